@@ -1,0 +1,76 @@
+import { Readable } from 'node:stream';
+import { createClient, ClickHouseError, type ClickHouseClient } from '@clickhouse/client';
+import type { QueryOptions, RawInsert, RawQueryOptions, StoreDriver } from './store-driver.ts';
+import { StoreError, isRetryableClickHouseCode } from '../store-error.ts';
+
+export interface RemoteDriverOptions {
+  /** http(s)://user:password@host:8123/?database=... */
+  readonly url: string;
+  readonly requestTimeoutMs?: number;
+}
+
+/** A ClickHouse server or cluster, through the official client over HTTP. */
+export function createRemoteDriver(options: RemoteDriverOptions): StoreDriver {
+  const client: ClickHouseClient = createClient({
+    url: options.url,
+    request_timeout: options.requestTimeoutMs ?? 60_000,
+    compression: { request: true, response: true },
+    clickhouse_settings: { date_time_input_format: 'best_effort' },
+  });
+
+  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  };
+  const common = (o?: QueryOptions) => ({
+    ...(o?.params ? { query_params: o.params as Record<string, unknown> } : {}),
+    ...(o?.signal ? { abort_signal: o.signal } : {}),
+  });
+
+  return {
+    kind: 'remote',
+    command: (sql, o) => guard(async () => void (await client.command({ query: sql, ...common(o) }))),
+    queryRows: <T>(sql: string, o?: QueryOptions) =>
+      guard(async () => (await client.query({ query: sql, format: 'JSONEachRow', ...common(o) })).json<T>()),
+    queryRaw: (sql: string, o: RawQueryOptions) =>
+      guard(async () => {
+        const rs = await client.exec({ query: sql, clickhouse_settings: { default_format: o.format }, ...common(o) });
+        const chunks: Buffer[] = [];
+        for await (const chunk of rs.stream) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks);
+      }),
+    insertRaw: (insert: RawInsert) =>
+      guard(async () => {
+        const columns = insert.columns.map((c) => '`' + c + '`').join(', ');
+        await client.exec({
+          query: `INSERT INTO ${insert.table} (${columns}) FORMAT ${insert.format}`,
+          values: Readable.from([insert.body]),
+          ...(insert.dedupToken ? { clickhouse_settings: { insert_deduplication_token: insert.dedupToken } } : {}),
+        }).then(async (rs) => {
+          for await (const _ of rs.stream) {
+            // drain the (empty) response so the socket is released
+          }
+        });
+      }),
+    version: () =>
+      guard(async () => {
+        const rows = await (await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{ v: string }>();
+        return rows[0]?.v ?? 'unknown';
+      }),
+    close: () => client.close(),
+  };
+}
+
+function toStoreError(err: unknown): StoreError {
+  if (err instanceof StoreError) return err;
+  if (err instanceof ClickHouseError) {
+    const code = Number(err.code);
+    return new StoreError(err.message, code, isRetryableClickHouseCode(code), { cause: err });
+  }
+  // Connection refused, reset, timeouts: the server may come back.
+  const message = err instanceof Error ? err.message : String(err);
+  return new StoreError(`ClickHouse is unreachable: ${message}`, 0, true, { cause: err });
+}

@@ -1,0 +1,46 @@
+/** Typed query parameters: `{name:Type}` placeholders in the SQL, values sent apart from it. */
+export type QueryParams = Record<string, string | number | bigint | boolean | null | readonly unknown[]>;
+
+export interface QueryOptions {
+  readonly params?: QueryParams;
+  readonly signal?: AbortSignal;
+}
+
+export interface RawQueryOptions extends QueryOptions {
+  /** A ClickHouse output format name, used when the SQL has no FORMAT clause. */
+  readonly format: string;
+}
+
+/** The text formats an insert payload may be in. */
+export type InsertFormat = 'JSONCompactEachRow' | 'JSONEachRow' | 'TSV';
+
+export interface RawInsert {
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly format: InsertFormat;
+  readonly body: Buffer;
+  /**
+   * Makes the insert idempotent: a retried insert with the same token and the
+   * same data is dropped by ClickHouse's block deduplication.
+   */
+  readonly dedupToken?: string;
+}
+
+/**
+ * The one small interface both storage engines implement, with the same SQL.
+ * Every method is asynchronous and never blocks the event loop.
+ * Errors are `StoreError`s (see store-error.ts).
+ */
+export interface StoreDriver {
+  readonly kind: 'embedded' | 'remote';
+  /** Runs a statement that returns nothing (DDL, ALTER, ...). */
+  command(sql: string, options?: QueryOptions): Promise<void>;
+  /** Runs a query and returns its rows as objects (JSONEachRow; 64-bit integers as strings). */
+  queryRows<T = Record<string, unknown>>(sql: string, options?: QueryOptions): Promise<T[]>;
+  /** Runs a query and returns the formatted result bytes. */
+  queryRaw(sql: string, options: RawQueryOptions): Promise<Buffer>;
+  insertRaw(insert: RawInsert): Promise<void>;
+  /** Server version, e.g. "26.7.2.1". */
+  version(): Promise<string>;
+  close(): Promise<void>;
+}
