@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { createClient, ClickHouseError, type ClickHouseClient } from '@clickhouse/client';
+import { createClient, ClickHouseError, type ClickHouseClient, type DataFormat } from '@clickhouse/client';
 import type { QueryOptions, RawInsert, RawQueryOptions, StoreDriver } from './store-driver.ts';
 import { StoreError, isRetryableClickHouseCode } from '../store-error.ts';
 
@@ -37,7 +37,7 @@ export function createRemoteDriver(options: RemoteDriverOptions): StoreDriver {
       guard(async () => (await client.query({ query: sql, format: 'JSONEachRow', ...common(o) })).json<T>()),
     queryRaw: (sql: string, o: RawQueryOptions) =>
       guard(async () => {
-        const rs = await client.exec({ query: sql, clickhouse_settings: { default_format: o.format }, ...common(o) });
+        const rs = await client.exec({ query: sql, clickhouse_settings: { default_format: o.format as DataFormat }, ...common(o) });
         const chunks: Buffer[] = [];
         for await (const chunk of rs.stream) chunks.push(chunk as Buffer);
         return Buffer.concat(chunks);

@@ -1,0 +1,108 @@
+import { join, resolve } from 'node:path';
+import { openStore, type Store } from '@spyglass/store';
+import { startGateway, type Gateway } from '@spyglass/gateway';
+import type { UpConfig } from '../config/config-schema.ts';
+import { createConsoleLogger } from '../logger.ts';
+import { startApiServer } from '../api/api-server.ts';
+
+export interface RunningSpyglass {
+  readonly ports: { http: number; otlpGrpc: number | null; otlpHttp: number | null; clickhouse: number | null };
+  readonly store: Store;
+  readonly gateway: Gateway;
+  /** Stops receivers, flushes what was acknowledged, closes the store (idempotent). */
+  shutdown(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Starts the all-in-one: store, OTLP gateway, ClickHouse HTTP interface, API. */
+export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> {
+  const logger = createConsoleLogger(config.logLevel);
+  const dataDir = resolve(config.dataDir);
+  let ready = false;
+  const api = await startApiServer({
+    host: config.host,
+    port: config.httpPort,
+    health: () => ({ ready, details: { store: config.clickhouseUrl ? 'remote' : 'embedded' } }),
+  });
+  let store: Store | undefined;
+  let gateway: Gateway | undefined;
+  let clickhouse: { shutdown(): Promise<void> } | undefined;
+  try {
+    store = await openStore(
+      config.clickhouseUrl
+        ? { kind: 'remote', url: config.clickhouseUrl, database: config.database, ttl: config.retention }
+        : { kind: 'embedded', path: join(dataDir, 'clickhouse'), database: config.database, ttl: config.retention },
+    );
+    logger.info(`store ready`, {
+      engine: store.driver.kind,
+      version: store.serverVersion,
+      migrationsApplied: store.migration.applied.length,
+    });
+    gateway = await startGateway({
+      driver: store.driver,
+      database: store.database,
+      host: config.host,
+      grpcPort: config.otlpGrpcPort,
+      httpPort: config.otlpHttpPort,
+      dataDir: config.ingest.writeAheadLog ? dataDir : undefined,
+      apiKeys: config.apiKeys,
+      corsOrigins: config.corsOrigins,
+      maxBodyBytes: config.ingest.maxBodyBytes,
+      batch: { maxBytes: config.ingest.batchMaxBytes, maxRows: config.ingest.batchMaxRows, flushIntervalMs: config.ingest.flushIntervalMs },
+      maxQueuedBytes: config.ingest.maxQueuedBytes,
+      logger,
+    });
+    let clickhousePort: number | null = null;
+    if (store.driver.kind === 'embedded' && config.clickhouseHttp.enabled) {
+      // Loaded only for the embedded store: a remote server has its own HTTP interface.
+      const { createClickHouseHttpServer } = await import('@spyglass/clickhouse-http');
+      const server = createClickHouseHttpServer({
+        driver: store.driver,
+        host: config.host,
+        port: config.clickhousePort,
+        readOnly: config.clickhouseHttp.readOnly,
+      });
+      clickhouse = server;
+      clickhousePort = (await server.start()).port;
+    }
+    if (config.apiKeys.length === 0) {
+      if (LOOPBACK.has(config.host)) logger.warn(`no API keys configured: OTLP ingest is unauthenticated, so Spyglass listens on ${config.host} only`);
+      else logger.warn(`no API keys configured and --host ${config.host}: anyone who can reach this host can send telemetry`);
+    }
+    ready = true;
+    const ports = { http: api.port, otlpGrpc: gateway.grpcPort, otlpHttp: gateway.httpPort, clickhouse: clickhousePort };
+    logger.info('Spyglass is up', {
+      api: `http://${config.host}:${ports.http}`,
+      otlpGrpc: `${config.host}:${ports.otlpGrpc}`,
+      otlpHttp: `http://${config.host}:${ports.otlpHttp}`,
+      ...(clickhousePort !== null ? { clickhouseHttp: `http://${config.host}:${clickhousePort}` } : {}),
+      dataDir,
+    });
+    let closing: Promise<void> | undefined;
+    const s = store;
+    const g = gateway;
+    const c = clickhouse;
+    return {
+      ports,
+      store: s,
+      gateway: g,
+      shutdown() {
+        closing ??= (async () => {
+          ready = false;
+          await g.shutdown();
+          await c?.shutdown();
+          await api.app.close();
+          await s.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await gateway?.shutdown();
+    await clickhouse?.shutdown();
+    await api.app.close();
+    await store?.close();
+    throw err;
+  }
+}
