@@ -23,7 +23,10 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
   const api = await startApiServer({
     host: config.host,
     port: config.httpPort,
-    health: () => ({ ready, details: { store: config.clickhouseUrl ? 'remote' : 'embedded' } }),
+    health: () => ({
+      ready,
+      details: { store: config.clickhouseUrl ? 'remote' : 'embedded', ...(gateway ? { ingest: gateway.stats() } : {}) },
+    }),
   });
   let store: Store | undefined;
   let gateway: Gateway | undefined;
