@@ -13,8 +13,10 @@ export interface GatewayOptions {
   /** 0 picks a free port; null disables the receiver. */
   readonly grpcPort: number | null;
   readonly httpPort: number | null;
-  /** Folder for the write-ahead log and dead letters; undefined acknowledges only after insert. */
-  readonly dataDir: string | undefined;
+  /** Folder for the spool (write-ahead log) and dead letters. */
+  readonly dataDir: string;
+  /** Acknowledge once a batch is fsynced (true) or only once it is in the store (false). */
+  readonly writeAheadLog: boolean;
   readonly apiKeys: readonly string[];
   readonly corsOrigins: readonly string[];
   readonly maxBodyBytes: number;
@@ -33,11 +35,12 @@ export interface Gateway {
 
 /** Starts the pipeline (replaying the write-ahead log), then the OTLP receivers. */
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
-  const pipeline = await IngestPipeline.start({
+  const pipeline = IngestPipeline.start({
     driver: o.driver,
     database: o.database,
-    walDir: o.dataDir ? join(o.dataDir, 'wal') : undefined,
-    deadLetterDir: o.dataDir ? join(o.dataDir, 'dead-letter') : undefined,
+    spoolDir: join(o.dataDir, 'spool'),
+    writeAheadLog: o.writeAheadLog,
+    deadLetterDir: join(o.dataDir, 'dead-letter'),
     maxBatchBytes: o.batch.maxBytes,
     maxBatchRows: o.batch.maxRows,
     flushIntervalMs: o.batch.flushIntervalMs,

@@ -1,4 +1,4 @@
-import { decodeTracesProto } from './proto/decode-traces.ts';
+import { transcodeTracesProto } from './proto/transcode-traces.ts';
 import { decodeLogsProto } from './proto/decode-logs.ts';
 import { decodeMetricsProto } from './proto/decode-metrics.ts';
 import { decodeTracesJson } from './json/decode-traces-json.ts';
@@ -20,7 +20,8 @@ export type Encoding = 'protobuf' | 'json';
 export function decodeRequest(signal: Signal, encoding: Encoding, body: Buffer): MappedRequest {
   switch (signal) {
     case 'traces':
-      return mapTraces(encoding === 'protobuf' ? decodeTracesProto(body) : decodeTracesJson(body));
+      // Protobuf traces are the hot path: transcoded straight to rows (see transcode-traces.ts).
+      return encoding === 'protobuf' ? transcodeTracesProto(body) : mapTraces(decodeTracesJson(body));
     case 'logs':
       return mapLogs(encoding === 'protobuf' ? decodeLogsProto(body) : decodeLogsJson(body));
     case 'metrics':

@@ -1,10 +1,11 @@
 export { decodeRequest, type Signal, type Encoding } from './decode-request.ts';
 export { DecodeError, ProtoReader } from './wire/proto-reader.ts';
-export type { TableRows, MappedRequest } from './rows/table-rows.ts';
+export { structureOf, type TableRows, type MappedRequest, type Column } from './rows/table-rows.ts';
 export { TRACES_TABLE, TRACES_COLUMNS, mapTraces } from './rows/map-traces.ts';
 export { LOGS_TABLE, LOGS_COLUMNS, mapLogs } from './rows/map-logs.ts';
 export { METRICS_COLUMNS, mapMetrics } from './rows/map-metrics.ts';
 export { decodeTracesProto } from './proto/decode-traces.ts';
+export { transcodeTracesProto } from './proto/transcode-traces.ts';
 export { decodeLogsProto } from './proto/decode-logs.ts';
 export { decodeMetricsProto } from './proto/decode-metrics.ts';
 export { decodeTracesJson } from './json/decode-traces-json.ts';

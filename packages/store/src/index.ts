@@ -1,5 +1,14 @@
 export { openStore, versionAtLeast, type Store, type StoreConfig } from './open-store.ts';
-export type { StoreDriver, RawInsert, InsertFormat, QueryOptions, RawQueryOptions, QueryParams } from './drivers/store-driver.ts';
+export type {
+  StoreDriver,
+  RawInsert,
+  FileInsert,
+  ColumnSpec,
+  InsertFormat,
+  QueryOptions,
+  RawQueryOptions,
+  QueryParams,
+} from './drivers/store-driver.ts';
 export { createEmbeddedDriver, parseJsonEachRow } from './drivers/embedded-driver.ts';
 export { createRemoteDriver } from './drivers/remote-driver.ts';
 export { StoreError } from './store-error.ts';

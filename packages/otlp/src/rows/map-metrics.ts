@@ -1,72 +1,82 @@
-import type { DataPointBase, Exemplar, Metric, MetricsData } from '../model/otlp-model.ts';
-import { Rejections, TableRowsBuilder, type MappedRequest } from './table-rows.ts';
-import {
-  attributeValue,
-  dateTime,
-  float64,
-  isValidOptionalId,
-  isValidSpanId,
-  isValidTraceId,
-  mapJson,
-} from './value-format.ts';
+import type {
+  DataPointBase,
+  Exemplar,
+  ExponentialHistogramDataPoint,
+  HistogramDataPoint,
+  Metric,
+  MetricsData,
+  NumberDataPoint,
+  SummaryDataPoint,
+} from '../model/otlp-model.ts';
+import { encodeFragment, type RowBinaryWriter } from './row-binary-writer.ts';
+import { Rejections, TableRowsBuilder, type Column, type MappedRequest } from './table-rows.ts';
+import { attributeValue, isValidOptionalId, isValidSpanId, isValidTraceId, writeMap } from './value-format.ts';
 
-const COMMON_COLUMNS = [
-  'ResourceAttributes',
-  'ResourceSchemaUrl',
-  'ScopeName',
-  'ScopeVersion',
-  'ScopeAttributes',
-  'ScopeDroppedAttrCount',
-  'ScopeSchemaUrl',
-  'ServiceName',
-  'MetricName',
-  'MetricDescription',
-  'MetricUnit',
-  'Attributes',
-  'StartTimeUnix',
-  'TimeUnix',
-  'Flags',
-] as const;
+const MAP = 'Map(LowCardinality(String), String)';
 
-const EXEMPLAR_COLUMNS = [
-  'Exemplars.FilteredAttributes',
-  'Exemplars.TimeUnix',
-  'Exemplars.Value',
-  'Exemplars.SpanId',
-  'Exemplars.TraceId',
-] as const;
+const COMMON: readonly Column[] = [
+  ['ResourceAttributes', MAP],
+  ['ResourceSchemaUrl', 'String'],
+  ['ScopeName', 'String'],
+  ['ScopeVersion', 'String'],
+  ['ScopeAttributes', MAP],
+  ['ScopeDroppedAttrCount', 'UInt32'],
+  ['ScopeSchemaUrl', 'String'],
+  ['ServiceName', 'LowCardinality(String)'],
+  ['MetricName', 'LowCardinality(String)'],
+  ['MetricDescription', 'String'],
+  ['MetricUnit', 'String'],
+  ['Attributes', MAP],
+  ['StartTimeUnix', 'DateTime'],
+  ['TimeUnix', 'DateTime'],
+  ['Flags', 'UInt32'],
+];
+
+const EXEMPLARS: readonly Column[] = [
+  ['Exemplars.FilteredAttributes', `Array(${MAP})`],
+  ['Exemplars.TimeUnix', 'Array(DateTime)'],
+  ['Exemplars.Value', 'Array(Float64)'],
+  ['Exemplars.SpanId', 'Array(String)'],
+  ['Exemplars.TraceId', 'Array(String)'],
+];
 
 export const METRICS_COLUMNS = {
-  gauge: [...COMMON_COLUMNS, ...EXEMPLAR_COLUMNS, 'Value'],
-  sum: [...COMMON_COLUMNS, ...EXEMPLAR_COLUMNS, 'Value', 'AggregationTemporality', 'IsMonotonic'],
+  gauge: [...COMMON, ...EXEMPLARS, ['Value', 'Float64']],
+  sum: [...COMMON, ...EXEMPLARS, ['Value', 'Float64'], ['AggregationTemporality', 'Int32'], ['IsMonotonic', 'Bool']],
   histogram: [
-    ...COMMON_COLUMNS,
-    ...EXEMPLAR_COLUMNS,
-    'Count',
-    'Sum',
-    'BucketCounts',
-    'ExplicitBounds',
-    'Min',
-    'Max',
-    'AggregationTemporality',
+    ...COMMON,
+    ...EXEMPLARS,
+    ['Count', 'UInt64'],
+    ['Sum', 'Float64'],
+    ['BucketCounts', 'Array(UInt64)'],
+    ['ExplicitBounds', 'Array(Float64)'],
+    ['Min', 'Float64'],
+    ['Max', 'Float64'],
+    ['AggregationTemporality', 'Int32'],
   ],
   exponential_histogram: [
-    ...COMMON_COLUMNS,
-    ...EXEMPLAR_COLUMNS,
-    'Count',
-    'Sum',
-    'Scale',
-    'ZeroCount',
-    'PositiveOffset',
-    'PositiveBucketCounts',
-    'NegativeOffset',
-    'NegativeBucketCounts',
-    'Min',
-    'Max',
-    'AggregationTemporality',
+    ...COMMON,
+    ...EXEMPLARS,
+    ['Count', 'UInt64'],
+    ['Sum', 'Float64'],
+    ['Scale', 'Int32'],
+    ['ZeroCount', 'UInt64'],
+    ['PositiveOffset', 'Int32'],
+    ['PositiveBucketCounts', 'Array(UInt64)'],
+    ['NegativeOffset', 'Int32'],
+    ['NegativeBucketCounts', 'Array(UInt64)'],
+    ['Min', 'Float64'],
+    ['Max', 'Float64'],
+    ['AggregationTemporality', 'Int32'],
   ],
-  summary: [...COMMON_COLUMNS, 'Count', 'Sum', 'ValueAtQuantiles.Quantile', 'ValueAtQuantiles.Value'],
-} as const;
+  summary: [
+    ...COMMON,
+    ['Count', 'UInt64'],
+    ['Sum', 'Float64'],
+    ['ValueAtQuantiles.Quantile', 'Array(Float64)'],
+    ['ValueAtQuantiles.Value', 'Array(Float64)'],
+  ],
+} satisfies Record<string, readonly Column[]>;
 
 type Kind = keyof typeof METRICS_COLUMNS;
 
@@ -80,24 +90,26 @@ export function mapMetrics(data: MetricsData): MappedRequest {
   };
   const rejections = new Rejections();
   for (const rg of data) {
-    const resource = mapJson(rg.resource.attributes) + ',' + JSON.stringify(rg.schemaUrl);
-    const service = JSON.stringify(attributeValue(rg.resource.attributes, 'service.name'));
+    const serviceName = attributeValue(rg.resource.attributes, 'service.name');
     for (const sg of rg.scopes) {
-      const scope =
-        JSON.stringify(sg.scope.name) +
-        ',' +
-        JSON.stringify(sg.scope.version) +
-        ',' +
-        mapJson(sg.scope.attributes) +
-        ',' +
-        sg.scope.droppedAttributesCount +
-        ',' +
-        JSON.stringify(sg.schemaUrl) +
-        ',' +
-        service;
+      const head = encodeFragment((w) => {
+        writeMap(w, rg.resource.attributes);
+        w.string(rg.schemaUrl);
+        w.string(sg.scope.name);
+        w.string(sg.scope.version);
+        writeMap(w, sg.scope.attributes);
+        w.uint32(sg.scope.droppedAttributesCount);
+        w.string(sg.schemaUrl);
+        w.string(serviceName);
+      });
       for (const metric of sg.items) {
         if (metric.type === 'empty') continue;
-        const head = resource + ',' + scope + ',' + JSON.stringify(metric.name) + ',' + JSON.stringify(metric.description) + ',' + JSON.stringify(metric.unit);
+        const metricHead = encodeFragment((w) => {
+          w.raw(head);
+          w.string(metric.name);
+          w.string(metric.description);
+          w.string(metric.unit);
+        });
         const rows = builder(metric.type);
         for (const point of metric.dataPoints) {
           const problem = validatePoint(metric, point);
@@ -105,7 +117,10 @@ export function mapMetrics(data: MetricsData): MappedRequest {
             rejections.add(problem);
             continue;
           }
-          rows.push('[' + head + ',' + pointCommon(point) + ',' + pointSpecific(metric, point) + ']\n');
+          rows.w.raw(metricHead);
+          writePointCommon(rows.w, point);
+          writePointSpecific(rows.w, metric, point);
+          rows.count++;
         }
       }
     }
@@ -128,76 +143,89 @@ function validatePoint(metric: Metric, point: DataPointBase): string | undefined
   return undefined;
 }
 
-function pointCommon(p: DataPointBase): string {
-  return mapJson(p.attributes) + ',' + dateTime(p.startTimeUnixNano) + ',' + dateTime(p.timeUnixNano) + ',' + (p.flags >>> 0);
+function writePointCommon(w: RowBinaryWriter, p: DataPointBase): void {
+  writeMap(w, p.attributes);
+  w.dateTime(p.startTimeUnixNano);
+  w.dateTime(p.timeUnixNano);
+  w.uint32(p.flags);
 }
 
-function exemplars(list: readonly Exemplar[]): string {
-  let attrs = '';
-  let times = '';
-  let values = '';
-  let spans = '';
-  let traces = '';
-  for (let i = 0; i < list.length; i++) {
-    const e = list[i]!;
-    const sep = i > 0 ? ',' : '';
-    attrs += sep + mapJson(e.filteredAttributes);
-    times += sep + dateTime(e.timeUnixNano);
-    values += sep + float64(e.value);
-    spans += sep + '"' + e.spanId + '"';
-    traces += sep + '"' + e.traceId + '"';
-  }
-  return `[${attrs}],[${times}],[${values}],[${spans}],[${traces}]`;
+function writeExemplars(w: RowBinaryWriter, list: readonly Exemplar[]): void {
+  w.varint(list.length);
+  for (const e of list) writeMap(w, e.filteredAttributes);
+  w.varint(list.length);
+  for (const e of list) w.dateTime(e.timeUnixNano);
+  w.varint(list.length);
+  for (const e of list) w.float64(e.value);
+  w.varint(list.length);
+  for (const e of list) w.string(e.spanId);
+  w.varint(list.length);
+  for (const e of list) w.string(e.traceId);
 }
 
-const floats = (xs: readonly number[]) => '[' + xs.map(float64).join(',') + ']';
-const uints = (xs: readonly bigint[]) => '[' + xs.join(',') + ']';
+function writeFloats(w: RowBinaryWriter, xs: readonly number[]): void {
+  w.varint(xs.length);
+  for (const x of xs) w.float64(x);
+}
 
-function pointSpecific(metric: Metric, point: DataPointBase): string {
+function writeUints(w: RowBinaryWriter, xs: readonly bigint[]): void {
+  w.varint(xs.length);
+  for (const x of xs) w.uint64(x);
+}
+
+function writePointSpecific(w: RowBinaryWriter, metric: Metric, point: DataPointBase): void {
   switch (metric.type) {
     case 'gauge': {
-      const p = point as (typeof metric.dataPoints)[number];
-      return exemplars(p.exemplars) + ',' + float64(p.value);
+      const p = point as NumberDataPoint;
+      writeExemplars(w, p.exemplars);
+      w.float64(p.value);
+      return;
     }
     case 'sum': {
-      const p = point as (typeof metric.dataPoints)[number];
-      return exemplars(p.exemplars) + ',' + float64(p.value) + ',' + metric.aggregationTemporality + ',' + metric.isMonotonic;
+      const p = point as NumberDataPoint;
+      writeExemplars(w, p.exemplars);
+      w.float64(p.value);
+      w.int32(metric.aggregationTemporality);
+      w.bool(metric.isMonotonic);
+      return;
     }
     case 'histogram': {
-      const p = point as (typeof metric.dataPoints)[number];
-      return [
-        exemplars(p.exemplars),
-        p.count.toString(),
-        float64(p.sum),
-        uints(p.bucketCounts),
-        floats(p.explicitBounds),
-        float64(p.min),
-        float64(p.max),
-        metric.aggregationTemporality,
-      ].join(',');
+      const p = point as HistogramDataPoint;
+      writeExemplars(w, p.exemplars);
+      w.uint64(p.count);
+      w.float64(p.sum);
+      writeUints(w, p.bucketCounts);
+      writeFloats(w, p.explicitBounds);
+      w.float64(p.min);
+      w.float64(p.max);
+      w.int32(metric.aggregationTemporality);
+      return;
     }
     case 'exponential_histogram': {
-      const p = point as (typeof metric.dataPoints)[number];
-      return [
-        exemplars(p.exemplars),
-        p.count.toString(),
-        float64(p.sum),
-        p.scale,
-        p.zeroCount.toString(),
-        p.positiveOffset,
-        uints(p.positiveBucketCounts),
-        p.negativeOffset,
-        uints(p.negativeBucketCounts),
-        float64(p.min),
-        float64(p.max),
-        metric.aggregationTemporality,
-      ].join(',');
+      const p = point as ExponentialHistogramDataPoint;
+      writeExemplars(w, p.exemplars);
+      w.uint64(p.count);
+      w.float64(p.sum);
+      w.int32(p.scale);
+      w.uint64(p.zeroCount);
+      w.int32(p.positiveOffset);
+      writeUints(w, p.positiveBucketCounts);
+      w.int32(p.negativeOffset);
+      writeUints(w, p.negativeBucketCounts);
+      w.float64(p.min);
+      w.float64(p.max);
+      w.int32(metric.aggregationTemporality);
+      return;
     }
     case 'summary': {
-      const p = point as (typeof metric.dataPoints)[number];
-      return p.count.toString() + ',' + float64(p.sum) + ',' + floats(p.quantiles) + ',' + floats(p.quantileValues);
+      const p = point as SummaryDataPoint;
+      w.uint64(p.count);
+      w.float64(p.sum);
+      writeFloats(w, p.quantiles);
+      writeFloats(w, p.quantileValues);
+      return;
     }
     default:
-      return '';
+      return;
   }
 }

@@ -1,59 +1,59 @@
 import type { Span, TracesData } from '../model/otlp-model.ts';
-import { Rejections, TableRowsBuilder, type MappedRequest } from './table-rows.ts';
-import {
-  attributeValue,
-  dateTime64,
-  isValidOptionalId,
-  isValidSpanId,
-  isValidTraceId,
-  mapJson,
-} from './value-format.ts';
+import { encodeFragment } from './row-binary-writer.ts';
+import { Rejections, TableRowsBuilder, type Column, type MappedRequest } from './table-rows.ts';
+import { attributeValue, isValidOptionalId, isValidSpanId, isValidTraceId, writeMap } from './value-format.ts';
+
+const MAP = 'Map(LowCardinality(String), String)';
 
 export const TRACES_TABLE = 'otel_traces';
-export const TRACES_COLUMNS = [
-  'Timestamp',
-  'TraceId',
-  'SpanId',
-  'ParentSpanId',
-  'TraceState',
-  'SpanName',
-  'SpanKind',
-  'ServiceName',
-  'ResourceAttributes',
-  'ScopeName',
-  'ScopeVersion',
-  'SpanAttributes',
-  'Duration',
-  'StatusCode',
-  'StatusMessage',
-  'Events.Timestamp',
-  'Events.Name',
-  'Events.Attributes',
-  'Links.TraceId',
-  'Links.SpanId',
-  'Links.TraceState',
-  'Links.Attributes',
-] as const;
+export const TRACES_COLUMNS: readonly Column[] = [
+  ['Timestamp', 'DateTime64(9)'],
+  ['TraceId', 'String'],
+  ['SpanId', 'String'],
+  ['ParentSpanId', 'String'],
+  ['TraceState', 'String'],
+  ['SpanName', 'LowCardinality(String)'],
+  ['SpanKind', 'LowCardinality(String)'],
+  ['ServiceName', 'LowCardinality(String)'],
+  ['ResourceAttributes', MAP],
+  ['ScopeName', 'String'],
+  ['ScopeVersion', 'String'],
+  ['SpanAttributes', MAP],
+  ['Duration', 'UInt64'],
+  ['StatusCode', 'LowCardinality(String)'],
+  ['StatusMessage', 'String'],
+  ['Events.Timestamp', 'Array(DateTime64(9))'],
+  ['Events.Name', 'Array(LowCardinality(String))'],
+  ['Events.Attributes', `Array(${MAP})`],
+  ['Links.TraceId', 'Array(String)'],
+  ['Links.SpanId', 'Array(String)'],
+  ['Links.TraceState', 'Array(String)'],
+  ['Links.Attributes', `Array(${MAP})`],
+];
 
-const SPAN_KIND = ['"Unspecified"', '"Internal"', '"Server"', '"Client"', '"Producer"', '"Consumer"'];
-const STATUS_CODE = ['"Unset"', '"Ok"', '"Error"'];
+const SPAN_KIND = ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'];
+const STATUS_CODE = ['Unset', 'Ok', 'Error'];
 
 /** Maps decoded spans to otel_traces rows; invalid spans are rejected and counted. */
 export function mapTraces(data: TracesData): MappedRequest {
   const rows = new TableRowsBuilder(TRACES_TABLE, TRACES_COLUMNS);
   const rejections = new Rejections();
   for (const rg of data) {
-    const resourceJson = mapJson(rg.resource.attributes);
-    const serviceJson = JSON.stringify(attributeValue(rg.resource.attributes, 'service.name'));
+    // ServiceName and ResourceAttributes are encoded once per resource, copied into each row.
+    const service = encodeFragment((w) => w.string(attributeValue(rg.resource.attributes, 'service.name')));
+    const resource = encodeFragment((w) => writeMap(w, rg.resource.attributes));
     for (const sg of rg.scopes) {
-      const scopeJson = JSON.stringify(sg.scope.name) + ',' + JSON.stringify(sg.scope.version);
+      const scope = encodeFragment((w) => {
+        w.string(sg.scope.name);
+        w.string(sg.scope.version);
+      });
       for (const span of sg.items) {
         const problem = validateSpan(span);
         if (problem) {
           rejections.add(problem);
           continue;
         }
-        rows.push(spanRow(span, serviceJson, resourceJson, scopeJson));
+        writeSpan(rows, span, service, resource, scope);
       }
     }
   }
@@ -79,73 +79,37 @@ function validateSpan(span: Span): string | undefined {
   return undefined;
 }
 
-function spanRow(span: Span, serviceJson: string, resourceJson: string, scopeJson: string): string {
-  const duration = span.endTimeUnixNano > span.startTimeUnixNano ? span.endTimeUnixNano - span.startTimeUnixNano : 0n;
-  let eventTimes = '';
-  let eventNames = '';
-  let eventAttrs = '';
-  for (let i = 0; i < span.events.length; i++) {
-    const e = span.events[i]!;
-    const sep = i > 0 ? ',' : '';
-    eventTimes += sep + dateTime64(e.timeUnixNano);
-    eventNames += sep + JSON.stringify(e.name);
-    eventAttrs += sep + mapJson(e.attributes);
-  }
-  let linkTraces = '';
-  let linkSpans = '';
-  let linkStates = '';
-  let linkAttrs = '';
-  for (let i = 0; i < span.links.length; i++) {
-    const l = span.links[i]!;
-    const sep = i > 0 ? ',' : '';
-    linkTraces += sep + '"' + l.traceId + '"';
-    linkSpans += sep + '"' + l.spanId + '"';
-    linkStates += sep + JSON.stringify(l.traceState);
-    linkAttrs += sep + mapJson(l.attributes);
-  }
-  return (
-    '[' +
-    dateTime64(span.startTimeUnixNano) +
-    ',"' +
-    span.traceId +
-    '","' +
-    span.spanId +
-    '","' +
-    span.parentSpanId +
-    '",' +
-    JSON.stringify(span.traceState) +
-    ',' +
-    JSON.stringify(span.name) +
-    ',' +
-    (SPAN_KIND[span.kind] ?? '"Unspecified"') +
-    ',' +
-    serviceJson +
-    ',' +
-    resourceJson +
-    ',' +
-    scopeJson +
-    ',' +
-    mapJson(span.attributes) +
-    ',' +
-    duration.toString() +
-    ',' +
-    (STATUS_CODE[span.statusCode] ?? '"Unset"') +
-    ',' +
-    JSON.stringify(span.statusMessage) +
-    ',[' +
-    eventTimes +
-    '],[' +
-    eventNames +
-    '],[' +
-    eventAttrs +
-    '],[' +
-    linkTraces +
-    '],[' +
-    linkSpans +
-    '],[' +
-    linkStates +
-    '],[' +
-    linkAttrs +
-    ']]\n'
-  );
+function writeSpan(rows: TableRowsBuilder, span: Span, service: Buffer, resource: Buffer, scope: Buffer): void {
+  const w = rows.w;
+  w.dateTime64(span.startTimeUnixNano);
+  w.string(span.traceId);
+  w.string(span.spanId);
+  w.string(span.parentSpanId);
+  w.string(span.traceState);
+  w.string(span.name);
+  w.string(SPAN_KIND[span.kind] ?? 'Unspecified');
+  w.raw(service);
+  w.raw(resource);
+  w.raw(scope);
+  writeMap(w, span.attributes);
+  w.uint64(span.endTimeUnixNano > span.startTimeUnixNano ? span.endTimeUnixNano - span.startTimeUnixNano : 0n);
+  w.string(STATUS_CODE[span.statusCode] ?? 'Unset');
+  w.string(span.statusMessage);
+  const events = span.events;
+  w.varint(events.length);
+  for (const e of events) w.dateTime64(e.timeUnixNano);
+  w.varint(events.length);
+  for (const e of events) w.string(e.name);
+  w.varint(events.length);
+  for (const e of events) writeMap(w, e.attributes);
+  const links = span.links;
+  w.varint(links.length);
+  for (const l of links) w.string(l.traceId);
+  w.varint(links.length);
+  for (const l of links) w.string(l.spanId);
+  w.varint(links.length);
+  for (const l of links) w.string(l.traceState);
+  w.varint(links.length);
+  for (const l of links) writeMap(w, l.attributes);
+  rows.count++;
 }

@@ -1,13 +1,16 @@
+import { RowBinaryWriter } from './row-binary-writer.ts';
+
+/** A column of an insert: its name and its ClickHouse type, as the RowBinary payload encodes it. */
+export type Column = readonly [name: string, type: string];
+
 /**
- * Rows for one table, in JSONCompactEachRow (one JSON array per line, values
- * positionally matching `columns`). This is what the pipeline batches, logs to
- * its write-ahead log and inserts.
+ * Rows for one table, in RowBinary, values positionally matching `columns`.
+ * This is what the pipeline batches, logs to its write-ahead log and inserts.
  */
 export interface TableRows {
   readonly table: string;
-  readonly columns: readonly string[];
-  /** Newline-terminated JSON lines. */
-  readonly body: string;
+  readonly columns: readonly Column[];
+  readonly body: Buffer;
   readonly count: number;
 }
 
@@ -24,23 +27,17 @@ export interface MappedRequest {
 
 export const MAX_ERROR_MESSAGES = 5;
 
-/** Accumulates rows of one table. */
+/** Accumulates the RowBinary rows of one table. */
 export class TableRowsBuilder {
-  private body = '';
+  readonly w = new RowBinaryWriter();
   count = 0;
   constructor(
     readonly table: string,
-    readonly columns: readonly string[],
+    readonly columns: readonly Column[],
   ) {}
 
-  /** Appends one row: `values` are the JSON texts of the columns, in order. */
-  push(row: string): void {
-    this.body += row;
-    this.count++;
-  }
-
   build(): TableRows {
-    return { table: this.table, columns: this.columns, body: this.body, count: this.count };
+    return { table: this.table, columns: this.columns, body: this.w.view(), count: this.count };
   }
 }
 
@@ -52,4 +49,9 @@ export class Rejections {
     this.count++;
     if (this.messages.length < MAX_ERROR_MESSAGES) this.messages.push(message);
   }
+}
+
+/** `name Type, ...` for ClickHouse's file()/input() structure argument. */
+export function structureOf(columns: readonly Column[]): string {
+  return columns.map(([name, type]) => '`' + name + '` ' + type).join(', ');
 }

@@ -1,4 +1,5 @@
 import { KvList, type AnyValue, type KeyValue } from '../model/otlp-model.ts';
+import type { RowBinaryWriter } from './row-binary-writer.ts';
 
 /**
  * Value conventions of the ClickStack tables (shared/docs/SCHEMA.md), matching
@@ -73,36 +74,15 @@ export function formatDouble(v: number): string {
   return (negative ? '-' : '') + out;
 }
 
-/** A Map(LowCardinality(String), String) value as a JSON object, for JSONCompactEachRow. */
-export function mapJson(attributes: readonly KeyValue[]): string {
-  if (attributes.length === 0) return '{}';
-  let s = '{';
+/** A Map(LowCardinality(String), String) in RowBinary: count, then key/value strings. */
+export function writeMap(w: RowBinaryWriter, attributes: readonly KeyValue[]): void {
+  w.varint(attributes.length);
   for (let i = 0; i < attributes.length; i++) {
     const kv = attributes[i]!;
-    if (i > 0) s += ',';
-    s += JSON.stringify(kv.key) + ':' + JSON.stringify(anyValueToString(kv.value));
+    w.string(kv.key);
+    const v = kv.value;
+    w.string(typeof v === 'string' ? v : anyValueToString(v));
   }
-  return s + '}';
-}
-
-const NANOS = 1_000_000_000n;
-
-/** Unix nanoseconds as a DateTime64(9) text value: "seconds.nanoseconds" (exact). */
-export function dateTime64(nanos: bigint): string {
-  const seconds = nanos / NANOS;
-  const frac = (nanos - seconds * NANOS).toString();
-  return '"' + seconds.toString() + '.' + '000000000'.slice(frac.length) + frac + '"';
-}
-
-/** Unix nanoseconds as DateTime (whole seconds, truncated). */
-export function dateTime(nanos: bigint): string {
-  return (nanos / NANOS).toString();
-}
-
-/** A Float64 for JSON input; ClickHouse reads nan/inf from quoted strings. */
-export function float64(v: number): string {
-  if (Number.isFinite(v)) return String(v);
-  return Number.isNaN(v) ? '"nan"' : v > 0 ? '"inf"' : '"-inf"';
 }
 
 export function attributeValue(attributes: readonly KeyValue[], key: string): string {

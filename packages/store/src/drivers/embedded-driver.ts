@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { Session } from 'chdb';
-import type { QueryOptions, RawInsert, RawQueryOptions, StoreDriver } from './store-driver.ts';
+import type { FileInsert, QueryOptions, RawInsert, RawQueryOptions, StoreDriver } from './store-driver.ts';
+import { fileInsertSql } from './file-insert-sql.ts';
 import { StoreError, isRetryableClickHouseCode, parseClickHouseCode } from '../store-error.ts';
 
 /**
@@ -52,6 +53,9 @@ export function createEmbeddedDriver(path: string): StoreDriver {
       } catch (err) {
         throw toStoreError(err);
       }
+    },
+    async insertFile(insert: FileInsert) {
+      await run(fileInsertSql(insert), 'TSV');
     },
     async version() {
       const rows = await this.queryRows<{ v: string }>('SELECT version() AS v');

@@ -1,6 +1,8 @@
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createClient, ClickHouseError, type ClickHouseClient, type DataFormat } from '@clickhouse/client';
-import type { QueryOptions, RawInsert, RawQueryOptions, StoreDriver } from './store-driver.ts';
+import type { FileInsert, QueryOptions, RawInsert, RawQueryOptions, StoreDriver } from './store-driver.ts';
+import { assertSafeToken, quoteIdentifier } from './file-insert-sql.ts';
 import { StoreError, isRetryableClickHouseCode } from '../store-error.ts';
 
 export interface RemoteDriverOptions {
@@ -54,6 +56,19 @@ export function createRemoteDriver(options: RemoteDriverOptions): StoreDriver {
             // drain the (empty) response so the socket is released
           }
         });
+      }),
+    insertFile: (insert: FileInsert) =>
+      guard(async () => {
+        assertSafeToken(insert.dedupToken);
+        const columns = insert.columns.map(([name]) => quoteIdentifier(name)).join(', ');
+        const rs = await client.exec({
+          query: `INSERT INTO ${insert.table} (${columns}) FORMAT RowBinary`,
+          values: createReadStream(insert.path),
+          clickhouse_settings: { insert_deduplication_token: insert.dedupToken },
+        });
+        for await (const _ of rs.stream) {
+          // drain the (empty) response so the socket is released
+        }
       }),
     version: () =>
       guard(async () => {

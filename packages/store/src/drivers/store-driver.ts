@@ -26,6 +26,18 @@ export interface RawInsert {
   readonly dedupToken?: string;
 }
 
+/** A column of a RowBinary payload: name and ClickHouse type. */
+export type ColumnSpec = readonly [name: string, type: string];
+
+/** Rows in RowBinary in a local file (the ingest pipeline's durable batch files). */
+export interface FileInsert {
+  readonly table: string;
+  readonly columns: readonly ColumnSpec[];
+  readonly path: string;
+  /** As for RawInsert: makes a retried or replayed insert idempotent. */
+  readonly dedupToken: string;
+}
+
 /**
  * The one small interface both storage engines implement, with the same SQL.
  * Every method is asynchronous and never blocks the event loop.
@@ -40,6 +52,11 @@ export interface StoreDriver {
   /** Runs a query and returns the formatted result bytes. */
   queryRaw(sql: string, options: RawQueryOptions): Promise<Buffer>;
   insertRaw(insert: RawInsert): Promise<void>;
+  /**
+   * Inserts a RowBinary file. The embedded engine reads the file itself (no
+   * bytes cross into JavaScript); a remote server receives it streamed.
+   */
+  insertFile(insert: FileInsert): Promise<void>;
   /** Server version, e.g. "26.7.2.1". */
   version(): Promise<string>;
   close(): Promise<void>;

@@ -1,0 +1,124 @@
+import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { buildTraceRequest } from '../../test/support/trace-request.ts';
+
+export interface LoadOptions {
+  readonly transport: 'grpc' | 'http';
+  readonly target: string;
+  /** Spans per second to offer in total; 0 sends as fast as the server acknowledges. */
+  readonly rate: number;
+  readonly durationSeconds: number;
+  /** Concurrent senders (each keeps one request in flight). */
+  readonly workers: number;
+  readonly spansPerRequest: number;
+  readonly spansPerTrace: number;
+  readonly attributesPerSpan: number;
+}
+
+export interface LoadResult {
+  readonly requests: number;
+  readonly acknowledgedSpans: number;
+  readonly throttled: number;
+  readonly failed: number;
+  readonly seconds: number;
+  /** Acknowledgement latency of successful requests, in milliseconds. */
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+}
+
+/**
+ * A telemetrygen-like load generator: pre-builds a pool of distinct OTLP trace
+ * requests (so that generating load costs the generator almost nothing), then
+ * sends them from `workers` concurrent loops, optionally paced to `rate`.
+ */
+export async function generateLoad(o: LoadOptions): Promise<LoadResult> {
+  const pool: Buffer[] = [];
+  for (let i = 0; i < 64; i++) {
+    const parts: Buffer[] = [];
+    for (let t = 0; t * o.spansPerTrace < o.spansPerRequest; t++) {
+      parts.push(buildTraceRequest({ service: `bench-svc-${(i + t) % 10}`, spans: o.spansPerTrace, seed: i * 10_000 + t, attributes: o.attributesPerSpan }).body);
+    }
+    pool.push(Buffer.concat(parts)); // concatenated requests merge their repeated resource_spans
+  }
+  const send = o.transport === 'grpc' ? grpcSender(o.target) : httpSender(o.target);
+  const started = performance.now();
+  const deadline = started + o.durationSeconds * 1000;
+  const perWorkerInterval = o.rate > 0 ? (o.workers * o.spansPerRequest * 1000) / o.rate : 0;
+  let requests = 0;
+  let acknowledgedSpans = 0;
+  let throttled = 0;
+  let failed = 0;
+  const latencies: number[] = [];
+  await Promise.all(
+    Array.from({ length: o.workers }, async (_, w) => {
+      let next = performance.now();
+      for (let i = w; performance.now() < deadline; i += o.workers) {
+        if (perWorkerInterval > 0) {
+          next += perWorkerInterval;
+          const wait = next - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        }
+        requests++;
+        const sentAt = performance.now();
+        const outcome = await send(pool[i % pool.length]!);
+        if (outcome === 'ok') {
+          acknowledgedSpans += o.spansPerRequest;
+          latencies.push(performance.now() - sentAt);
+        }
+        else if (outcome === 'throttled') {
+          throttled++;
+          await new Promise((r) => setTimeout(r, 50));
+        } else failed++;
+      }
+    }),
+  );
+  send.close();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0);
+  return {
+    requests,
+    acknowledgedSpans,
+    throttled,
+    failed,
+    seconds: (performance.now() - started) / 1000,
+    latencyP50Ms: pct(0.5),
+    latencyP99Ms: pct(0.99),
+  };
+}
+
+type Sender = ((body: Buffer) => Promise<'ok' | 'throttled' | 'failed'>) & { close(): void };
+
+function httpSender(target: string): Sender {
+  const url = `${target}/v1/traces`;
+  const send = async (body: Buffer) => {
+    try {
+      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+      await r.arrayBuffer();
+      return r.status === 200 ? 'ok' : r.status === 429 || r.status === 503 ? 'throttled' : 'failed';
+    } catch {
+      return 'failed';
+    }
+  };
+  const sender: Sender = Object.assign(send, { close() {} });
+  return sender;
+}
+
+function grpcSender(target: string): Sender {
+  const client = new Client(target.replace(/^https?:\/\//, ''), credentials.createInsecure(), {
+    'grpc.max_send_message_length': 64 * 1024 * 1024,
+  });
+  const id = (b: Buffer) => b;
+  const send = (body: Buffer) =>
+    new Promise<'ok' | 'throttled' | 'failed'>((resolve) => {
+      client.makeUnaryRequest(
+        '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+        id,
+        id,
+        body,
+        new Metadata(),
+        (err: ServiceError | null) =>
+          resolve(!err ? 'ok' : err.code === status.RESOURCE_EXHAUSTED || err.code === status.UNAVAILABLE ? 'throttled' : 'failed'),
+      );
+    });
+  const sender: Sender = Object.assign(send, { close: () => client.close() });
+  return sender;
+}
