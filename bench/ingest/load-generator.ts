@@ -1,5 +1,6 @@
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { buildTraceRequest } from '../../test/support/trace-request.ts';
+import { FreshIds } from './fresh-ids.ts';
 
 export interface LoadOptions {
   readonly transport: 'grpc' | 'http';
@@ -31,13 +32,13 @@ export interface LoadResult {
  * sends them from `workers` concurrent loops, optionally paced to `rate`.
  */
 export async function generateLoad(o: LoadOptions): Promise<LoadResult> {
-  const pool: Buffer[] = [];
+  const pool: FreshIds[] = [];
   for (let i = 0; i < 64; i++) {
     const parts: Buffer[] = [];
     for (let t = 0; t * o.spansPerTrace < o.spansPerRequest; t++) {
       parts.push(buildTraceRequest({ service: `bench-svc-${(i + t) % 10}`, spans: o.spansPerTrace, seed: i * 10_000 + t, attributes: o.attributesPerSpan }).body);
     }
-    pool.push(Buffer.concat(parts)); // concatenated requests merge their repeated resource_spans
+    pool.push(new FreshIds(Buffer.concat(parts))); // concatenated requests merge their repeated resource_spans
   }
   const send = o.transport === 'grpc' ? grpcSender(o.target) : httpSender(o.target);
   const started = performance.now();
@@ -59,7 +60,7 @@ export async function generateLoad(o: LoadOptions): Promise<LoadResult> {
         }
         requests++;
         const sentAt = performance.now();
-        const outcome = await send(pool[i % pool.length]!);
+        const outcome = await send(pool[i % pool.length]!.next());
         if (outcome === 'ok') {
           acknowledgedSpans += o.spansPerRequest;
           latencies.push(performance.now() - sentAt);

@@ -22,6 +22,8 @@ export interface GatewayOptions {
   readonly maxBodyBytes: number;
   readonly batch: { readonly maxBytes: number; readonly maxRows: number; readonly flushIntervalMs: number };
   readonly maxQueuedBytes: number;
+  readonly insertConcurrency: number;
+  readonly maxInsertRows: number;
   readonly logger: Logger;
 }
 
@@ -45,6 +47,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     maxBatchRows: o.batch.maxRows,
     flushIntervalMs: o.batch.flushIntervalMs,
     maxQueuedBytes: o.maxQueuedBytes,
+    insertConcurrency: o.insertConcurrency,
+    maxInsertRows: o.maxInsertRows,
     logger: o.logger,
   });
   const isAuthorized = createApiKeyCheck(o.apiKeys);

@@ -55,6 +55,8 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
       maxBodyBytes: config.ingest.maxBodyBytes,
       batch: { maxBytes: config.ingest.batchMaxBytes, maxRows: config.ingest.batchMaxRows, flushIntervalMs: config.ingest.flushIntervalMs },
       maxQueuedBytes: config.ingest.maxQueuedBytes,
+      insertConcurrency: config.ingest.insertConcurrency,
+      maxInsertRows: config.ingest.maxInsertRows,
       logger,
     });
     let clickhousePort: number | null = null;

@@ -13,11 +13,23 @@ export interface SpooledTable {
   readonly bytes: number;
 }
 
-/** A sealed batch: the unit that is made durable, inserted (idempotently, by id) and acknowledged. */
+/** A sealed batch: the unit that is made durable and acknowledged. */
 export interface SpooledBatch {
   readonly id: string;
   readonly tables: readonly SpooledTable[];
   readonly bytes: number;
+  readonly rows: number;
+}
+
+/**
+ * Batches inserted together as one insert, deduplicated by `id`. A group of
+ * one batch has the batch's id and no manifest; a larger group is recorded
+ * (`<id>.group.json`) before its insert starts, so that a replay repeats the
+ * same insert with the same token.
+ */
+export interface InsertGroup {
+  readonly id: string;
+  readonly batches: readonly SpooledBatch[];
 }
 
 /**
@@ -36,27 +48,38 @@ export class BatchSpool {
     private readonly durable: boolean,
   ) {}
 
-  /** Opens the spool and returns the batches a previous run left behind, oldest first. */
-  static open(dir: string, durable: boolean): { spool: BatchSpool; pending: SpooledBatch[] } {
+  /**
+   * Opens the spool and returns what a previous run left behind, oldest first:
+   * recorded groups (to be re-inserted as they were) and single batches.
+   */
+  static open(dir: string, durable: boolean): { spool: BatchSpool; pending: InsertGroup[] } {
     mkdirSync(dir, { recursive: true });
     const files = readdirSync(dir);
-    const pending: SpooledBatch[] = [];
+    const batches = new Map<string, SpooledBatch>();
     const referenced = new Set<string>();
     for (const f of files.filter((f) => f.endsWith('.batch.json')).sort()) {
-      try {
-        const batch = JSON.parse(readFileSync(join(dir, f), 'utf8')) as SpooledBatch;
-        for (const t of batch.tables) referenced.add(t.path);
-        pending.push(batch);
-      } catch {
-        // A manifest is renamed into place whole; an unreadable one was never acknowledged.
-        rmSync(join(dir, f), { force: true });
-      }
+      const batch = readJson<SpooledBatch>(join(dir, f));
+      if (!batch) continue;
+      for (const t of batch.tables) referenced.add(t.path);
+      batches.set(batch.id, batch);
     }
+    const pending: InsertGroup[] = [];
+    for (const f of files.filter((f) => f.endsWith('.group.json')).sort()) {
+      const group = readJson<{ id: string; batches: string[] }>(join(dir, f));
+      if (!group) continue;
+      // Members already removed were inserted by this group; the token covers the rest.
+      const members = group.batches.map((id) => batches.get(id)).filter((b): b is SpooledBatch => b !== undefined);
+      for (const b of members) batches.delete(b.id);
+      if (members.length > 0) pending.push({ id: group.id, batches: members });
+      else rmSync(join(dir, f), { force: true });
+    }
+    for (const b of batches.values()) pending.push({ id: b.id, batches: [b] });
     // Data files without a manifest belong to batches that were never acknowledged.
     for (const f of files) {
       const path = join(dir, f);
-      if (!f.endsWith('.batch.json') && !referenced.has(path)) rmSync(path, { force: true });
+      if (!f.endsWith('.json') && !referenced.has(path)) rmSync(path, { force: true });
     }
+    pending.sort((a, b) => (a.batches[0]!.id < b.batches[0]!.id ? -1 : 1));
     return { spool: new BatchSpool(dir, durable), pending };
   }
 
@@ -78,7 +101,7 @@ export class BatchSpool {
         await handle.close();
       }
     }
-    const batch: SpooledBatch = { id, tables: spooled, bytes };
+    const batch: SpooledBatch = { id, tables: spooled, bytes, rows: spooled.reduce((n, t) => n + t.count, 0) };
     const manifest = join(this.dir, `${id}.batch.json`);
     await writeFile(manifest + '.tmp', JSON.stringify(batch), { flush: this.durable });
     await rename(manifest + '.tmp', manifest);
@@ -86,10 +109,32 @@ export class BatchSpool {
     return batch;
   }
 
-  /** Forgets a batch that is in the store. */
-  async remove(batch: SpooledBatch): Promise<void> {
-    await rm(join(this.dir, `${batch.id}.batch.json`), { force: true });
-    await Promise.all(batch.tables.map((t) => rm(t.path, { force: true })));
+  /** Records a group of several batches before its insert starts (see InsertGroup). */
+  async recordGroup(group: InsertGroup): Promise<void> {
+    if (group.batches.length < 2) return;
+    const path = join(this.dir, `${group.id}.group.json`);
+    await writeFile(path + '.tmp', JSON.stringify({ id: group.id, batches: group.batches.map((b) => b.id) }), { flush: this.durable });
+    await rename(path + '.tmp', path);
+    if (this.durable) await syncDirectory(this.dir);
+  }
+
+  /** Forgets a group that is in the store: its batches first, then its record. */
+  async remove(group: InsertGroup): Promise<void> {
+    for (const batch of group.batches) {
+      await rm(join(this.dir, `${batch.id}.batch.json`), { force: true });
+      await Promise.all(batch.tables.map((t) => rm(t.path, { force: true })));
+    }
+    if (group.batches.length > 1) await rm(join(this.dir, `${group.id}.group.json`), { force: true });
+  }
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    // Manifests are renamed into place whole; an unreadable one was never acknowledged.
+    rmSync(path, { force: true });
+    return undefined;
   }
 }
 

@@ -4,7 +4,7 @@ import type { TableRows } from '@spyglass/otlp';
 import { StoreError, type StoreDriver } from '@spyglass/store';
 import type { Logger } from '../logger.ts';
 import { OpenBatch } from './batch.ts';
-import { BatchSpool, type SpooledBatch } from './batch-spool.ts';
+import { BatchSpool, type InsertGroup, type SpooledBatch } from './batch-spool.ts';
 import type { IngestOutcome } from './ingest-outcome.ts';
 
 export interface PipelineOptions {
@@ -25,6 +25,14 @@ export interface PipelineOptions {
   readonly flushIntervalMs: number;
   /** Bound on bytes accepted but not yet inserted; beyond it requests get backpressure. */
   readonly maxQueuedBytes: number;
+  /** Inserts in flight at once: one engine insert parses on one core. */
+  readonly insertConcurrency: number;
+  /**
+   * Waiting batches are inserted together up to this many rows: an insert has a
+   * fixed cost (tens of ms per part), so under load fewer, larger inserts win.
+   * Must stay below ClickHouse's min_insert_block_size_rows (one block per insert).
+   */
+  readonly maxInsertRows: number;
   readonly logger: Logger;
 }
 
@@ -40,6 +48,14 @@ export interface PipelineStats {
 
 type Waiter = (o: IngestOutcome) => void;
 
+interface QueueItem {
+  readonly batch: SpooledBatch;
+  readonly waiters: Waiter[];
+  started: boolean;
+  /** Set for replayed batches: the insert they must be repeated in. */
+  readonly group?: InsertGroup;
+}
+
 /**
  * Batches rows from many requests into large inserts (size and time bounds),
  * makes them durable, and inserts them in the background with retries.
@@ -52,11 +68,13 @@ export class IngestPipeline {
   private open = new OpenBatch();
   private openWaiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private readonly queue: Array<{ batch: SpooledBatch; waiters: Waiter[] }> = [];
+  /** Sealed batches waiting for the store, oldest first; started ones are being inserted. */
+  private readonly queue: QueueItem[] = [];
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
   private queuedBytes = 0;
   private seq = 0;
   private readonly bootId = Date.now().toString(36).padStart(9, '0');
-  private draining: Promise<void> | undefined;
   private sealing = 0;
   private closing = false;
   /** Set when shutdown gives up waiting: the inserter stops retrying. */
@@ -72,12 +90,16 @@ export class IngestPipeline {
   static start(options: PipelineOptions): IngestPipeline {
     const { spool, pending } = BatchSpool.open(options.spoolDir, options.writeAheadLog);
     const p = new IngestPipeline(options, spool);
-    for (const batch of pending) {
-      p.queue.push({ batch, waiters: [] });
-      p.queuedBytes += batch.bytes;
-      p.counters.replayedBatches++;
+    for (const group of pending) {
+      for (const batch of group.batches) {
+        // Replayed exactly as before the crash (alone, or in its recorded group): a
+        // batch that reached the store must meet its own token again to be dropped.
+        p.queue.push({ batch, waiters: [], started: false, group });
+        p.queuedBytes += batch.bytes;
+        p.counters.replayedBatches++;
+      }
     }
-    if (pending.length > 0) options.logger.info(`replaying ${pending.length} spooled batches into the store`);
+    if (pending.length > 0) options.logger.info(`replaying ${p.counters.replayedBatches} spooled batches into the store`);
     p.kick();
     return p;
   }
@@ -119,16 +141,23 @@ export class IngestPipeline {
     await Promise.race([this.whenIdle(), deadline]);
     clearTimeout(timer);
     this.stopped = true;
+    this.notifyIfIdle();
     for (const item of this.queue) for (const w of item.waiters) w({ kind: 'unavailable', message: 'Spyglass is shutting down' });
     if (this.queue.length > 0) {
       this.o.logger.warn(`${this.queue.length} batches not yet in the store at shutdown; they stay spooled for the next start`);
     }
   }
 
-  private async whenIdle(): Promise<void> {
-    while (this.queue.length > 0 || this.draining || this.sealing > 0) {
-      await (this.draining ?? new Promise((r) => setTimeout(r, 10)));
-    }
+  private whenIdle(): Promise<void> {
+    if (this.queue.length === 0 && this.sealing === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private notifyIfIdle(): void {
+    if (this.queue.length > 0 || this.sealing > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   /** Seals the open batch, writes it to the spool, and hands it to the inserter. */
@@ -147,9 +176,9 @@ export class IngestPipeline {
         this.sealing--;
         if (this.o.writeAheadLog) {
           for (const w of waiters) w({ kind: 'stored' });
-          this.queue.push({ batch, waiters: [] });
+          this.queue.push({ batch, waiters: [], started: false });
         } else {
-          this.queue.push({ batch, waiters });
+          this.queue.push({ batch, waiters, started: false });
         }
         this.kick();
       },
@@ -158,65 +187,117 @@ export class IngestPipeline {
         this.queuedBytes -= open.bytes;
         this.o.logger.error('could not write a batch to the spool', { error: String(err) });
         for (const w of waiters) w({ kind: 'unavailable', message: 'the ingest spool is not writable; retry later' });
+        this.notifyIfIdle();
       },
     );
   }
 
+  /** Starts inserts for waiting batches, up to `insertConcurrency` at once, grouping what waits. */
   private kick(): void {
-    if (this.draining || this.queue.length === 0 || this.stopped) return;
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-      this.kick();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.stopped) {
-      const item = this.queue[0]!;
-      if (!(await this.insertWithRetry(item.batch))) return; // stopped: the batch stays spooled
-      this.queue.shift();
-      this.queuedBytes -= item.batch.bytes;
-      for (const w of item.waiters) w({ kind: 'stored' });
+    if (this.stopped) return;
+    while (this.inFlight < this.o.insertConcurrency) {
+      const items = this.nextGroup();
+      if (items.length === 0) return;
+      const group: InsertGroup = items[0]!.group ?? {
+        id: items.length === 1 ? items[0]!.batch.id : `${items[0]!.batch.id}-g${items.length}`,
+        batches: items.map((i) => i.batch),
+      };
+      this.inFlight++;
+      void this.insertWithRetry(group).then((inserted) => {
+        this.inFlight--;
+        if (inserted) {
+          for (const item of items) {
+            this.queue.splice(this.queue.indexOf(item), 1);
+            this.queuedBytes -= item.batch.bytes;
+            for (const w of item.waiters) w({ kind: 'stored' });
+          }
+        }
+        // else: stopped; the batches stay spooled for the next start.
+        this.notifyIfIdle();
+        this.kick();
+      });
     }
   }
 
-  /** Inserts a batch, retrying while the store fails in a retryable way. False when stopped first. */
-  private async insertWithRetry(batch: SpooledBatch): Promise<boolean> {
+  /** Marks and returns the next batches to insert together: a replayed group, or waiting batches up to maxInsertRows. */
+  private nextGroup(): QueueItem[] {
+    const items: QueueItem[] = [];
+    let rows = 0;
+    for (const item of this.queue) {
+      if (item.started) continue;
+      if (item.group) {
+        if (items.length > 0) break;
+        const members = this.queue.filter((q) => q.group === item.group);
+        for (const m of members) m.started = true;
+        return members;
+      }
+      if (items.length > 0 && rows + item.batch.rows > this.o.maxInsertRows) break;
+      item.started = true;
+      items.push(item);
+      rows += item.batch.rows;
+    }
+    return items;
+  }
+
+  /** Inserts a group as one insert, retrying while the store fails in a retryable way. False when stopped first. */
+  private async insertWithRetry(group: InsertGroup): Promise<boolean> {
     let delay = 100;
     for (let attempt = 1; ; attempt++) {
       try {
-        for (const t of batch.tables) {
+        // Recorded before the insert, so that a replay repeats exactly this insert (same token).
+        if (attempt === 1) await this.spool.recordGroup(group);
+        for (const [table, columns, paths] of tablesOf(group)) {
           await this.o.driver.insertFile({
-            table: `${this.o.database}.${t.table}`,
-            columns: t.columns,
-            path: t.path,
+            table: `${this.o.database}.${table}`,
+            columns,
+            paths,
             // Same token on every retry and replay: ClickHouse drops the duplicate block.
-            dedupToken: `${batch.id}/${t.table}`,
+            dedupToken: `${group.id}/${table}`,
           });
         }
-        this.counters.insertedBatches++;
-        for (const t of batch.tables) this.counters.insertedRows += t.count;
-        await this.spool.remove(batch);
+        this.counters.insertedBatches += group.batches.length;
+        for (const b of group.batches) this.counters.insertedRows += b.rows;
+        await this.spool.remove(group);
         return true;
       } catch (err) {
         if (err instanceof StoreError && !err.retryable) {
-          await this.deadLetter(batch, err);
-          return true;
+          try {
+            await this.deadLetter(group, err);
+            return true;
+          } catch (deadLetterError) {
+            // Keep it spooled and keep trying rather than lose it.
+            this.o.logger.error('could not move a refused batch to the dead-letter folder', { error: String(deadLetterError) });
+          }
         }
         if (this.stopped) return false;
-        this.o.logger.warn(`insert failed, retrying in ${delay} ms`, { batch: batch.id, attempt, error: String(err) });
+        this.o.logger.warn(`insert failed, retrying in ${delay} ms`, { group: group.id, attempt, error: String(err) });
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5_000);
       }
     }
   }
 
-  /** Keeps a batch the store refuses for good, so acknowledged data is never silently lost. */
-  private async deadLetter(batch: SpooledBatch, err: unknown): Promise<void> {
-    this.counters.deadLetterBatches++;
-    this.o.logger.error(`the store refused batch ${batch.id} for good; kept in ${this.o.deadLetterDir}`, { error: String(err) });
+  /** Keeps batches the store refuses for good, so acknowledged data is never silently lost. */
+  private async deadLetter(group: InsertGroup, err: unknown): Promise<void> {
+    this.counters.deadLetterBatches += group.batches.length;
+    this.o.logger.error(`the store refused insert ${group.id} for good; its batches are kept in ${this.o.deadLetterDir}`, {
+      error: String(err),
+    });
     await mkdir(this.o.deadLetterDir, { recursive: true });
-    for (const t of batch.tables) await copyFile(t.path, join(this.o.deadLetterDir, basename(t.path)));
-    await this.spool.remove(batch);
+    for (const b of group.batches) for (const t of b.tables) await copyFile(t.path, join(this.o.deadLetterDir, basename(t.path)));
+    await this.spool.remove(group);
   }
+}
+
+/** The tables of a group, each with the files that hold its rows. */
+function tablesOf(group: InsertGroup): Array<[string, SpooledBatch['tables'][number]['columns'], string[]]> {
+  const byTable = new Map<string, [string, SpooledBatch['tables'][number]['columns'], string[]]>();
+  for (const b of group.batches) {
+    for (const t of b.tables) {
+      let entry = byTable.get(t.table);
+      if (!entry) byTable.set(t.table, (entry = [t.table, t.columns, []]));
+      entry[2].push(t.path);
+    }
+  }
+  return [...byTable.values()];
 }

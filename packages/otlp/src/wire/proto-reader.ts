@@ -30,6 +30,11 @@ export class ProtoReader {
     return this.uint32();
   }
 
+  /**
+   * A varint that must fit in 32 bits (tags, lengths, sint32). Larger values are
+   * refused rather than truncated: the traces transcoder copies length prefixes
+   * verbatim into RowBinary, where ClickHouse reads every bit of them.
+   */
   uint32(): number {
     const buf = this.buf;
     let result = 0;
@@ -38,7 +43,8 @@ export class ProtoReader {
       if (this.pos >= this.end) throw new DecodeError(`truncated varint at byte ${this.pos}`);
       const b = buf[this.pos++]!;
       if (shift < 28) result |= (b & 0x7f) << shift;
-      else if (shift === 28) result = (result >>> 0) + (b & 0x0f) * 0x10000000;
+      else if (shift === 28 && (b & 0x70) === 0) result = (result >>> 0) + (b & 0x0f) * 0x10000000;
+      else if (shift === 28 || (b & 0x7f) !== 0) throw new DecodeError(`varint at byte ${this.pos - 1} does not fit in 32 bits`);
       if ((b & 0x80) === 0) return result;
       shift += 7;
       if (shift > 63) throw new DecodeError(`varint too long at byte ${this.pos}`);

@@ -16,18 +16,21 @@ function quoteString(s: string): string {
 }
 
 /**
- * `INSERT ... SELECT * FROM file(path, 'RowBinary', structure)`: the engine
- * reads and parses the batch file itself. Every part is ours (table and
- * column names from the schema, a generated token and path), and still quoted.
+ * `INSERT ... SELECT * FROM file(path, 'RowBinary', structure) [UNION ALL ...]`:
+ * the engine reads and parses the batch files itself (several in parallel).
+ * Every part is ours (table and column names from the schema, a generated
+ * token and paths), and still quoted. The rows of all files are squashed into
+ * one insert block, so a retried insert with the same token is deduplicated
+ * whole.
  */
 export function fileInsertSql(insert: FileInsert): string {
   if (!SAFE_TABLE.test(insert.table)) throw new RangeError(`unsafe table name "${insert.table}"`);
   assertSafeToken(insert.dedupToken);
   const columns = insert.columns.map(([name]) => quoteIdentifier(name)).join(', ');
   const structure = insert.columns.map(([name, type]) => `${quoteIdentifier(name)} ${type}`).join(', ');
-  return (
-    `INSERT INTO ${insert.table} (${columns}) ` +
-    `SETTINGS insert_deduplication_token = ${quoteString(insert.dedupToken)} ` +
-    `SELECT * FROM file(${quoteString(insert.path)}, 'RowBinary', ${quoteString(structure)})`
-  );
+  if (insert.paths.length === 0) throw new RangeError('no files to insert');
+  const sources = insert.paths
+    .map((path) => `SELECT * FROM file(${quoteString(path)}, 'RowBinary', ${quoteString(structure)})`)
+    .join(' UNION ALL ');
+  return `INSERT INTO ${insert.table} (${columns}) SETTINGS insert_deduplication_token = ${quoteString(insert.dedupToken)} ${sources}`;
 }

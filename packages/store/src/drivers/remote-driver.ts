@@ -63,7 +63,8 @@ export function createRemoteDriver(options: RemoteDriverOptions): StoreDriver {
         const columns = insert.columns.map(([name]) => quoteIdentifier(name)).join(', ');
         const rs = await client.exec({
           query: `INSERT INTO ${insert.table} (${columns}) FORMAT RowBinary`,
-          values: createReadStream(insert.path),
+          // RowBinary files concatenate: one request body, one insert block.
+          values: Readable.from(concatFiles(insert.paths)),
           clickhouse_settings: { insert_deduplication_token: insert.dedupToken },
         });
         for await (const _ of rs.stream) {
@@ -77,6 +78,10 @@ export function createRemoteDriver(options: RemoteDriverOptions): StoreDriver {
       }),
     close: () => client.close(),
   };
+}
+
+async function* concatFiles(paths: readonly string[]): AsyncGenerator<Buffer> {
+  for (const path of paths) for await (const chunk of createReadStream(path)) yield chunk as Buffer;
 }
 
 function toStoreError(err: unknown): StoreError {

@@ -29,11 +29,12 @@ export interface RawInsert {
 /** A column of a RowBinary payload: name and ClickHouse type. */
 export type ColumnSpec = readonly [name: string, type: string];
 
-/** Rows in RowBinary in a local file (the ingest pipeline's durable batch files). */
+/** Rows in RowBinary in local files (the ingest pipeline's durable batch files), inserted as one. */
 export interface FileInsert {
   readonly table: string;
   readonly columns: readonly ColumnSpec[];
-  readonly path: string;
+  /** One or more files; together they must stay under ClickHouse's min_insert_block_size_rows (one block). */
+  readonly paths: readonly string[];
   /** As for RawInsert: makes a retried or replayed insert idempotent. */
   readonly dedupToken: string;
 }
