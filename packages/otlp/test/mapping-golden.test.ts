@@ -99,6 +99,7 @@ const CASES: GoldenCase[] = [
           kv('array.empty', { arrayValue: {} }),
           kv('kvlist', { kvlistValue: { values: [kv('a', str('x')), kv('b', int(2))] } }),
           kv('kvlist.empty', { kvlistValue: {} }),
+          kv('kvlist.unsorted', { kvlistValue: { values: [kv('z', str('1')), kv('a', str('2')), kv('z', str('3'))] } }),
           kv('nested', {
             kvlistValue: {
               values: [
@@ -138,6 +139,8 @@ const CASES: GoldenCase[] = [
             'array.empty': '[]',
             'kvlist': '{"a":"x","b":2}',
             'kvlist.empty': '{}',
+            // Like the Collector (Go's encoding/json on a map): sorted keys, last duplicate wins.
+            'kvlist.unsorted': '{"a":"2","z":"3"}',
             'nested': '{"arr":[{"k":"v\\""},[]],"big":9007199254740993,"none":null}',
             'no.value': '',
           },

@@ -41,11 +41,14 @@ export function toJsonText(v: AnyValue): string {
     default:
       if (v instanceof Uint8Array) return JSON.stringify(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'));
       if (v instanceof KvList) {
+        // As the Collector renders it (Go's encoding/json on a map): keys sorted, the last duplicate wins.
+        const byKey = new Map<string, AnyValue>();
+        for (const kv of v.values) byKey.set(kv.key, kv.value);
+        const keys = [...byKey.keys()].sort();
         let s = '{';
-        for (let i = 0; i < v.values.length; i++) {
-          const kv = v.values[i]!;
+        for (let i = 0; i < keys.length; i++) {
           if (i > 0) s += ',';
-          s += JSON.stringify(kv.key) + ':' + toJsonText(kv.value);
+          s += JSON.stringify(keys[i]) + ':' + toJsonText(byKey.get(keys[i]!));
         }
         return s + '}';
       }
