@@ -11,5 +11,5 @@ export { decodeMetricsProto } from './proto/decode-metrics.ts';
 export { decodeTracesJson } from './json/decode-traces-json.ts';
 export { decodeLogsJson } from './json/decode-logs-json.ts';
 export { decodeMetricsJson } from './json/decode-metrics-json.ts';
-export { encodeExportResponse } from './wire/encode-response.ts';
+export { encodeExportResponse, encodeVarint } from './wire/encode-response.ts';
 export { anyValueToString, formatDouble } from './rows/value-format.ts';

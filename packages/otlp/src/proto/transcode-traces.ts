@@ -1,4 +1,4 @@
-import { DecodeError, ProtoReader, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from '../wire/proto-reader.ts';
+import { DecodeError, ProtoReader, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, expectWire, readMessage } from '../wire/proto-reader.ts';
 import type { RowBinaryWriter } from '../rows/row-binary-writer.ts';
 import { encodeFragment } from '../rows/row-binary-writer.ts';
 import { Rejections, TableRowsBuilder, type MappedRequest } from '../rows/table-rows.ts';
@@ -23,9 +23,9 @@ export function transcodeTracesProto(buf: Buffer): MappedRequest {
   const rejections = new Rejections();
   const r = new ProtoReader(buf);
   const span = new SpanFields();
-  forEachField(r, buf.length, (field, wire) => {
+  readMessage(r, buf.length, (field, wire) => {
     if (field !== 1) return r.skip(wire);
-    expect(wire, WIRE_LEN, 'ExportTraceServiceRequest.resource_spans');
+    expectWire(wire, WIRE_LEN, 'ExportTraceServiceRequest.resource_spans');
     const end = r.lenEnd();
     transcodeResourceSpans(r, r.pos, end, rows, rejections, span);
     r.pos = end;
@@ -49,24 +49,24 @@ function transcodeResourceSpans(
   // The resource may follow its spans on the wire: find it first.
   let resource: Resource = { attributes: [] };
   r.pos = start;
-  forEachField(r, end, (field, wire) => {
+  readMessage(r, end, (field, wire) => {
     if (field === 1) {
-      expect(wire, WIRE_LEN, 'ResourceSpans.resource');
+      expectWire(wire, WIRE_LEN, 'ResourceSpans.resource');
       resource = decodeResource(r, r.lenEnd());
     } else r.skip(wire);
   });
   const service = encodeFragment((w) => w.string(attributeValue(resource.attributes, 'service.name')));
   const resourceMap = encodeFragment((w) => writeMap(w, resource.attributes));
   r.pos = start;
-  forEachField(r, end, (field, wire) => {
+  readMessage(r, end, (field, wire) => {
     if (field !== 2) return r.skip(wire);
-    expect(wire, WIRE_LEN, 'ResourceSpans.scope_spans');
+    expectWire(wire, WIRE_LEN, 'ResourceSpans.scope_spans');
     const scopeEnd = r.lenEnd();
     const scopeStart = r.pos;
     let scope: Scope = emptyScope();
-    forEachField(r, scopeEnd, (f, w) => {
+    readMessage(r, scopeEnd, (f, w) => {
       if (f === 1) {
-        expect(w, WIRE_LEN, 'ScopeSpans.scope');
+        expectWire(w, WIRE_LEN, 'ScopeSpans.scope');
         scope = decodeScope(r, r.lenEnd());
       } else r.skip(w);
     });
@@ -75,9 +75,9 @@ function transcodeResourceSpans(
       w.string(scope.version);
     });
     r.pos = scopeStart;
-    forEachField(r, scopeEnd, (f, w) => {
+    readMessage(r, scopeEnd, (f, w) => {
       if (f !== 2) return r.skip(w);
-      expect(w, WIRE_LEN, 'ScopeSpans.spans');
+      expectWire(w, WIRE_LEN, 'ScopeSpans.spans');
       const spanEnd = r.lenEnd();
       span.scan(r, spanEnd);
       const problem = span.problem(r.buf);
@@ -145,16 +145,16 @@ class SpanFields {
           stringRange(r, wire, this.name, 'Span.name');
           break;
         case 6:
-          expect(wire, WIRE_VARINT, 'Span.kind');
+          expectWire(wire, WIRE_VARINT, 'Span.kind');
           this.kind = r.varintNumber();
           break;
         case 7:
-          expect(wire, WIRE_FIXED64, 'Span.start_time_unix_nano');
+          expectWire(wire, WIRE_FIXED64, 'Span.start_time_unix_nano');
           this.startPos = r.pos;
           r.skip(wire);
           break;
         case 8:
-          expect(wire, WIRE_FIXED64, 'Span.end_time_unix_nano');
+          expectWire(wire, WIRE_FIXED64, 'Span.end_time_unix_nano');
           this.endPos = r.pos;
           r.skip(wire);
           break;
@@ -168,11 +168,11 @@ class SpanFields {
           pushRange(r, wire, this.links, 'Span.links');
           break;
         case 15:
-          expect(wire, WIRE_LEN, 'Span.status');
+          expectWire(wire, WIRE_LEN, 'Span.status');
           this.scanStatus(r, r.lenEnd());
           break;
         case 16:
-          expect(wire, WIRE_FIXED32, 'Span.flags');
+          expectWire(wire, WIRE_FIXED32, 'Span.flags');
           r.skip(wire);
           break;
         default:
@@ -190,7 +190,7 @@ class SpanFields {
       const field = tag >>> 3;
       if (field === 2) stringRange(r, tag & 7, this.statusMessage, 'Status.message');
       else if (field === 3) {
-        expect(tag & 7, WIRE_VARINT, 'Status.code');
+        expectWire(tag & 7, WIRE_VARINT, 'Status.code');
         this.statusCode = r.varintNumber();
       } else r.skip(tag & 7);
     }
@@ -366,9 +366,9 @@ function writeEvents(w: RowBinaryWriter, r: ProtoReader, ranges: readonly number
   for (let i = 0; i < ranges.length; i += 2) {
     const e = { time: -1, name: [0, 0], attributes: [] as number[] };
     r.pos = ranges[i]!;
-    forEachField(r, ranges[i + 1]!, (field, wire) => {
+    readMessage(r, ranges[i + 1]!, (field, wire) => {
       if (field === 1) {
-        expect(wire, WIRE_FIXED64, 'Span.Event.time_unix_nano');
+        expectWire(wire, WIRE_FIXED64, 'Span.Event.time_unix_nano');
         e.time = r.pos;
         r.skip(wire);
       } else if (field === 2) stringRange(r, wire, e.name, 'Span.Event.name');
@@ -404,13 +404,13 @@ function linkFields(r: ProtoReader, start: number, end: number) {
   const saved = r.pos;
   const outerEnd = r.end;
   r.pos = start;
-  forEachField(r, end, (field, wire) => {
+  readMessage(r, end, (field, wire) => {
     if (field === 1) payload(r, wire, l.traceId, 'Span.Link.trace_id');
     else if (field === 2) payload(r, wire, l.spanId, 'Span.Link.span_id');
     else if (field === 3) stringRange(r, wire, l.traceState, 'Span.Link.trace_state');
     else if (field === 4) pushRange(r, wire, l.attributes, 'Span.Link.attributes');
     else if (field === 6) {
-      expect(wire, WIRE_FIXED32, 'Span.Link.flags');
+      expectWire(wire, WIRE_FIXED32, 'Span.Link.flags');
       r.skip(wire);
     } else r.skip(wire);
   });
@@ -452,26 +452,9 @@ function endMessage(r: ProtoReader, end: number, outer: number): void {
   r.end = outer;
 }
 
-function forEachField(r: ProtoReader, end: number, onField: (field: number, wire: number) => void): void {
-  const outer = r.end;
-  r.end = end;
-  while (r.pos < end) {
-    const tag = r.tag();
-    const field = tag >>> 3;
-    if (field === 0) throw new DecodeError(`invalid field number 0 at byte ${r.pos}`);
-    onField(field, tag & 7);
-  }
-  if (r.pos !== end) throw new DecodeError(`message overruns its length at byte ${r.pos}`);
-  r.end = outer;
-}
-
-function expect(actual: number, expected: number, what: string): void {
-  if (actual !== expected) throw new DecodeError(`${what}: wire type ${actual}, expected ${expected}`);
-}
-
 /** Records the payload range [start, end) of a length-delimited field. */
 function payload(r: ProtoReader, wire: number, into: number[], what: string): void {
-  expect(wire, WIRE_LEN, what);
+  expectWire(wire, WIRE_LEN, what);
   const end = r.lenEnd();
   into[0] = r.pos;
   into[1] = end;
@@ -480,7 +463,7 @@ function payload(r: ProtoReader, wire: number, into: number[], what: string): vo
 
 /** Records [start of length varint, end of bytes) of a string field: a RowBinary String as is. */
 function stringRange(r: ProtoReader, wire: number, into: number[], what: string): void {
-  expect(wire, WIRE_LEN, what);
+  expectWire(wire, WIRE_LEN, what);
   const start = r.pos;
   const end = r.lenEnd();
   into[0] = start;
@@ -489,7 +472,7 @@ function stringRange(r: ProtoReader, wire: number, into: number[], what: string)
 }
 
 function pushRange(r: ProtoReader, wire: number, into: number[], what: string): void {
-  expect(wire, WIRE_LEN, what);
+  expectWire(wire, WIRE_LEN, what);
   const end = r.lenEnd();
   into.push(r.pos, end);
   r.pos = end;

@@ -7,14 +7,15 @@ export function encodeExportResponse(rejected: number, message: string): Buffer 
   if (rejected === 0 && message === '') return Buffer.alloc(0);
   const msg = Buffer.from(message, 'utf8');
   const inner: number[] = [];
-  if (rejected > 0) inner.push(0x08, ...varint(rejected));
-  if (msg.length > 0) inner.push(0x12, ...varint(msg.length));
+  if (rejected > 0) inner.push(0x08, ...encodeVarint(rejected));
+  if (msg.length > 0) inner.push(0x12, ...encodeVarint(msg.length));
   const innerHead = Buffer.from(inner);
   const innerLen = innerHead.length + msg.length;
-  return Buffer.concat([Buffer.from([0x0a, ...varint(innerLen)]), innerHead, msg]);
+  return Buffer.concat([Buffer.from([0x0a, ...encodeVarint(innerLen)]), innerHead, msg]);
 }
 
-function varint(n: number): number[] {
+/** A non-negative integer as protobuf varint bytes. */
+export function encodeVarint(n: number): number[] {
   const out: number[] = [];
   while (n > 0x7f) {
     out.push((n % 128) | 0x80);
