@@ -1,0 +1,128 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeRequest } from '@spyglass/otlp';
+import { openStore, StoreError, type FileInsert, type Store, type StoreDriver } from '@spyglass/store';
+import { IngestPipeline, silentLogger, type PipelineOptions } from '../src/index.ts';
+import { buildTraceRequest } from '../../../test/support/trace-request.ts';
+
+// The real embedded engine; `gate` and `failures` stand in for a store that is
+// slow or down, which cannot be produced on demand otherwise.
+let store: Store;
+let gate: Promise<void> = Promise.resolve();
+let failures: StoreError[] = [];
+let driver: StoreDriver;
+
+before(async () => {
+  store = await openStore({ kind: 'embedded', path: mkdtempSync(join(tmpdir(), 'spyglass-pipeline-')) });
+  driver = {
+    ...store.driver,
+    async insertFile(insert: FileInsert) {
+      await gate;
+      const failure = failures.shift();
+      if (failure) throw failure;
+      return store.driver.insertFile(insert);
+    },
+  };
+});
+after(async () => {
+  await store.close();
+});
+
+const rows = (service: string, spans: number, seed: number) =>
+  decodeRequest('traces', 'protobuf', buildTraceRequest({ service, spans, seed }).body).tables;
+
+function options(overrides: Partial<PipelineOptions> = {}): PipelineOptions {
+  const dir = mkdtempSync(join(tmpdir(), 'spyglass-spool-'));
+  return {
+    driver,
+    database: 'default',
+    spoolDir: join(dir, 'spool'),
+    deadLetterDir: join(dir, 'dead-letter'),
+    writeAheadLog: true,
+    maxBatchBytes: 1 << 20,
+    maxBatchRows: 10_000,
+    flushIntervalMs: 10,
+    maxQueuedBytes: 1 << 30,
+    insertConcurrency: 2,
+    maxInsertRows: 200_000,
+    logger: silentLogger,
+    ...overrides,
+  };
+}
+
+const count = async (service: string) =>
+  Number((await store.driver.queryRows<{ n: number }>(`SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`))[0]?.n);
+
+test('a full pipeline answers backpressure instead of growing, and stores everything it accepted', async () => {
+  let open!: () => void;
+  gate = new Promise((r) => (open = r));
+  const pipeline = IngestPipeline.start(options({ maxQueuedBytes: 200_000 }));
+  const outcomes = [];
+  for (let i = 0; i < 20; i++) outcomes.push(await pipeline.consume(rows('backpressure', 100, i)));
+  const stored = outcomes.filter((o) => o.kind === 'stored').length;
+  const refused = outcomes.filter((o) => o.kind === 'backpressure');
+  assert.ok(stored > 0, 'accepts while there is room');
+  assert.ok(refused.length > 0, 'refuses once the bound is reached');
+  assert.equal(refused[0]?.kind === 'backpressure' && refused[0].retryAfterSeconds > 0, true, 'with a retry delay');
+  assert.ok(pipeline.stats().queuedBytes <= 200_000 + 60_000, `queued bytes stay near the bound (${pipeline.stats().queuedBytes})`);
+  open();
+  await pipeline.shutdown();
+  assert.equal(await count('backpressure'), stored * 100, 'every acknowledged span is stored');
+});
+
+test('while the store is down, acknowledged batches wait and are stored once it is back', async () => {
+  failures = [0, 1, 2].map(() => new StoreError('ClickHouse is unreachable: connect ECONNREFUSED', 0, true));
+  const pipeline = IngestPipeline.start(options());
+  const outcome = await pipeline.consume(rows('store-down', 50, 1));
+  assert.equal(outcome.kind, 'stored', 'acknowledged once spooled, although the store is down');
+  await pipeline.shutdown();
+  assert.equal(failures.length, 0, 'the insert was retried');
+  assert.equal(await count('store-down'), 50);
+});
+
+test('a batch the store refuses for good goes to the dead-letter folder, not into the void', async () => {
+  failures = [new StoreError('Code: 53. DB::Exception: Type mismatch', 53, false)];
+  const o = options();
+  const pipeline = IngestPipeline.start(o);
+  assert.equal((await pipeline.consume(rows('refused', 10, 1))).kind, 'stored');
+  await pipeline.shutdown();
+  assert.equal(pipeline.stats().deadLetterBatches, 1);
+  assert.ok(existsSync(o.deadLetterDir) && readdirSync(o.deadLetterDir).some((f) => f.endsWith('.rowbinary')));
+  assert.equal(readdirSync(o.spoolDir).length, 0, 'and it leaves the spool');
+});
+
+test('without the write-ahead log, a request is acknowledged only once its rows are in the store', async () => {
+  let open!: () => void;
+  gate = new Promise((r) => (open = r));
+  const pipeline = IngestPipeline.start(options({ writeAheadLog: false }));
+  let settled = false;
+  const pending = pipeline.consume(rows('no-wal', 10, 1)).then((o) => {
+    settled = true;
+    return o;
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(settled, false, 'not acknowledged while the insert waits');
+  open();
+  assert.equal((await pending).kind, 'stored');
+  assert.equal(await count('no-wal'), 10);
+  await pipeline.shutdown();
+});
+
+test('batches spooled by a stopped pipeline are replayed by the next one, exactly once', async () => {
+  let open!: () => void;
+  gate = new Promise((r) => (open = r));
+  const o = options();
+  const first = IngestPipeline.start(o);
+  for (let i = 0; i < 5; i++) assert.equal((await first.consume(rows('replay', 20, i))).kind, 'stored');
+  await first.shutdown(200); // gives up: the store is stuck
+  assert.ok(readdirSync(o.spoolDir).some((f) => f.endsWith('.batch.json')), 'still spooled');
+  open();
+  await new Promise((r) => setTimeout(r, 300)); // the stuck insert of the first pipeline may still land
+  const second = IngestPipeline.start(o);
+  assert.ok(second.stats().replayedBatches > 0);
+  await second.shutdown();
+  assert.equal(await count('replay'), 100, 'each acknowledged span once, even if an insert landed before the replay');
+});
