@@ -12,7 +12,6 @@ import { mkdtempSync, writeFileSync, appendFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openStore } from '@spyglass/store';
 import { decodeRequest } from '@spyglass/otlp';
 import { buildTraceRequest } from '../../test/support/trace-request.ts';
 import { generateLoad } from './load-generator.ts';
@@ -88,6 +87,8 @@ const rss = peakRssBytes(pid);
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));
 
+// Loaded only now: the engine in this process would otherwise compete with the load generator.
+const { openStore } = await import('@spyglass/store');
 const store = await openStore({ kind: 'embedded', path: join(dataDir, 'clickhouse') });
 await store.driver.command('OPTIMIZE TABLE otel_traces FINAL');
 const [disk] = await store.driver.queryRows<{ rows: number; bytes: number }>(

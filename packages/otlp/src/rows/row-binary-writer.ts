@@ -52,6 +52,20 @@ export class RowBinaryWriter {
     this.pos += this.buf.write(s, this.pos, len, 'utf8');
   }
 
+  /** A non-negative integer below 2^53 as a decimal String, without an intermediate JS string. */
+  decimalString(n: number): void {
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    this.ensure(1 + digits);
+    this.buf[this.pos] = digits;
+    let at = this.pos + digits;
+    do {
+      this.buf[at--] = 48 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    this.pos += 1 + digits;
+  }
+
   /** Bytes as a String value. */
   bytes(b: Uint8Array): void {
     this.varint(b.length);

@@ -29,12 +29,16 @@ export const MAX_ERROR_MESSAGES = 5;
 
 /** Accumulates the RowBinary rows of one table. */
 export class TableRowsBuilder {
-  readonly w = new RowBinaryWriter();
+  readonly w: RowBinaryWriter;
   count = 0;
   constructor(
     readonly table: string,
     readonly columns: readonly Column[],
-  ) {}
+    /** Expected size; RowBinary rows of traces are about 1.1x their protobuf. */
+    initialBytes = 64 * 1024,
+  ) {
+    this.w = new RowBinaryWriter(initialBytes);
+  }
 
   build(): TableRows {
     return { table: this.table, columns: this.columns, body: this.w.view(), count: this.count };
