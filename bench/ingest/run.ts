@@ -27,6 +27,7 @@ const { values } = parseArgs({
     'spans-per-trace': { type: 'string', default: '8' },
     attributes: { type: 'string', default: '10' },
     'flush-interval-ms': { type: 'string', default: '200' },
+    'max-insert-rows': { type: 'string' },
     record: { type: 'boolean', default: false },
   },
 });
@@ -46,7 +47,8 @@ const port = (n: number) => 20000 + Math.floor(Math.random() * 20000) + n;
 const ports = { http: port(0), grpc: port(1), otlp: port(2) };
 writeFileSync(
   join(dataDir, 'bench.yaml'),
-  `clickhouseHttp:\n  enabled: false\ningest:\n  flushIntervalMs: ${Number(values['flush-interval-ms'])}\n`,
+  `clickhouseHttp:\n  enabled: false\ningest:\n  flushIntervalMs: ${Number(values['flush-interval-ms'])}\n` +
+    (values['max-insert-rows'] ? `  maxInsertRows: ${Number(values['max-insert-rows'])}\n` : ''),
 );
 
 // SPYGLASS_BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of the server there.
@@ -57,6 +59,7 @@ const server = spawn(process.execPath, [...profileArgs, CLI, 'up', '--config', j
 const health = async () => (await (await fetch(`http://127.0.0.1:${ports.http}/api/health`)).json()) as {
   status: string;
   ingest: { insertedRows: number; queuedBatches: number };
+  memory: { rss: number; heapTotal: number; external: number };
 };
 for (let i = 0; ; i++) {
   try {
@@ -69,6 +72,18 @@ for (let i = 0; ; i++) {
 }
 
 const pid = server.pid!;
+// Sample the server's memory split while under load (printed with the results).
+let peakHeapTotal = 0;
+let peakExternal = 0;
+const memorySampler = setInterval(() => {
+  health().then(
+    (h) => {
+      peakHeapTotal = Math.max(peakHeapTotal, h.memory.heapTotal);
+      peakExternal = Math.max(peakExternal, h.memory.external);
+    },
+    () => undefined,
+  );
+}, 500);
 console.log(`spyglass up (pid ${pid}); offering load: ${JSON.stringify(opts)}`);
 const cpu0 = cpuSeconds(pid);
 const generatorCpu0 = process.cpuUsage();
@@ -82,6 +97,7 @@ while (h.ingest.queuedBatches > 0) {
   h = await health();
 }
 const seconds = (performance.now() - t0) / 1000;
+clearInterval(memorySampler);
 const cpu = cpuSeconds(pid) - cpu0;
 const rss = peakRssBytes(pid);
 server.kill('SIGTERM');
@@ -141,6 +157,8 @@ const result = {
   storedSpansPerSecond: Math.round(storedRate),
   serverCpuCores: Number((cpu / seconds).toFixed(2)),
   serverPeakRssMiB: Math.round(rss / 1024 / 1024),
+  serverPeakV8HeapMiB: peakHeapTotal,
+  serverPeakExternalMiB: peakExternal,
   compressedBytesPerSpan: Number(bytesPerSpan.toFixed(1)),
   rawInsertCeilingSpansPerSecond: Math.round(ceilingRate),
   percentOfCeiling: Number(((storedRate / ceilingRate) * 100).toFixed(1)),

@@ -15,6 +15,13 @@ export interface RunningSpyglass {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
+/** Process memory in MiB: rss includes the embedded engine; heap and external are Node's. */
+function memoryMiB(): Record<string, number> {
+  const m = process.memoryUsage();
+  const mib = (n: number) => Math.round(n / 1024 / 1024);
+  return { rss: mib(m.rss), heapUsed: mib(m.heapUsed), heapTotal: mib(m.heapTotal), external: mib(m.external) };
+}
+
 /** Starts the all-in-one: store, OTLP gateway, ClickHouse HTTP interface, API. */
 export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> {
   const logger = createConsoleLogger(config.logLevel);
@@ -25,7 +32,11 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
     port: config.httpPort,
     health: () => ({
       ready,
-      details: { store: config.clickhouseUrl ? 'remote' : 'embedded', ...(gateway ? { ingest: gateway.stats() } : {}) },
+      details: {
+        store: config.clickhouseUrl ? 'remote' : 'embedded',
+        ...(gateway ? { ingest: gateway.stats() } : {}),
+        memory: memoryMiB(),
+      },
     }),
   });
   let store: Store | undefined;

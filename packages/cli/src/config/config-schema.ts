@@ -36,7 +36,7 @@ export const UpConfigSchema = z
         flushIntervalMs: z.number().int().positive().default(200),
         maxQueuedBytes: z.number().int().positive().default(256 * 1024 * 1024),
         insertConcurrency: z.number().int().min(1).max(16).default(2),
-        maxInsertRows: z.number().int().positive().max(1_000_000).default(200_000),
+        maxInsertRows: z.number().int().positive().max(1_000_000).default(100_000),
         writeAheadLog: z.boolean().default(true),
       })
       .strict()
@@ -47,7 +47,7 @@ export const UpConfigSchema = z
         flushIntervalMs: 200,
         maxQueuedBytes: 256 * 1024 * 1024,
         insertConcurrency: 2,
-        maxInsertRows: 200_000,
+        maxInsertRows: 100_000,
         writeAheadLog: true,
       }),
     clickhouseHttp: z
