@@ -139,11 +139,11 @@ for (const [transport, makeExporter] of transports) {
       'bytes': 'AQID/w==',
       'str.array': '["a","b"]',
       'int.array': '[1,2,3]',
-      'map': '{"user":"alice","n":1}',
+      'map': '{"n":1,"user":"alice"}',
     });
 
     assert.equal(mapBody.Timestamp, chDateTime64(T, 200_000_000));
-    assert.equal(mapBody.Body, '{"user":"alice","items":[1,2],"nested":{"ok":true,"ratio":0.5}}', 'map bodies stored as JSON text');
+    assert.equal(mapBody.Body, '{"items":[1,2],"nested":{"ok":true,"ratio":0.5},"user":"alice"}', 'map bodies stored as JSON text, keys sorted like the Collector');
     assert.deepEqual(JSON.parse(mapBody.Body), { user: 'alice', items: [1, 2], nested: { ok: true, ratio: 0.5 } });
     assert.equal(String(mapBody.SeverityNumber), '17');
     assert.equal(mapBody.SeverityText, 'ERROR');
