@@ -8,6 +8,7 @@
 /** The ClickHouse error codes this package raises itself or maps specially. */
 export const ErrorCode = {
   UNSUPPORTED_METHOD: 1,
+  CANNOT_READ_ALL_DATA: 33,
   BAD_ARGUMENTS: 36,
   NOT_IMPLEMENTED: 48,
   UNKNOWN_TABLE: 60,

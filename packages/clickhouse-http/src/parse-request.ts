@@ -23,6 +23,8 @@ export interface ParsedRequest {
   readonly compressionLevel: number;
   /** `add_http_cors_header=1`. */
   readonly cors: boolean;
+  /** `client_protocol_version`: the Native format revision the client reads (0 = plain). */
+  readonly clientProtocolVersion: number;
 }
 
 /**
@@ -80,6 +82,7 @@ export function parseRequest(url: URL, headers: IncomingHttpHeaders, body: Buffe
       : undefined,
     compressionLevel: compressionLevel(values.get('http_zlib_compression_level')),
     cors: isTrue(values.get('add_http_cors_header')),
+    clientProtocolVersion: nonNegativeInteger(values.get('client_protocol_version')),
   };
 }
 
@@ -95,6 +98,11 @@ function nonEmpty(v: string | undefined): string | undefined {
 
 function isTrue(v: string | undefined): boolean {
   return v !== undefined && ['1', 'true'].includes(v.trim().toLowerCase());
+}
+
+function nonNegativeInteger(v: string | undefined): number {
+  const n = Number(v);
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
 }
 
 function compressionLevel(v: string | undefined): number {

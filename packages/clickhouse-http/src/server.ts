@@ -6,6 +6,7 @@ import type { StoreDriver } from '@spyglass/store';
 import { loadEngineInfo, type EngineInfo } from './engine-info.ts';
 import { ClickHouseHttpError, ErrorCode, formatErrorBody, toClickHouseHttpError } from './errors.ts';
 import { executeQuery } from './execute-query.ts';
+import { upgradeNativeRevision } from './native-revision.ts';
 import { parseRequest } from './parse-request.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.ts';
 import { readRequestBody } from './read-body.ts';
@@ -155,7 +156,11 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
             }
           : {}),
       });
-      await sendResult(res, result.body, result.format, meta, {
+      const output =
+        result.format.name === 'Native' && parsed.clientProtocolVersion > 0
+          ? upgradeNativeRevision(result.body, parsed.clientProtocolVersion)
+          : result.body;
+      await sendResult(res, output, result.format, meta, {
         encoding: parsed.responseEncoding,
         compressionLevel: parsed.compressionLevel,
         elapsedNs: process.hrtime.bigint() - started,
