@@ -53,7 +53,8 @@ export class FreshIds {
     const random = randomFillSync(Buffer.allocUnsafe(this.randomBytes));
     for (let i = 0; i < this.ids.length; i++) {
       const { offset, length } = this.ids[i]!;
-      random.copy(out, offset, this.sources[i]!, this.sources[i]! + length);
+      const source = this.sources[i]!;
+      for (let b = 0; b < length; b++) out[offset + b] = random[source + b]!; // cheaper than Buffer#copy for 8-16 bytes
     }
     // Shift every timestamp by the same amount, in 32-bit halves (no BigInt per span).
     const shift = BigInt(Date.now()) * 1_000_000n - this.base;

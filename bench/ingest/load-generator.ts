@@ -1,6 +1,7 @@
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { buildTraceRequest } from '../../test/support/trace-request.ts';
 import { FreshIds } from './fresh-ids.ts';
+import { RawHttpConnection } from './raw-http-sender.ts';
 
 export interface LoadOptions {
   readonly transport: 'grpc' | 'http';
@@ -40,7 +41,9 @@ export async function generateLoad(o: LoadOptions): Promise<LoadResult> {
     }
     pool.push(new FreshIds(Buffer.concat(parts))); // concatenated requests merge their repeated resource_spans
   }
-  const send = o.transport === 'grpc' ? grpcSender(o.target) : httpSender(o.target);
+  // HTTP: a keep-alive connection per worker; gRPC: one channel (HTTP/2 multiplexes), as an SDK or Collector uses.
+  const shared = o.transport === 'grpc' ? grpcSender(o.target) : undefined;
+  const senders = Array.from({ length: o.workers }, () => shared ?? httpSender(o.target));
   const started = performance.now();
   const deadline = started + o.durationSeconds * 1000;
   const perWorkerInterval = o.rate > 0 ? (o.workers * o.spansPerRequest * 1000) / o.rate : 0;
@@ -60,7 +63,7 @@ export async function generateLoad(o: LoadOptions): Promise<LoadResult> {
         }
         requests++;
         const sentAt = performance.now();
-        const outcome = await send(pool[i % pool.length]!.next());
+        const outcome = await senders[w]!(pool[i % pool.length]!.next());
         if (outcome === 'ok') {
           acknowledgedSpans += o.spansPerRequest;
           latencies.push(performance.now() - sentAt);
@@ -72,7 +75,7 @@ export async function generateLoad(o: LoadOptions): Promise<LoadResult> {
       }
     }),
   );
-  send.close();
+  for (const s of new Set(senders)) s.close();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0);
   return {
@@ -88,18 +91,15 @@ export async function generateLoad(o: LoadOptions): Promise<LoadResult> {
 
 type Sender = ((body: Buffer) => Promise<'ok' | 'throttled' | 'failed'>) & { close(): void };
 
+/** One keep-alive HTTP/1.1 connection per worker (see raw-http-sender.ts). */
 function httpSender(target: string): Sender {
-  const url = `${target}/v1/traces`;
+  const url = new URL(target);
+  const connection = new RawHttpConnection(url.hostname, Number(url.port));
   const send = async (body: Buffer) => {
-    try {
-      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
-      await r.arrayBuffer();
-      return r.status === 200 ? 'ok' : r.status === 429 || r.status === 503 ? 'throttled' : 'failed';
-    } catch {
-      return 'failed';
-    }
+    const status = await connection.post('/v1/traces', 'application/x-protobuf', body);
+    return status === 200 ? 'ok' : status === 429 || status === 503 ? 'throttled' : 'failed';
   };
-  const sender: Sender = Object.assign(send, { close() {} });
+  const sender: Sender = Object.assign(send, { close: () => connection.close() });
   return sender;
 }
 
