@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -125,6 +125,38 @@ test('SIGKILL during ingest under load: every acknowledged span is stored exactl
     const duplicated = rows.filter((r) => Number(r.n) > 1);
     assert.equal(missing.length, 0, `acknowledged spans missing after restart: ${missing.length}`);
     assert.equal(duplicated.length, 0, `spans stored more than once: ${duplicated.length}`);
+  } finally {
+    await store.close();
+  }
+});
+
+test('SIGTERM flushes what was acknowledged before the process exits', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-sigterm-'));
+  const ports = { http: await freePort(), grpc: await freePort(), otlp: await freePort(), ch: await freePort() };
+  const child = await startProcess(dataDir, ports);
+  const acknowledged: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const { body, spanIds } = buildTraceRequest({ service: 'sigterm-test', spans: 100, seed: 7_000_000 + i });
+    const r = await fetch(`http://127.0.0.1:${ports.otlp}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf' },
+      body,
+    });
+    assert.equal(r.status, 200);
+    acknowledged.push(...spanIds);
+  }
+  // Right after the last acknowledgement, before the batch can have been inserted.
+  child.kill('SIGTERM');
+  await exited(child);
+  assert.equal(child.exitCode, 0, 'a clean exit');
+  const store = await openStore({ kind: 'embedded', path: join(dataDir, 'clickhouse') });
+  try {
+    const [row] = await store.driver.queryRows<{ n: number; distinct: number }>(
+      "SELECT count() AS n, uniqExact(SpanId) AS distinct FROM otel_traces WHERE ServiceName = 'sigterm-test'",
+    );
+    assert.equal(Number(row?.n), acknowledged.length, 'every acknowledged span is in the store');
+    assert.equal(Number(row?.distinct), acknowledged.length);
+    assert.deepEqual(readdirSync(join(dataDir, 'spool')), [], 'nothing left to replay');
   } finally {
     await store.close();
   }
