@@ -14,6 +14,7 @@ import type { ParsedRequest } from './parse-request.ts';
 import { assertNoIntoOutfile, assertReadOnlySafe, readOnlyViolation } from './read-only-guard.ts';
 import { FORBIDDEN_SETTINGS, isReadOnlySafeSetting } from './settings-policy.ts';
 import { tokenize } from './sql-tokens.ts';
+import { executeInsertWithData, parseInsertWithData } from './insert-with-data.ts';
 import { joinStatement, quoteString, splitStatement, type SettingAssignment } from './statement-tail.ts';
 
 export interface QueryContext {
@@ -41,6 +42,16 @@ export interface QueryResult {
 export async function executeQuery(req: ParsedRequest, ctx: QueryContext): Promise<QueryResult> {
   if (req.sql.trim() === '') throw new ClickHouseHttpError(ErrorCode.SYNTAX_ERROR, 'Empty query');
   await checkDatabase(req.database, ctx);
+  if (req.insertCandidate) {
+    // The statement in the URL, its rows in the body (any input format, binary included).
+    const insert = parseInsertWithData(await canonicalize(ctx.driver, req.insertCandidate.statement, ctx.signal));
+    if (insert) {
+      if (ctx.readOnly) throw readOnlyViolation(ctx.readOnlyReason);
+      const settings = mergeSettings(urlSettings(req.settings, ctx), insert.settings, ctx);
+      await executeInsertWithData(ctx.driver, insert, req.insertCandidate.data, settings, ctx.info.currentDatabase);
+      return { body: Buffer.alloc(0), format: defaultFormatOf(req, ctx) };
+    }
+  }
   const canonical = await canonicalize(ctx.driver, req.sql, ctx.signal);
   const tokens = tokenize(canonical);
   assertNoIntoOutfile(tokens);
@@ -62,6 +73,10 @@ export async function executeQuery(req: ParsedRequest, ctx: QueryContext): Promi
   const settings = mergeSettings(urlSettings(req.settings, ctx), parts.settings, ctx);
   const sql = joinStatement(parts.body, parts.format === undefined ? undefined : format.name, settings);
   return { body: await run(ctx, sql, format.name, params), format };
+}
+
+function defaultFormatOf(req: ParsedRequest, ctx: QueryContext): OutputFormat {
+  return ctx.info.formats.resolve(req.defaultFormat ?? DEFAULT_FORMAT);
 }
 
 /**

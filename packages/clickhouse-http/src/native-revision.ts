@@ -95,17 +95,58 @@ export function parseType(text: string): TypeNode {
   return node();
 }
 
-const PARAMETRIC_NESTED = new Set(['Nullable', 'Array', 'Map', 'Tuple', 'LowCardinality', 'SimpleAggregateFunction']);
+const PARAMETRIC_NESTED = new Set([
+  'Nullable',
+  'Array',
+  'Map',
+  'Tuple',
+  'LowCardinality',
+  'SimpleAggregateFunction',
+]);
 
 const FIXED_WIDTH: Record<string, number> = {
-  Bool: 1, UInt8: 1, Int8: 1, Enum8: 1,
-  UInt16: 2, Int16: 2, Date: 2, Enum16: 2,
-  UInt32: 4, Int32: 4, Float32: 4, DateTime: 4, Date32: 4, IPv4: 4, Decimal32: 4, BFloat16: 2,
-  UInt64: 8, Int64: 8, Float64: 8, DateTime64: 8, Decimal64: 8, Time: 4, Time64: 8,
-  IntervalNanosecond: 8, IntervalMicrosecond: 8, IntervalMillisecond: 8, IntervalSecond: 8, IntervalMinute: 8,
-  IntervalHour: 8, IntervalDay: 8, IntervalWeek: 8, IntervalMonth: 8, IntervalQuarter: 8, IntervalYear: 8,
-  UInt128: 16, Int128: 16, UUID: 16, IPv6: 16, Decimal128: 16,
-  UInt256: 32, Int256: 32, Decimal256: 32,
+  Bool: 1,
+  UInt8: 1,
+  Int8: 1,
+  Enum8: 1,
+  UInt16: 2,
+  Int16: 2,
+  Date: 2,
+  Enum16: 2,
+  UInt32: 4,
+  Int32: 4,
+  Float32: 4,
+  DateTime: 4,
+  Date32: 4,
+  IPv4: 4,
+  Decimal32: 4,
+  BFloat16: 2,
+  UInt64: 8,
+  Int64: 8,
+  Float64: 8,
+  DateTime64: 8,
+  Decimal64: 8,
+  Time: 4,
+  Time64: 8,
+  IntervalNanosecond: 8,
+  IntervalMicrosecond: 8,
+  IntervalMillisecond: 8,
+  IntervalSecond: 8,
+  IntervalMinute: 8,
+  IntervalHour: 8,
+  IntervalDay: 8,
+  IntervalWeek: 8,
+  IntervalMonth: 8,
+  IntervalQuarter: 8,
+  IntervalYear: 8,
+  UInt128: 16,
+  Int128: 16,
+  UUID: 16,
+  IPv6: 16,
+  Decimal128: 16,
+  UInt256: 32,
+  Int256: 32,
+  Decimal256: 32,
   Nothing: 1,
 };
 
@@ -165,10 +206,11 @@ function lastOffset(r: Cursor, rows: number): number {
 function skipLowCardinality(r: Cursor, inner: TypeNode, rows: number, prefix: boolean): void {
   if (prefix) r.skip(8);
   const dictionaryType = inner.name === 'Nullable' ? arg(inner, 0) : inner;
-  for (let covered = 0; covered < rows; ) {
+  for (let covered = 0; covered < rows;) {
     const flags = r.uint64();
     const indexWidth = [1, 2, 4, 8][flags & 0xff];
-    if (indexWidth === undefined || flags & 0x100) throw unsupported('LowCardinality with a global dictionary');
+    if (indexWidth === undefined || flags & 0x100)
+      throw unsupported('LowCardinality with a global dictionary');
     if (flags & 0x200) skipColumn(r, dictionaryType, r.uint64(), false);
     const pageRows = r.uint64();
     r.skip(indexWidth * pageRows);
@@ -237,7 +279,10 @@ class Cursor {
 
   private need(n: number): void {
     if (this.pos + n > this.buf.length) {
-      throw new ClickHouseHttpError(ErrorCode.CANNOT_READ_ALL_DATA, 'Unexpected end of the engine Native output');
+      throw new ClickHouseHttpError(
+        ErrorCode.CANNOT_READ_ALL_DATA,
+        'Unexpected end of the engine Native output',
+      );
     }
   }
 }

@@ -25,6 +25,11 @@ export interface ParsedRequest {
   readonly cors: boolean;
   /** `client_protocol_version`: the Native format revision the client reads (0 = plain). */
   readonly clientProtocolVersion: number;
+  /**
+   * When the statement is in the `query` parameter and the body is not a form:
+   * the statement alone and the raw body, for an INSERT whose rows are the body.
+   */
+  readonly insertCandidate: { readonly statement: string; readonly data: Buffer } | undefined;
 }
 
 /**
@@ -66,6 +71,8 @@ export function parseRequest(url: URL, headers: IncomingHttpHeaders, body: Buffe
   }
 
   const queryParam = values.get('query') ?? '';
+  const insertCandidate =
+    queryParam && body.length > 0 && boundary === undefined ? { statement: queryParam, data: body } : undefined;
   const sql = queryParam && bodyText ? `${queryParam}\n${bodyText}` : queryParam || bodyText;
   const readonly = values.get('readonly');
 
@@ -83,6 +90,7 @@ export function parseRequest(url: URL, headers: IncomingHttpHeaders, body: Buffe
     compressionLevel: compressionLevel(values.get('http_zlib_compression_level')),
     cors: isTrue(values.get('add_http_cors_header')),
     clientProtocolVersion: nonNegativeInteger(values.get('client_protocol_version')),
+    insertCandidate,
   };
 }
 
