@@ -61,7 +61,7 @@ async function search(signal: Signal, q: string): Promise<string[]> {
 
 const T: Array<[string, string[]]> = [
   ['orders', ['0000000000000001', '0000000000000003']], // whole token of 'GET /api/orders' and 'SELECT orders'
-  ['order', []], // not a whole token anywhere in SpanName
+  ['order', ['0000000000000004']], // a whole token of 'publish order.created' only
   ['service:web', ['0000000000000001', '0000000000000002']],
   ['http.route:/api', ['0000000000000001', '0000000000000002']],
   ['http.route:/api duration:>250', ['0000000000000002']],
