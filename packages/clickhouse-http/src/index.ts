@@ -13,3 +13,4 @@ export {
 } from './errors.ts';
 export { isReadOnlySafeSetting } from './settings-policy.ts';
 export { DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.ts';
+export { createReadOnlyQueryRunner, type ReadOnlyQueryRunner } from './read-only-runner.ts';

@@ -12,3 +12,27 @@ export {
   type ResolvedField,
   type AttributeMapResolver,
 } from './search/fields.ts';
+export { parseInstant, toDateTime64Param, bucketSeconds, type TimeRange } from './time/time-range.ts';
+export {
+  buildFilter,
+  buildSearchQuery,
+  encodeCursor,
+  decodeCursor,
+  ROW_COLUMNS,
+  type BuiltFilter,
+  type BuiltQuery,
+  type Cursor,
+  type Language,
+  type FilterInput,
+} from './queries/search-query.ts';
+export { buildHistogramQuery } from './queries/histogram-query.ts';
+export {
+  buildTraceRangeQuery,
+  buildTraceSpansQuery,
+  buildTraceLogsQuery,
+  isTraceId,
+  TRACE_SPAN_COLUMNS,
+} from './queries/trace-query.ts';
+export { buildRedQuery } from './queries/red-query.ts';
+export { buildServiceMapQuery } from './queries/service-map-query.ts';
+export { buildFieldsQuery, buildFieldValuesQuery } from './queries/fields-query.ts';

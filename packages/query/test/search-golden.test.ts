@@ -7,10 +7,28 @@ import { explainSearch, parseSearch, renderSql, SearchSyntaxError, type Signal }
  * Each row: the query, the signal, the SQL with its typed parameters, and the
  * English explanation.
  */
-const GOLDEN: Array<{ q: string; signal: Signal; sql: string; params: Record<string, string | number>; explain: string }> = [
+const GOLDEN: Array<{
+  q: string;
+  signal: Signal;
+  sql: string;
+  params: Record<string, string | number>;
+  explain: string;
+}> = [
   { q: '', signal: 'logs', sql: 'true', params: {}, explain: 'everything' },
-  { q: 'timeout', signal: 'logs', sql: 'hasToken(lower(Body), {p0:String})', params: { p0: 'timeout' }, explain: 'Body has the word timeout' },
-  { q: 'TimeOut', signal: 'traces', sql: 'hasToken(lower(SpanName), {p0:String})', params: { p0: 'timeout' }, explain: 'SpanName has the word TimeOut' },
+  {
+    q: 'timeout',
+    signal: 'logs',
+    sql: 'hasToken(lower(Body), {p0:String})',
+    params: { p0: 'timeout' },
+    explain: 'Body has the word timeout',
+  },
+  {
+    q: 'TimeOut',
+    signal: 'traces',
+    sql: 'hasToken(lower(SpanName), {p0:String})',
+    params: { p0: 'timeout' },
+    explain: 'SpanName has the word TimeOut',
+  },
   {
     q: 'foo bar',
     signal: 'logs',
@@ -25,13 +43,55 @@ const GOLDEN: Array<{ q: string; signal: Signal; sql: string; params: Record<str
     params: { p0: 'connection', p1: 'refused', p2: 'connection refused' },
     explain: 'Body contains "connection refused"',
   },
-  { q: 'user-42', signal: 'logs', sql: '(hasToken(lower(Body), {p0:String}) AND hasToken(lower(Body), {p1:String}) AND positionCaseInsensitiveUTF8(Body, {p2:String}) > 0)', params: { p0: 'user', p1: '42', p2: 'user-42' }, explain: 'Body has the word user-42' },
-  { q: 'time*', signal: 'logs', sql: 'Body ILIKE {p0:String}', params: { p0: 'time%' }, explain: 'Body starts with time' },
-  { q: '*out', signal: 'logs', sql: 'Body ILIKE {p0:String}', params: { p0: '%out' }, explain: 'Body ends with out' },
-  { q: 'service:checkout', signal: 'traces', sql: 'ServiceName ILIKE {p0:String}', params: { p0: '%checkout%' }, explain: 'service contains checkout' },
-  { q: 'ServiceName:"checkout"', signal: 'traces', sql: 'ServiceName = {p0:String}', params: { p0: 'checkout' }, explain: 'ServiceName is "checkout"' },
-  { q: 'level:error', signal: 'logs', sql: 'SeverityText ILIKE {p0:String}', params: { p0: '%error%' }, explain: 'level contains error' },
-  { q: 'msg:100%_done\\\\', signal: 'logs', sql: "LogAttributes[{p0:String}] ILIKE {p1:String}", params: { p0: 'msg', p1: '%100\\%\\_done\\\\%' }, explain: "LogAttributes['msg'] contains 100%_done\\" },
+  {
+    q: 'user-42',
+    signal: 'logs',
+    sql: '(hasToken(lower(Body), {p0:String}) AND hasToken(lower(Body), {p1:String}) AND positionCaseInsensitiveUTF8(Body, {p2:String}) > 0)',
+    params: { p0: 'user', p1: '42', p2: 'user-42' },
+    explain: 'Body has the word user-42',
+  },
+  {
+    q: 'time*',
+    signal: 'logs',
+    sql: 'Body ILIKE {p0:String}',
+    params: { p0: 'time%' },
+    explain: 'Body starts with time',
+  },
+  {
+    q: '*out',
+    signal: 'logs',
+    sql: 'Body ILIKE {p0:String}',
+    params: { p0: '%out' },
+    explain: 'Body ends with out',
+  },
+  {
+    q: 'service:checkout',
+    signal: 'traces',
+    sql: 'ServiceName ILIKE {p0:String}',
+    params: { p0: '%checkout%' },
+    explain: 'service contains checkout',
+  },
+  {
+    q: 'ServiceName:"checkout"',
+    signal: 'traces',
+    sql: 'ServiceName = {p0:String}',
+    params: { p0: 'checkout' },
+    explain: 'ServiceName is "checkout"',
+  },
+  {
+    q: 'level:error',
+    signal: 'logs',
+    sql: 'SeverityText ILIKE {p0:String}',
+    params: { p0: '%error%' },
+    explain: 'level contains error',
+  },
+  {
+    q: 'msg:100%_done\\\\',
+    signal: 'logs',
+    sql: 'LogAttributes[{p0:String}] ILIKE {p1:String}',
+    params: { p0: 'msg', p1: '%100\\%\\_done\\\\%' },
+    explain: "LogAttributes['msg'] contains 100%_done\\",
+  },
   {
     q: 'http.route:/api',
     signal: 'traces',
@@ -60,10 +120,28 @@ const GOLDEN: Array<{ q: string; signal: Signal; sql: string; params: Record<str
     params: { p0: 'error.message', p1: '%Failed%' },
     explain: "LogAttributes['error.message'] contains Failed",
   },
-  { q: 'k8s.pod.name:*', signal: 'logs', sql: 'mapContains(ResourceAttributes, {p1:String})', params: { p0: 'k8s.pod.name', p1: 'k8s.pod.name' }, explain: "ResourceAttributes['k8s.pod.name'] exists" },
+  {
+    q: 'k8s.pod.name:*',
+    signal: 'logs',
+    sql: 'mapContains(ResourceAttributes, {p1:String})',
+    params: { p0: 'k8s.pod.name', p1: 'k8s.pod.name' },
+    explain: "ResourceAttributes['k8s.pod.name'] exists",
+  },
   { q: 'service:*', signal: 'logs', sql: 'notEmpty(ServiceName)', params: {}, explain: 'service exists' },
-  { q: 'user.id:*42*', signal: 'traces', sql: 'SpanAttributes[{p0:String}] ILIKE {p1:String}', params: { p0: 'user.id', p1: '%42%' }, explain: "SpanAttributes['user.id'] contains 42" },
-  { q: 'user.id:(*42)', signal: 'traces', sql: 'SpanAttributes[{p0:String}] ILIKE {p1:String}', params: { p0: 'user.id', p1: '%42' }, explain: "SpanAttributes['user.id'] ends with 42" },
+  {
+    q: 'user.id:*42*',
+    signal: 'traces',
+    sql: 'SpanAttributes[{p0:String}] ILIKE {p1:String}',
+    params: { p0: 'user.id', p1: '%42%' },
+    explain: "SpanAttributes['user.id'] contains 42",
+  },
+  {
+    q: 'user.id:(*42)',
+    signal: 'traces',
+    sql: 'SpanAttributes[{p0:String}] ILIKE {p1:String}',
+    params: { p0: 'user.id', p1: '%42' },
+    explain: "SpanAttributes['user.id'] ends with 42",
+  },
   {
     q: 'message:(disk full)',
     signal: 'logs',
@@ -71,14 +149,62 @@ const GOLDEN: Array<{ q: string; signal: Signal; sql: string; params: Record<str
     params: { p0: 'message', p1: '%disk%', p2: 'message', p3: '%full%' },
     explain: "LogAttributes['message'] contains disk and LogAttributes['message'] contains full",
   },
-  { q: '-level:debug', signal: 'logs', sql: 'NOT (SeverityText ILIKE {p0:String})', params: { p0: '%debug%' }, explain: 'not (level contains debug)' },
-  { q: 'NOT level:debug', signal: 'logs', sql: 'NOT (SeverityText ILIKE {p0:String})', params: { p0: '%debug%' }, explain: 'not (level contains debug)' },
-  { q: '-timeout', signal: 'logs', sql: 'NOT (hasToken(lower(Body), {p0:String}))', params: { p0: 'timeout' }, explain: 'not (Body has the word timeout)' },
-  { q: 'SeverityNumber:>=17', signal: 'logs', sql: 'SeverityNumber >= {p0:Float64}', params: { p0: 17 }, explain: 'SeverityNumber is at least 17' },
-  { q: 'http.status_code:>=500', signal: 'traces', sql: 'toFloat64OrNull(SpanAttributes[{p0:String}]) >= {p1:Float64}', params: { p0: 'http.status_code', p1: 500 }, explain: "SpanAttributes['http.status_code'] is at least 500" },
-  { q: 'duration:[100 TO 500}', signal: 'traces', sql: '(Duration >= {p0:Float64} AND Duration < {p1:Float64})', params: { p0: 100_000_000, p1: 500_000_000 }, explain: 'duration is at least 100 ms and less than 500 ms' },
-  { q: 'duration:[* TO 5]', signal: 'traces', sql: 'Duration <= {p0:Float64}', params: { p0: 5_000_000 }, explain: 'duration is at most 5 ms' },
-  { q: 'TraceFlags:true', signal: 'logs', sql: 'TraceFlags = {p0:Float64}', params: { p0: 1 }, explain: 'TraceFlags is true' },
+  {
+    q: '-level:debug',
+    signal: 'logs',
+    sql: 'NOT (SeverityText ILIKE {p0:String})',
+    params: { p0: '%debug%' },
+    explain: 'not (level contains debug)',
+  },
+  {
+    q: 'NOT level:debug',
+    signal: 'logs',
+    sql: 'NOT (SeverityText ILIKE {p0:String})',
+    params: { p0: '%debug%' },
+    explain: 'not (level contains debug)',
+  },
+  {
+    q: '-timeout',
+    signal: 'logs',
+    sql: 'NOT (hasToken(lower(Body), {p0:String}))',
+    params: { p0: 'timeout' },
+    explain: 'not (Body has the word timeout)',
+  },
+  {
+    q: 'SeverityNumber:>=17',
+    signal: 'logs',
+    sql: 'SeverityNumber >= {p0:Float64}',
+    params: { p0: 17 },
+    explain: 'SeverityNumber is at least 17',
+  },
+  {
+    q: 'http.status_code:>=500',
+    signal: 'traces',
+    sql: 'toFloat64OrNull(SpanAttributes[{p0:String}]) >= {p1:Float64}',
+    params: { p0: 'http.status_code', p1: 500 },
+    explain: "SpanAttributes['http.status_code'] is at least 500",
+  },
+  {
+    q: 'duration:[100 TO 500}',
+    signal: 'traces',
+    sql: '(Duration >= {p0:Float64} AND Duration < {p1:Float64})',
+    params: { p0: 100_000_000, p1: 500_000_000 },
+    explain: 'duration is at least 100 ms and less than 500 ms',
+  },
+  {
+    q: 'duration:[* TO 5]',
+    signal: 'traces',
+    sql: 'Duration <= {p0:Float64}',
+    params: { p0: 5_000_000 },
+    explain: 'duration is at most 5 ms',
+  },
+  {
+    q: 'TraceFlags:true',
+    signal: 'logs',
+    sql: 'TraceFlags = {p0:Float64}',
+    params: { p0: 1 },
+    explain: 'TraceFlags is true',
+  },
   {
     q: 'a OR b c',
     signal: 'logs',
@@ -136,7 +262,8 @@ for (const [q, position, message] of ERRORS) {
   test(`syntax error in ${JSON.stringify(q)} names its position and what was expected`, () => {
     assert.throws(
       () => parseSearch(q),
-      (err: unknown) => err instanceof SearchSyntaxError && err.position === position && message.test(err.message),
+      (err: unknown) =>
+        err instanceof SearchSyntaxError && err.position === position && message.test(err.message),
     );
   });
 }

@@ -10,17 +10,55 @@ import { parseSearch, renderSql, type Signal } from '../src/index.ts';
 /** Searches run on the real engine over seeded ClickStack tables: the rows they select are what users get. */
 let store: Store;
 const now = BigInt(Date.now()) * 1_000_000n;
-const attr = (key: string, v: string | number) => ({ key, value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v } });
+const attr = (key: string, v: string | number) => ({
+  key,
+  value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v },
+});
 
 const SPANS = [
-  { id: '0000000000000001', name: 'GET /api/orders', service: 'web', ms: 120, attrs: [attr('http.route', '/api/orders'), attr('http.status_code', 200)] },
-  { id: '0000000000000002', name: 'GET /api/users', service: 'web', ms: 900, attrs: [attr('http.route', '/api/users'), attr('http.status_code', 500)] },
-  { id: '0000000000000003', name: 'SELECT orders', service: 'orders', ms: 40, attrs: [attr('db.system', 'postgresql'), attr('db.statement', 'SELECT * FROM orders WHERE id = $1')] },
-  { id: '0000000000000004', name: 'publish order.created', service: 'orders', ms: 5, attrs: [attr('messaging.system', 'kafka'), attr('user.id', 'u-4242')] },
-  { id: '0000000000000005', name: 'charge card', service: 'payments', ms: 2500, attrs: [attr('payment.provider', 'stripe'), attr('http.status_code', 503)] },
+  {
+    id: '0000000000000001',
+    name: 'GET /api/orders',
+    service: 'web',
+    ms: 120,
+    attrs: [attr('http.route', '/api/orders'), attr('http.status_code', 200)],
+  },
+  {
+    id: '0000000000000002',
+    name: 'GET /api/users',
+    service: 'web',
+    ms: 900,
+    attrs: [attr('http.route', '/api/users'), attr('http.status_code', 500)],
+  },
+  {
+    id: '0000000000000003',
+    name: 'SELECT orders',
+    service: 'orders',
+    ms: 40,
+    attrs: [attr('db.system', 'postgresql'), attr('db.statement', 'SELECT * FROM orders WHERE id = $1')],
+  },
+  {
+    id: '0000000000000004',
+    name: 'publish order.created',
+    service: 'orders',
+    ms: 5,
+    attrs: [attr('messaging.system', 'kafka'), attr('user.id', 'u-4242')],
+  },
+  {
+    id: '0000000000000005',
+    name: 'charge card',
+    service: 'payments',
+    ms: 2500,
+    attrs: [attr('payment.provider', 'stripe'), attr('http.status_code', 503)],
+  },
 ];
 const LOGS = [
-  { body: 'connection refused by upstream', level: 'ERROR', service: 'web', attrs: [attr('error.message', 'Failed to connect')] },
+  {
+    body: 'connection refused by upstream',
+    level: 'ERROR',
+    service: 'web',
+    attrs: [attr('error.message', 'Failed to connect')],
+  },
   { body: 'order created for user-42', level: 'INFO', service: 'orders', attrs: [attr('order.id', 'o-1')] },
   { body: 'Timeout while charging card', level: 'WARN', service: 'payments', attrs: [] },
   { body: 'debug: cache warm, 100% done', level: 'DEBUG', service: 'web', attrs: [] },
@@ -32,20 +70,53 @@ before(async () => {
   const traces = {
     resourceSpans: SPANS.map((s) => ({
       resource: { attributes: [attr('service.name', s.service)] },
-      scopeSpans: [{ spans: [{ traceId: 'a'.repeat(32), spanId: s.id, name: s.name, kind: 2, startTimeUnixNano: String(now), endTimeUnixNano: String(now + BigInt(s.ms) * 1_000_000n), attributes: s.attrs }] }],
+      scopeSpans: [
+        {
+          spans: [
+            {
+              traceId: 'a'.repeat(32),
+              spanId: s.id,
+              name: s.name,
+              kind: 2,
+              startTimeUnixNano: String(now),
+              endTimeUnixNano: String(now + BigInt(s.ms) * 1_000_000n),
+              attributes: s.attrs,
+            },
+          ],
+        },
+      ],
     })),
   };
   const logs = {
     resourceLogs: LOGS.map((l) => ({
       resource: { attributes: [attr('service.name', l.service)] },
-      scopeLogs: [{ logRecords: [{ timeUnixNano: String(now), severityText: l.level, body: { stringValue: l.body }, attributes: l.attrs }] }],
+      scopeLogs: [
+        {
+          logRecords: [
+            {
+              timeUnixNano: String(now),
+              severityText: l.level,
+              body: { stringValue: l.body },
+              attributes: l.attrs,
+            },
+          ],
+        },
+      ],
     })),
   };
-  for (const [signal, body] of [['traces', traces], ['logs', logs]] as const) {
+  for (const [signal, body] of [
+    ['traces', traces],
+    ['logs', logs],
+  ] as const) {
     const table = decodeRequest(signal, 'json', Buffer.from(JSON.stringify(body))).tables[0]!;
     const file = join(dir, `${signal}.rowbinary`);
     writeFileSync(file, table.body);
-    await store.driver.insertFile({ table: table.table, columns: table.columns, paths: [file], dedupToken: `seed-${signal}` });
+    await store.driver.insertFile({
+      table: table.table,
+      columns: table.columns,
+      paths: [file],
+      dedupToken: `seed-${signal}`,
+    });
   }
 });
 after(async () => {
@@ -55,7 +126,9 @@ after(async () => {
 async function search(signal: Signal, q: string): Promise<string[]> {
   const { sql, params } = renderSql(parseSearch(q), signal);
   const select = signal === 'traces' ? 'SpanId AS k FROM otel_traces' : 'Body AS k FROM otel_logs';
-  const rows = await store.driver.queryRows<{ k: string }>(`SELECT ${select} WHERE ${sql} ORDER BY k`, { params });
+  const rows = await store.driver.queryRows<{ k: string }>(`SELECT ${select} WHERE ${sql} ORDER BY k`, {
+    params,
+  });
   return rows.map((r) => r.k);
 }
 

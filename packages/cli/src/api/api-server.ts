@@ -1,18 +1,22 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerApi } from '@spyglass/api';
+import type { StoreDriver } from '@spyglass/store';
 
 export interface ApiServerOptions {
   readonly host: string;
   readonly port: number;
   /** Reports what is running; `ready` turns /api/health from 503 to 200. */
   readonly health: () => { ready: boolean; details: Record<string, unknown> };
+  readonly driver: StoreDriver;
 }
 
 /**
- * The HTTP API and UI server (default port 8080). For now it serves health;
- * the query API and UI register here as plugins.
+ * The HTTP API and UI server (default port 8080): health, and the query API
+ * (packages/api); the UI registers here as a plugin.
  */
 export async function startApiServer(o: ApiServerOptions): Promise<{ app: FastifyInstance; port: number }> {
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  await registerApi(app, { driver: o.driver });
   app.get('/api/health', async (_req, reply) => {
     const { ready, details } = o.health();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'starting', ...details });

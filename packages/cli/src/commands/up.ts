@@ -27,21 +27,10 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
   const logger = createConsoleLogger(config.logLevel);
   const dataDir = resolve(config.dataDir);
   let ready = false;
-  const api = await startApiServer({
-    host: config.host,
-    port: config.httpPort,
-    health: () => ({
-      ready,
-      details: {
-        store: config.clickhouseUrl ? 'remote' : 'embedded',
-        ...(gateway ? { ingest: gateway.stats() } : {}),
-        memory: memoryMiB(),
-      },
-    }),
-  });
   let store: Store | undefined;
   let gateway: Gateway | undefined;
   let clickhouse: { shutdown(): Promise<void> } | undefined;
+  let api: Awaited<ReturnType<typeof startApiServer>> | undefined;
   try {
     store = await openStore(
       config.clickhouseUrl
@@ -83,6 +72,16 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
       clickhouse = server;
       clickhousePort = (await server.start()).port;
     }
+    const g = gateway;
+    api = await startApiServer({
+      host: config.host,
+      port: config.httpPort,
+      driver: store.driver,
+      health: () => ({
+        ready,
+        details: { store: config.clickhouseUrl ? 'remote' : 'embedded', ingest: g.stats(), memory: memoryMiB() },
+      }),
+    });
     if (config.apiKeys.length === 0) {
       if (LOOPBACK.has(config.host)) logger.warn(`no API keys configured: OTLP ingest is unauthenticated, so Spyglass listens on ${config.host} only`);
       else logger.warn(`no API keys configured and --host ${config.host}: anyone who can reach this host can send telemetry`);
@@ -98,8 +97,8 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
     });
     let closing: Promise<void> | undefined;
     const s = store;
-    const g = gateway;
     const c = clickhouse;
+    const a = api;
     return {
       ports,
       store: s,
@@ -109,7 +108,7 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
           ready = false;
           await g.shutdown();
           await c?.shutdown();
-          await api.app.close();
+          await a.app.close();
           await s.close();
         })();
         return closing;
@@ -118,7 +117,7 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
   } catch (err) {
     await gateway?.shutdown();
     await clickhouse?.shutdown();
-    await api.app.close();
+    await api?.app.close();
     await store?.close();
     throw err;
   }

@@ -28,7 +28,12 @@ export type MatchValue =
   /** "quoted": phrase without a field, exact equality with one. */
   | { readonly type: 'phrase'; readonly text: string }
   /** `bar*`, `*bar`, `*bar*`. */
-  | { readonly type: 'wildcard'; readonly text: string; readonly leading: boolean; readonly trailing: boolean }
+  | {
+      readonly type: 'wildcard';
+      readonly text: string;
+      readonly leading: boolean;
+      readonly trailing: boolean;
+    }
   /** `field:*` */
   | { readonly type: 'exists' }
   | { readonly type: 'compare'; readonly op: Comparison; readonly text: string }

@@ -1,11 +1,21 @@
 import type { MatchNode, SearchNode } from './ast.ts';
-import { SCHEMAS, defaultAttributeMapResolver, resolveField, type AttributeMapResolver, type Signal } from './fields.ts';
+import {
+  SCHEMAS,
+  defaultAttributeMapResolver,
+  resolveField,
+  type AttributeMapResolver,
+  type Signal,
+} from './fields.ts';
 
 /**
  * An English explanation of a search, shown under the search bar, e.g.
  * "SpanAttributes['http.route'] contains /api and duration is greater than 250 ms".
  */
-export function explainSearch(node: SearchNode | undefined, signal: Signal, resolver: AttributeMapResolver = defaultAttributeMapResolver): string {
+export function explainSearch(
+  node: SearchNode | undefined,
+  signal: Signal,
+  resolver: AttributeMapResolver = defaultAttributeMapResolver,
+): string {
   if (!node) return 'everything';
   return explain(node, signal, resolver, false);
 }
@@ -20,7 +30,9 @@ function explain(node: SearchNode, signal: Signal, resolver: AttributeMapResolve
     }
     case 'not': {
       const inner = explain(node.child, signal, resolver, true);
-      return node.child.kind === 'match' ? `not (${inner})` : `not ${inner.startsWith('(') ? inner : `(${inner})`}`;
+      return node.child.kind === 'match'
+        ? `not (${inner})`
+        : `not ${inner.startsWith('(') ? inner : `(${inner})`}`;
     }
     case 'match':
       return explainMatch(node, signal, resolver);
@@ -49,7 +61,9 @@ function explainMatch(node: MatchNode, signal: Signal, resolver: AttributeMapRes
   const unit = isDuration ? ' ms' : '';
   switch (v.type) {
     case 'term':
-      return f.kind === 'column' && f.type === 'number' ? `${label} is ${v.text}${unit}` : `${label} contains ${v.text}`;
+      return f.kind === 'column' && f.type === 'number'
+        ? `${label} is ${v.text}${unit}`
+        : `${label} contains ${v.text}`;
     case 'phrase':
       return `${label} is "${v.text}"`;
     case 'wildcard':

@@ -82,7 +82,12 @@ export const SCHEMAS: Record<Signal, SignalSchema> = {
 
 /** A field as SQL: a known column, or one key of an attribute map. Never user text spliced as SQL. */
 export type ResolvedField =
-  | { readonly kind: 'column'; readonly column: string; readonly type: Exclude<ColumnKind, 'map'>; readonly label: string }
+  | {
+      readonly kind: 'column';
+      readonly column: string;
+      readonly type: Exclude<ColumnKind, 'map'>;
+      readonly label: string;
+    }
   | { readonly kind: 'mapKey'; readonly map: string; readonly key: string; readonly label: string };
 
 /**
@@ -92,7 +97,18 @@ export type ResolvedField =
  */
 export type AttributeMapResolver = (key: string, maps: readonly string[]) => string;
 
-const RESOURCE_PREFIXES = ['service.', 'host.', 'k8s.', 'process.', 'telemetry.', 'os.', 'cloud.', 'container.', 'deployment.', 'faas.'];
+const RESOURCE_PREFIXES = [
+  'service.',
+  'host.',
+  'k8s.',
+  'process.',
+  'telemetry.',
+  'os.',
+  'cloud.',
+  'container.',
+  'deployment.',
+  'faas.',
+];
 
 export const defaultAttributeMapResolver: AttributeMapResolver = (key, maps) =>
   maps.length > 1 && RESOURCE_PREFIXES.some((p) => key.startsWith(p)) ? maps[maps.length - 1]! : maps[0]!;
@@ -102,7 +118,11 @@ export const defaultAttributeMapResolver: AttributeMapResolver = (key, maps) =>
  * `<MapColumn>.<key>` (longest column prefix wins), else an attribute key.
  * Unknown names are attribute keys, never errors.
  */
-export function resolveField(schema: SignalSchema, name: string, resolver: AttributeMapResolver): ResolvedField {
+export function resolveField(
+  schema: SignalSchema,
+  name: string,
+  resolver: AttributeMapResolver,
+): ResolvedField {
   const alias = schema.aliases.get(name.toLowerCase());
   const columnName = alias ?? findColumn(schema, name);
   if (columnName) {
@@ -111,7 +131,8 @@ export function resolveField(schema: SignalSchema, name: string, resolver: Attri
   }
   let best: string | undefined;
   for (const [column, type] of schema.columns) {
-    if (type === 'map' && name.startsWith(column + '.') && (!best || column.length > best.length)) best = column;
+    if (type === 'map' && name.startsWith(column + '.') && (!best || column.length > best.length))
+      best = column;
   }
   if (best) {
     const key = name.slice(best.length + 1);

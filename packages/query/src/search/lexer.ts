@@ -38,8 +38,14 @@ const SPECIAL = new Set([':', '(', ')', '[', ']', '{', '}', '"']);
 export function tokenize(query: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
-  const push = (type: TokenType, text: string, start: number, end: number, leadingStar = false, trailingStar = false) =>
-    tokens.push({ type, text, start, end, leadingStar, trailingStar });
+  const push = (
+    type: TokenType,
+    text: string,
+    start: number,
+    end: number,
+    leadingStar = false,
+    trailingStar = false,
+  ) => tokens.push({ type, text, start, end, leadingStar, trailingStar });
   while (i < query.length) {
     const c = query[i]!;
     if (/\s/.test(c)) {
@@ -55,12 +61,21 @@ export function tokenize(query: string): Token[] {
         text += query[i];
         i++;
       }
-      if (i >= query.length) throw new SearchSyntaxError(query, start, 'expected a closing \'"\' for this phrase');
+      if (i >= query.length)
+        throw new SearchSyntaxError(query, start, "expected a closing '\"' for this phrase");
       i++;
       push('phrase', text, start, i);
       continue;
     }
-    const single: Record<string, TokenType> = { ':': 'colon', '(': 'lparen', ')': 'rparen', '[': 'lbracket', ']': 'rbracket', '{': 'lbrace', '}': 'rbrace' };
+    const single: Record<string, TokenType> = {
+      ':': 'colon',
+      '(': 'lparen',
+      ')': 'rparen',
+      '[': 'lbracket',
+      ']': 'rbracket',
+      '{': 'lbrace',
+      '}': 'rbrace',
+    };
     if (single[c]) {
       push(single[c], c, i, i + 1);
       i++;

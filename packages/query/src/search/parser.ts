@@ -73,7 +73,8 @@ class Parser {
   private unary(field: string | undefined): SearchNode {
     if (this.peek().type === 'not' || this.peek().type === 'minus') {
       const op = this.next();
-      if (!this.startsUnary()) this.fail(this.peek(), `expected a search term after ${op.text === '-' ? "'-'" : 'NOT'}`);
+      if (!this.startsUnary())
+        this.fail(this.peek(), `expected a search term after ${op.text === '-' ? "'-'" : 'NOT'}`);
       return { kind: 'not', child: this.unary(field) };
     }
     return this.primary(field);
@@ -148,7 +149,8 @@ class Parser {
     const high = this.next();
     if (high.type !== 'word') this.fail(high, 'expected the upper bound of the range (a value or *)');
     const close = this.next();
-    if (close.type !== 'rbracket' && close.type !== 'rbrace') this.fail(close, "expected ']' or '}' to close the range");
+    if (close.type !== 'rbracket' && close.type !== 'rbrace')
+      this.fail(close, "expected ']' or '}' to close the range");
     const bound = (w: Token) => (w.leadingStar && w.text === '' ? undefined : w.text);
     return {
       type: 'range',
@@ -161,6 +163,7 @@ class Parser {
 }
 
 function wordValue(t: Token): MatchValue {
-  if (t.leadingStar || t.trailingStar) return { type: 'wildcard', text: t.text, leading: t.leadingStar, trailing: t.trailingStar };
+  if (t.leadingStar || t.trailingStar)
+    return { type: 'wildcard', text: t.text, leading: t.leadingStar, trailing: t.trailingStar };
   return { type: 'term', text: t.text };
 }

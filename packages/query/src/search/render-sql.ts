@@ -1,5 +1,12 @@
 import type { MatchNode, MatchValue, SearchNode } from './ast.ts';
-import { SCHEMAS, defaultAttributeMapResolver, resolveField, type AttributeMapResolver, type ResolvedField, type Signal } from './fields.ts';
+import {
+  SCHEMAS,
+  defaultAttributeMapResolver,
+  resolveField,
+  type AttributeMapResolver,
+  type ResolvedField,
+  type Signal,
+} from './fields.ts';
 import { SqlParams, escapeLike, splitTokens } from './sql-params.ts';
 
 export interface RenderOptions {
@@ -19,7 +26,11 @@ const NANOS_PER_MS = 1_000_000;
  * signal's table. Identifiers come only from the known schema; every value
  * typed by the user is a typed query parameter. An empty search is `true`.
  */
-export function renderSql(node: SearchNode | undefined, signal: Signal, options: RenderOptions = {}): RenderedSql {
+export function renderSql(
+  node: SearchNode | undefined,
+  signal: Signal,
+  options: RenderOptions = {},
+): RenderedSql {
   const params = new SqlParams();
   const resolver = options.resolver ?? defaultAttributeMapResolver;
   const sql = node ? render(node, signal, params, resolver) : 'true';
@@ -57,7 +68,8 @@ function renderText(column: string, value: MatchValue, p: SqlParams): string {
       const tokens = splitTokens(value.text.toLowerCase());
       const tokenChecks = tokens.map((t) => `hasToken(lower(${column}), ${p.add(t, 'String')})`);
       // A single plain word is exactly its token; anything else must also appear as typed.
-      if (value.type === 'term' && tokens.length === 1 && tokens[0] === value.text.toLowerCase()) return tokenChecks[0]!;
+      if (value.type === 'term' && tokens.length === 1 && tokens[0] === value.text.toLowerCase())
+        return tokenChecks[0]!;
       const substring = `positionCaseInsensitiveUTF8(${column}, ${p.add(value.text, 'String')}) > 0`;
       return tokenChecks.length > 0 ? `(${[...tokenChecks, substring].join(' AND ')})` : substring;
     }
@@ -106,12 +118,16 @@ function renderNumber(c: string, value: MatchValue, p: SqlParams, scale: number)
     case 'term':
     case 'phrase': {
       const n = num(value.text);
-      return n === undefined ? `toString(${c}) = ${p.add(value.text, 'String')}` : `${c} = ${p.add(n, 'Float64')}`;
+      return n === undefined
+        ? `toString(${c}) = ${p.add(value.text, 'String')}`
+        : `${c} = ${p.add(n, 'Float64')}`;
     }
     case 'exists':
       return 'true';
     case 'wildcard':
-      return value.text === '' ? 'true' : `toString(${c}) LIKE ${p.add(likePattern(value.text, value.leading, value.trailing), 'String')}`;
+      return value.text === ''
+        ? 'true'
+        : `toString(${c}) LIKE ${p.add(likePattern(value.text, value.leading, value.trailing), 'String')}`;
     case 'compare': {
       const n = num(value.text);
       return n === undefined ? 'false' : `${c} ${value.op} ${p.add(n, 'Float64')}`;

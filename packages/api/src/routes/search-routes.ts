@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  SearchSyntaxError,
+  buildFilter,
+  buildHistogramQuery,
+  buildSearchQuery,
+  decodeCursor,
+  encodeCursor,
+  type BuiltQuery,
+  type Cursor,
+  type FilterInput,
+} from '@spyglass/query';
+import { ApiError } from '../api-error.ts';
+import { parseInput, parseJsonLines, resolveRange, type ApiContext } from '../context.ts';
+import { HistogramRequest, SearchRequest } from '../schemas.ts';
+
+export function registerSearchRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.post('/api/v1/search', async (req) => {
+    const body = parseInput(SearchRequest, req.body);
+    const { range, notice } = resolveRange(ctx, body.from, body.to);
+    const filter = filterOf({ signal: body.signal, query: body.query, language: body.language, range });
+    let cursor: Cursor | undefined;
+    if (body.cursor) {
+      try {
+        cursor = decodeCursor(body.cursor);
+      } catch (err) {
+        throw new ApiError('BAD_REQUEST', (err as Error).message);
+      }
+    }
+    const query = buildSearchQuery(filter, body.signal, body.limit, cursor);
+    const rows = await run<Record<string, unknown>>(ctx, query, body.language === 'sql');
+    const more = rows.length > body.limit;
+    const page = rows.slice(0, body.limit);
+    const last = page.at(-1);
+    const nextCursor =
+      more && last ? encodeCursor({ ts: String(last['Timestamp']), tie: String(last['__tie']) }) : null;
+    for (const r of page) delete r['__tie'];
+    return { rows: page, nextCursor, explanation: filter.explanation, ...(notice ? { notice } : {}) };
+  });
+
+  app.post('/api/v1/histogram', async (req) => {
+    const body = parseInput(HistogramRequest, req.body);
+    const { range, notice } = resolveRange(ctx, body.from, body.to);
+    const filter = filterOf({ signal: body.signal, query: body.query, language: body.language, range });
+    const query = buildHistogramQuery(filter, body.signal, range, body.splitBy, body.topN);
+    const rows = await run<{ t: string; series?: string; count: number | string }>(
+      ctx,
+      query,
+      body.language === 'sql',
+    );
+    return {
+      bucketSeconds: query.bucketSeconds,
+      buckets: rows.map((r) => ({
+        t: r.t,
+        ...(r.series !== undefined ? { series: r.series } : {}),
+        count: Number(r.count),
+      })),
+      explanation: filter.explanation,
+      ...(notice ? { notice } : {}),
+    };
+  });
+}
+
+function filterOf(input: FilterInput) {
+  try {
+    return buildFilter(input);
+  } catch (err) {
+    if (err instanceof SearchSyntaxError) {
+      throw new ApiError('SEARCH_SYNTAX', `Search syntax error: ${err.message}`, {
+        position: err.position,
+        line: err.line,
+        column: err.column,
+        expected: err.expected,
+      });
+    }
+    throw err;
+  }
+}
+
+/** Our own SQL runs directly; SQL that contains user-written conditions runs through the read-only guard. */
+export async function run<T>(ctx: ApiContext, query: BuiltQuery, untrusted: boolean): Promise<T[]> {
+  if (untrusted) return parseJsonLines<T>(await ctx.runUntrustedSql(query.sql, query.params));
+  return ctx.driver.queryRows<T>(query.sql, { params: query.params });
+}

@@ -1,0 +1,92 @@
+import type { FastifyInstance } from 'fastify';
+import { buildRedQuery, buildServiceMapQuery } from '@spyglass/query';
+import { parseInput, resolveRange, type ApiContext } from '../context.ts';
+import { RangeQuery } from '../schemas.ts';
+
+interface RedRow {
+  name: string;
+  t?: string;
+  requests: number | string;
+  rate: number;
+  errorRate: number;
+  durationMs: number[];
+}
+
+/** RED per service and per operation, as totals over the range and as series. */
+export function registerServiceRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const red = async (by: 'service' | 'operation', from: unknown, to: unknown, service?: string) => {
+    const { range, notice } = resolveRange(ctx, from as string | undefined, to as string | undefined);
+    const totalsQuery = buildRedQuery(range, by, service, false);
+    const seriesQuery = buildRedQuery(range, by, service, true);
+    const totals = await ctx.driver.queryRows<RedRow>(totalsQuery.sql, { params: totalsQuery.params });
+    const series = await ctx.driver.queryRows<RedRow>(seriesQuery.sql, { params: seriesQuery.params });
+    const shape = (r: RedRow) => ({
+      requests: Number(r.requests),
+      rate: r.rate,
+      errorRate: r.errorRate,
+      p50Ms: r.durationMs[0] ?? 0,
+      p95Ms: r.durationMs[1] ?? 0,
+      p99Ms: r.durationMs[2] ?? 0,
+    });
+    return {
+      items: totals.map((t) => ({
+        name: t.name,
+        ...shape(t),
+        series: series.filter((s) => s.name === t.name).map((s) => ({ t: s.t, ...shape(s) })),
+      })),
+      ...(notice ? { notice } : {}),
+    };
+  };
+
+  app.get('/api/v1/services', async (req) => {
+    const q = parseInput(RangeQuery, req.query);
+    const result = await red('service', q.from, q.to);
+    return { services: result.items, ...(result.notice ? { notice: result.notice } : {}) };
+  });
+
+  app.get<{ Params: { name: string } }>('/api/v1/services/:name/operations', async (req) => {
+    const q = parseInput(RangeQuery, req.query);
+    const result = await red('operation', q.from, q.to, req.params.name);
+    return {
+      service: req.params.name,
+      operations: result.items,
+      ...(result.notice ? { notice: result.notice } : {}),
+    };
+  });
+
+  app.get('/api/v1/service-map', async (req) => {
+    const q = parseInput(RangeQuery, req.query);
+    const { range, notice } = resolveRange(ctx, q.from, q.to);
+    const query = buildServiceMapQuery(range);
+    const rows = await ctx.driver.queryRows<{
+      source: string;
+      target: string;
+      targetKind: string;
+      calls: number | string;
+      errors: number | string;
+      durationMs: number[];
+    }>(query.sql, { params: query.params });
+    const nodes = new Map<string, { id: string; kind: string }>();
+    const edges = rows.map((r) => {
+      if (!nodes.has(r.source))
+        nodes.set(r.source, {
+          id: r.source,
+          kind:
+            r.targetKind === 'service' && rows.some((x) => x.target === r.source && x.targetKind === 'broker')
+              ? 'broker'
+              : 'service',
+        });
+      nodes.set(r.target, { id: r.target, kind: r.targetKind });
+      return {
+        source: r.source,
+        target: r.target,
+        calls: Number(r.calls),
+        errors: Number(r.errors),
+        p50Ms: r.durationMs[0] ?? 0,
+        p95Ms: r.durationMs[1] ?? 0,
+        p99Ms: r.durationMs[2] ?? 0,
+      };
+    });
+    return { nodes: [...nodes.values()], edges, ...(notice ? { notice } : {}) };
+  });
+}

@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import { buildTraceLogsQuery, buildTraceRangeQuery, buildTraceSpansQuery, isTraceId } from '@spyglass/query';
+import { ApiError } from '../api-error.ts';
+import type { ApiContext } from '../context.ts';
+
+/** At most this many spans of one trace (a 100k-span trace must come back whole). */
+export const MAX_TRACE_SPANS = 200_000;
+
+export function registerTraceRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get<{ Params: { traceId: string } }>('/api/v1/traces/:traceId', async (req) => {
+    const traceId = req.params.traceId.toLowerCase();
+    if (!isTraceId(traceId)) throw new ApiError('BAD_TRACE_ID', 'A trace id is 32 hexadecimal characters');
+    const range = (
+      await ctx.driver.queryRows<{ start: string; end: string }>(buildTraceRangeQuery(traceId).sql, {
+        params: buildTraceRangeQuery(traceId).params,
+      })
+    )[0];
+    if (!range) throw new ApiError('NOT_FOUND', `No trace ${traceId} in the store (it may have expired)`);
+    const spansQuery = buildTraceSpansQuery(traceId, range.start, range.end, MAX_TRACE_SPANS + 1);
+    const logsQuery = buildTraceLogsQuery(traceId, range.start, range.end, 10_000);
+    const spans = await ctx.driver.queryRows<Record<string, unknown>>(spansQuery.sql, {
+      params: spansQuery.params,
+    });
+    const logs = await ctx.driver.queryRows<Record<string, unknown>>(logsQuery.sql, {
+      params: logsQuery.params,
+    });
+    if (spans.length === 0)
+      throw new ApiError('NOT_FOUND', `No spans of trace ${traceId} in the store (they may have expired)`);
+    const truncated = spans.length > MAX_TRACE_SPANS;
+    return {
+      spans: truncated ? spans.slice(0, MAX_TRACE_SPANS) : spans,
+      logs,
+      ...(truncated
+        ? {
+            notice: `the trace has more than ${MAX_TRACE_SPANS} spans; the first ${MAX_TRACE_SPANS} are shown`,
+          }
+        : {}),
+    };
+  });
+}

@@ -1,0 +1,45 @@
+import { toDateTime64Param, type TimeRange } from '../time/time-range.ts';
+import type { BuiltQuery } from './search-query.ts';
+
+/**
+ * Edges of the service map over a range, weighted by SampleRate:
+ * - calls across services: a Server/Consumer span whose parent span is in another service;
+ * - calls to databases and brokers: Client spans with db.system, Producer spans with
+ *   messaging.system (target node = the system), and Consumer spans with messaging.system
+ *   (source node = the system);
+ * - batch consumption: a Consumer span linked (span links) to Producer spans of another service.
+ * Each row: source, target, targetKind, calls, errors, p50/p95/p99 of the callee's Duration in ms.
+ */
+export function buildServiceMapQuery(range: TimeRange): BuiltQuery {
+  const params = { from: toDateTime64Param(range.fromMs), to: toDateTime64Param(range.toMs) };
+  const inRange = (alias: string, slackSeconds = 0) =>
+    `${alias}Timestamp >= parseDateTime64BestEffort({from:String}, 9) - ${slackSeconds} AND ${alias}Timestamp < parseDateTime64BestEffort({to:String}, 9) + ${slackSeconds}`;
+  const stats = (t: string) =>
+    `sum(${t}SampleRate) AS calls, sumIf(${t}SampleRate, ${t}StatusCode IN ('Error', 'STATUS_CODE_ERROR')) AS errors, ` +
+    `arrayMap(q -> q / 1000000, quantilesTDigestWeighted(0.5, 0.95, 0.99)(${t}Duration, ${t}SampleRate)) AS durationMs`;
+  const crossService =
+    `SELECT p.ServiceName AS source, c.ServiceName AS target, 'service' AS targetKind, ${stats('c.')} ` +
+    `FROM (SELECT TraceId, ParentSpanId, ServiceName, SampleRate, StatusCode, Duration FROM otel_traces ` +
+    `WHERE ${inRange('')} AND ParentSpanId != '' AND SpanKind IN ('Server', 'Consumer', 'SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER')) AS c ` +
+    `INNER JOIN (SELECT TraceId, SpanId, ServiceName FROM otel_traces WHERE ${inRange('', 3600)}) AS p ` +
+    `ON c.TraceId = p.TraceId AND c.ParentSpanId = p.SpanId WHERE p.ServiceName != c.ServiceName GROUP BY source, target`;
+  const databases =
+    `SELECT ServiceName AS source, SpanAttributes['db.system'] AS target, 'database' AS targetKind, ${stats('')} ` +
+    `FROM otel_traces WHERE ${inRange('')} AND SpanKind IN ('Client', 'SPAN_KIND_CLIENT') AND SpanAttributes['db.system'] != '' GROUP BY source, target`;
+  const produce =
+    `SELECT ServiceName AS source, SpanAttributes['messaging.system'] AS target, 'broker' AS targetKind, ${stats('')} ` +
+    `FROM otel_traces WHERE ${inRange('')} AND SpanKind IN ('Producer', 'SPAN_KIND_PRODUCER') AND SpanAttributes['messaging.system'] != '' GROUP BY source, target`;
+  const consume =
+    `SELECT SpanAttributes['messaging.system'] AS source, ServiceName AS target, 'service' AS targetKind, ${stats('')} ` +
+    `FROM otel_traces WHERE ${inRange('')} AND SpanKind IN ('Consumer', 'SPAN_KIND_CONSUMER') AND SpanAttributes['messaging.system'] != '' GROUP BY source, target`;
+  const links =
+    `SELECT p.ServiceName AS source, c.ServiceName AS target, 'service' AS targetKind, ${stats('c.')} ` +
+    `FROM (SELECT ServiceName, SampleRate, StatusCode, Duration, LinkTraceId, LinkSpanId FROM otel_traces ` +
+    `ARRAY JOIN \`Links.TraceId\` AS LinkTraceId, \`Links.SpanId\` AS LinkSpanId WHERE ${inRange('')} AND length(\`Links.SpanId\`) > 0) AS c ` +
+    `INNER JOIN (SELECT TraceId, SpanId, ServiceName FROM otel_traces WHERE ${inRange('', 3600)} AND SpanKind IN ('Producer', 'SPAN_KIND_PRODUCER')) AS p ` +
+    `ON c.LinkTraceId = p.TraceId AND c.LinkSpanId = p.SpanId WHERE p.ServiceName != c.ServiceName GROUP BY source, target`;
+  return {
+    sql: [crossService, databases, produce, consume, links].join(' UNION ALL '),
+    params,
+  };
+}

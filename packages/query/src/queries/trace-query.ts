@@ -1,0 +1,74 @@
+import type { BuiltQuery } from './search-query.ts';
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
+export function isTraceId(id: string): boolean {
+  return TRACE_ID.test(id);
+}
+
+/** The time range of a trace from the trace-id lookup table (fast, ORDER BY TraceId). */
+export function buildTraceRangeQuery(traceId: string): BuiltQuery {
+  return {
+    sql: 'SELECT min(Start) AS start, max(End) AS end FROM otel_traces_trace_id_ts WHERE TraceId = {traceId:String} HAVING count() > 0',
+    params: { traceId },
+  };
+}
+
+export const TRACE_SPAN_COLUMNS = [
+  'Timestamp',
+  'TraceId',
+  'SpanId',
+  'ParentSpanId',
+  'TraceState',
+  'SpanName',
+  'SpanKind',
+  'ServiceName',
+  'ResourceAttributes',
+  'ScopeName',
+  'ScopeVersion',
+  'SpanAttributes',
+  'Duration',
+  'StatusCode',
+  'StatusMessage',
+  'Events.Timestamp',
+  'Events.Name',
+  'Events.Attributes',
+  'Links.TraceId',
+  'Links.SpanId',
+  'Links.TraceState',
+  'Links.Attributes',
+];
+
+/**
+ * Every span of a trace, narrowed to its time range (the table's partitions
+ * and primary key then prune almost everything); `limit` bounds huge traces.
+ */
+export function buildTraceSpansQuery(
+  traceId: string,
+  startSeconds: string,
+  endSeconds: string,
+  limit: number,
+): BuiltQuery {
+  return {
+    sql:
+      `SELECT ${TRACE_SPAN_COLUMNS.map((c) => (c.includes('.') ? `\`${c}\`` : c)).join(', ')} FROM otel_traces ` +
+      `WHERE TraceId = {traceId:String} AND Timestamp >= toDateTime({start:String}) - 1 AND Timestamp <= toDateTime({end:String}) + 1 ` +
+      `ORDER BY Timestamp LIMIT {limit:UInt32}`,
+    params: { traceId, start: startSeconds, end: endSeconds, limit },
+  };
+}
+
+export function buildTraceLogsQuery(
+  traceId: string,
+  startSeconds: string,
+  endSeconds: string,
+  limit: number,
+): BuiltQuery {
+  return {
+    sql:
+      'SELECT Timestamp, TraceId, SpanId, ServiceName, SeverityText, SeverityNumber, Body, LogAttributes, ResourceAttributes FROM otel_logs ' +
+      'WHERE TraceId = {traceId:String} AND Timestamp >= toDateTime({start:String}) - 60 AND Timestamp <= toDateTime({end:String}) + 60 ' +
+      'ORDER BY Timestamp LIMIT {limit:UInt32}',
+    params: { traceId, start: startSeconds, end: endSeconds, limit },
+  };
+}
