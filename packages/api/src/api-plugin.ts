@@ -31,15 +31,13 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   app.setErrorHandler((err, _req, reply) => {
     const apiError = toApiError(err);
     if (apiError) {
-      return reply
-        .code(apiError.status)
-        .send({
-          error: {
-            code: apiError.code,
-            message: apiError.message,
-            ...(apiError.details ? { details: apiError.details } : {}),
-          },
-        });
+      return reply.code(apiError.status).send({
+        error: {
+          code: apiError.code,
+          message: apiError.message,
+          ...(apiError.details ? { details: apiError.details } : {}),
+        },
+      });
     }
     const fastifyError = err as { statusCode?: number; message?: string };
     if (fastifyError.statusCode && fastifyError.statusCode < 500) {

@@ -53,3 +53,11 @@ export function parseJsonLines<T>(text: string): T[] {
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as T);
 }
+
+/**
+ * Timestamps in API responses are ISO-8601 UTC ("2026-11-26T10:00:00.123456789Z"),
+ * whatever the engine's time zone; appended to every query the API runs.
+ */
+export function withIsoTimes(sql: string): string {
+  return `${sql} SETTINGS date_time_output_format = 'iso'`;
+}

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildFieldValuesQuery, buildFieldsQuery } from '@spyglass/query';
-import { parseInput, resolveRange, type ApiContext } from '../context.ts';
+import { parseInput, resolveRange, withIsoTimes, type ApiContext } from '../context.ts';
 import { FieldsQuery } from '../schemas.ts';
 
 /** Attribute keys and their top values, for autocomplete and facets. */
@@ -9,9 +9,12 @@ export function registerFieldRoutes(app: FastifyInstance, ctx: ApiContext): void
     const q = parseInput(FieldsQuery, req.query);
     const { range } = resolveRange(ctx, q.from, q.to);
     const query = buildFieldsQuery(q.signal, range, q.limit);
-    const rows = await ctx.driver.queryRows<{ map: string; key: string; n: number | string }>(query.sql, {
-      params: query.params,
-    });
+    const rows = await ctx.driver.queryRows<{ map: string; key: string; n: number | string }>(
+      withIsoTimes(query.sql),
+      {
+        params: query.params,
+      },
+    );
     return { fields: rows.map((r) => ({ name: r.key, map: r.map, count: Number(r.n) })) };
   });
 
@@ -19,7 +22,7 @@ export function registerFieldRoutes(app: FastifyInstance, ctx: ApiContext): void
     const q = parseInput(FieldsQuery, req.query);
     const { range } = resolveRange(ctx, q.from, q.to);
     const query = buildFieldValuesQuery(q.signal, req.params.name, range, q.limit);
-    const rows = await ctx.driver.queryRows<{ value: string; n: number | string }>(query.sql, {
+    const rows = await ctx.driver.queryRows<{ value: string; n: number | string }>(withIsoTimes(query.sql), {
       params: query.params,
     });
     return { field: req.params.name, values: rows.map((r) => ({ value: r.value, count: Number(r.n) })) };

@@ -11,7 +11,7 @@ import {
   type FilterInput,
 } from '@spyglass/query';
 import { ApiError } from '../api-error.ts';
-import { parseInput, parseJsonLines, resolveRange, type ApiContext } from '../context.ts';
+import { parseInput, parseJsonLines, resolveRange, withIsoTimes, type ApiContext } from '../context.ts';
 import { HistogramRequest, SearchRequest } from '../schemas.ts';
 
 export function registerSearchRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -79,6 +79,7 @@ function filterOf(input: FilterInput) {
 
 /** Our own SQL runs directly; SQL that contains user-written conditions runs through the read-only guard. */
 export async function run<T>(ctx: ApiContext, query: BuiltQuery, untrusted: boolean): Promise<T[]> {
-  if (untrusted) return parseJsonLines<T>(await ctx.runUntrustedSql(query.sql, query.params));
-  return ctx.driver.queryRows<T>(query.sql, { params: query.params });
+  const sql = withIsoTimes(query.sql);
+  if (untrusted) return parseJsonLines<T>(await ctx.runUntrustedSql(sql, query.params));
+  return ctx.driver.queryRows<T>(sql, { params: query.params });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildRedQuery, buildServiceMapQuery } from '@spyglass/query';
-import { parseInput, resolveRange, type ApiContext } from '../context.ts';
+import { parseInput, resolveRange, withIsoTimes, type ApiContext } from '../context.ts';
 import { RangeQuery } from '../schemas.ts';
 
 interface RedRow {
@@ -18,8 +18,12 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ApiContext): vo
     const { range, notice } = resolveRange(ctx, from as string | undefined, to as string | undefined);
     const totalsQuery = buildRedQuery(range, by, service, false);
     const seriesQuery = buildRedQuery(range, by, service, true);
-    const totals = await ctx.driver.queryRows<RedRow>(totalsQuery.sql, { params: totalsQuery.params });
-    const series = await ctx.driver.queryRows<RedRow>(seriesQuery.sql, { params: seriesQuery.params });
+    const totals = await ctx.driver.queryRows<RedRow>(withIsoTimes(totalsQuery.sql), {
+      params: totalsQuery.params,
+    });
+    const series = await ctx.driver.queryRows<RedRow>(withIsoTimes(seriesQuery.sql), {
+      params: seriesQuery.params,
+    });
     const shape = (r: RedRow) => ({
       requests: Number(r.requests),
       rate: r.rate,
@@ -65,7 +69,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ApiContext): vo
       calls: number | string;
       errors: number | string;
       durationMs: number[];
-    }>(query.sql, { params: query.params });
+    }>(withIsoTimes(query.sql), { params: query.params });
     const nodes = new Map<string, { id: string; kind: string }>();
     const edges = rows.map((r) => {
       if (!nodes.has(r.source))

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildTraceLogsQuery, buildTraceRangeQuery, buildTraceSpansQuery, isTraceId } from '@spyglass/query';
 import { ApiError } from '../api-error.ts';
-import type { ApiContext } from '../context.ts';
+import { withIsoTimes, type ApiContext } from '../context.ts';
 
 /** At most this many spans of one trace (a 100k-span trace must come back whole). */
 export const MAX_TRACE_SPANS = 200_000;
@@ -18,10 +18,10 @@ export function registerTraceRoutes(app: FastifyInstance, ctx: ApiContext): void
     if (!range) throw new ApiError('NOT_FOUND', `No trace ${traceId} in the store (it may have expired)`);
     const spansQuery = buildTraceSpansQuery(traceId, range.start, range.end, MAX_TRACE_SPANS + 1);
     const logsQuery = buildTraceLogsQuery(traceId, range.start, range.end, 10_000);
-    const spans = await ctx.driver.queryRows<Record<string, unknown>>(spansQuery.sql, {
+    const spans = await ctx.driver.queryRows<Record<string, unknown>>(withIsoTimes(spansQuery.sql), {
       params: spansQuery.params,
     });
-    const logs = await ctx.driver.queryRows<Record<string, unknown>>(logsQuery.sql, {
+    const logs = await ctx.driver.queryRows<Record<string, unknown>>(withIsoTimes(logsQuery.sql), {
       params: logsQuery.params,
     });
     if (spans.length === 0)
