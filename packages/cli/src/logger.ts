@@ -7,7 +7,12 @@ export function createConsoleLogger(level: keyof typeof LEVELS): Logger {
   const max = LEVELS[level];
   const write = (l: keyof typeof LEVELS, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[l] > max) return;
-    const extra = fields ? ' ' + Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ') : '';
+    const extra = fields
+      ? ' ' +
+        Object.entries(fields)
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join(' ')
+      : '';
     process.stderr.write(`${new Date().toISOString()} ${l.toUpperCase().padEnd(5)} ${message}${extra}\n`);
   };
   return {

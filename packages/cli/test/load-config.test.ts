@@ -12,7 +12,10 @@ const file = (text: string) => {
 };
 
 test('defaults, then the YAML file, then flags; the result is frozen', () => {
-  const config = loadConfig(file('httpPort: 9000\nretention:\n  traces: 7\ningest:\n  flushIntervalMs: 50\n'), { httpPort: 9100 });
+  const config = loadConfig(
+    file('httpPort: 9000\nretention:\n  traces: 7\ningest:\n  flushIntervalMs: 50\n'),
+    { httpPort: 9100 },
+  );
   assert.equal(config.httpPort, 9100, 'flags win over the file');
   assert.equal(config.retention.traces, 7);
   assert.equal(config.retention.logs, 30, 'unset nested keys keep their defaults');
@@ -24,14 +27,26 @@ test('defaults, then the YAML file, then flags; the result is frozen', () => {
 });
 
 test('every problem is reported at once, with its key path', () => {
-  const path = file('httpPort: 70000\ningest:\n  flushIntervalMs: soon\n  typo: 1\nretention:\n  logs: -1\nunknownKey: true\n');
+  const path = file(
+    'httpPort: 70000\ningest:\n  flushIntervalMs: soon\n  typo: 1\nretention:\n  logs: -1\nunknownKey: true\n',
+  );
   assert.throws(
     () => loadConfig(path, { clickhouseUrl: 'not a url' }),
     (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       const text = err.problems.join('\n');
-      for (const key of ['httpPort', 'ingest.flushIntervalMs', 'ingest', 'retention.logs', 'clickhouseUrl', '(root)']) {
-        assert.ok(err.problems.some((p) => p.startsWith(`${key}:`)), `a problem for ${key} in:\n${text}`);
+      for (const key of [
+        'httpPort',
+        'ingest.flushIntervalMs',
+        'ingest',
+        'retention.logs',
+        'clickhouseUrl',
+        '(root)',
+      ]) {
+        assert.ok(
+          err.problems.some((p) => p.startsWith(`${key}:`)),
+          `a problem for ${key} in:\n${text}`,
+        );
       }
       assert.match(text, /typo/);
       assert.match(text, /unknownKey/);
@@ -41,11 +56,17 @@ test('every problem is reported at once, with its key path', () => {
 });
 
 test('a missing file, invalid YAML or a non-mapping document is a clear ConfigError', () => {
-  assert.throws(() => loadConfig('/nonexistent/spyglass.yaml', {}), /config file \/nonexistent\/spyglass.yaml/);
+  assert.throws(
+    () => loadConfig('/nonexistent/spyglass.yaml', {}),
+    /config file \/nonexistent\/spyglass.yaml/,
+  );
   assert.throws(() => loadConfig(file('httpPort: [1,\n'), {}), /invalid YAML/);
   assert.throws(() => loadConfig(file('- just\n- a list\n'), {}), /expected a mapping/);
 });
 
 test('API keys must be long enough to be secrets', () => {
-  assert.throws(() => loadConfig(undefined, { apiKeys: ['short'] }), /apiKeys\.0: API keys must be at least 8 characters/);
+  assert.throws(
+    () => loadConfig(undefined, { apiKeys: ['short'] }),
+    /apiKeys\.0: API keys must be at least 8 characters/,
+  );
 });

@@ -6,7 +6,12 @@ import { createConsoleLogger } from '../logger.ts';
 import { startApiServer } from '../api/api-server.ts';
 
 export interface RunningSpyglass {
-  readonly ports: { http: number; otlpGrpc: number | null; otlpHttp: number | null; clickhouse: number | null };
+  readonly ports: {
+    http: number;
+    otlpGrpc: number | null;
+    otlpHttp: number | null;
+    clickhouse: number | null;
+  };
   readonly store: Store;
   readonly gateway: Gateway;
   /** Stops receivers, flushes what was acknowledged, closes the store (idempotent). */
@@ -19,7 +24,12 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 function memoryMiB(): Record<string, number> {
   const m = process.memoryUsage();
   const mib = (n: number) => Math.round(n / 1024 / 1024);
-  return { rss: mib(m.rss), heapUsed: mib(m.heapUsed), heapTotal: mib(m.heapTotal), external: mib(m.external) };
+  return {
+    rss: mib(m.rss),
+    heapUsed: mib(m.heapUsed),
+    heapTotal: mib(m.heapTotal),
+    external: mib(m.external),
+  };
 }
 
 /** Starts the all-in-one: store, OTLP gateway, ClickHouse HTTP interface, API. */
@@ -35,7 +45,12 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
     store = await openStore(
       config.clickhouseUrl
         ? { kind: 'remote', url: config.clickhouseUrl, database: config.database, ttl: config.retention }
-        : { kind: 'embedded', path: join(dataDir, 'clickhouse'), database: config.database, ttl: config.retention },
+        : {
+            kind: 'embedded',
+            path: join(dataDir, 'clickhouse'),
+            database: config.database,
+            ttl: config.retention,
+          },
     );
     logger.info(`store ready`, {
       engine: store.driver.kind,
@@ -53,7 +68,11 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
       apiKeys: config.apiKeys,
       corsOrigins: config.corsOrigins,
       maxBodyBytes: config.ingest.maxBodyBytes,
-      batch: { maxBytes: config.ingest.batchMaxBytes, maxRows: config.ingest.batchMaxRows, flushIntervalMs: config.ingest.flushIntervalMs },
+      batch: {
+        maxBytes: config.ingest.batchMaxBytes,
+        maxRows: config.ingest.batchMaxRows,
+        flushIntervalMs: config.ingest.flushIntervalMs,
+      },
       maxQueuedBytes: config.ingest.maxQueuedBytes,
       insertConcurrency: config.ingest.insertConcurrency,
       maxInsertRows: config.ingest.maxInsertRows,
@@ -79,15 +98,30 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
       driver: store.driver,
       health: () => ({
         ready,
-        details: { store: config.clickhouseUrl ? 'remote' : 'embedded', ingest: g.stats(), memory: memoryMiB() },
+        details: {
+          store: config.clickhouseUrl ? 'remote' : 'embedded',
+          ingest: g.stats(),
+          memory: memoryMiB(),
+        },
       }),
     });
     if (config.apiKeys.length === 0) {
-      if (LOOPBACK.has(config.host)) logger.warn(`no API keys configured: OTLP ingest is unauthenticated, so Spyglass listens on ${config.host} only`);
-      else logger.warn(`no API keys configured and --host ${config.host}: anyone who can reach this host can send telemetry`);
+      if (LOOPBACK.has(config.host))
+        logger.warn(
+          `no API keys configured: OTLP ingest is unauthenticated, so Spyglass listens on ${config.host} only`,
+        );
+      else
+        logger.warn(
+          `no API keys configured and --host ${config.host}: anyone who can reach this host can send telemetry`,
+        );
     }
     ready = true;
-    const ports = { http: api.port, otlpGrpc: gateway.grpcPort, otlpHttp: gateway.httpPort, clickhouse: clickhousePort };
+    const ports = {
+      http: api.port,
+      otlpGrpc: gateway.grpcPort,
+      otlpHttp: gateway.httpPort,
+      clickhouse: clickhousePort,
+    };
     logger.info('Spyglass is up', {
       api: `http://${config.host}:${ports.http}`,
       otlpGrpc: `${config.host}:${ports.otlpGrpc}`,

@@ -30,11 +30,23 @@ export const UpConfigSchema = z
       .default({ traces: 30, logs: 30, metrics: 90 }),
     ingest: z
       .object({
-        maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
-        batchMaxBytes: z.number().int().positive().default(16 * 1024 * 1024),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(16 * 1024 * 1024),
+        batchMaxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(16 * 1024 * 1024),
         batchMaxRows: z.number().int().positive().default(100_000),
         flushIntervalMs: z.number().int().positive().default(200),
-        maxQueuedBytes: z.number().int().positive().default(256 * 1024 * 1024),
+        maxQueuedBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(256 * 1024 * 1024),
         insertConcurrency: z.number().int().min(1).max(16).default(2),
         maxInsertRows: z.number().int().positive().max(1_000_000).default(100_000),
         writeAheadLog: z.boolean().default(true),

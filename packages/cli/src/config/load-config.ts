@@ -23,7 +23,8 @@ export function loadConfig(file: string | undefined, overrides: Record<string, u
     try {
       const parsed: unknown = parseYaml(text);
       if (parsed !== null && parsed !== undefined) {
-        if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError([`config file ${file}: expected a mapping at the top level`]);
+        if (typeof parsed !== 'object' || Array.isArray(parsed))
+          throw new ConfigError([`config file ${file}: expected a mapping at the top level`]);
         fromFile = parsed as Record<string, unknown>;
       }
     } catch (err) {
@@ -34,7 +35,9 @@ export function loadConfig(file: string | undefined, overrides: Record<string, u
   const merged = deepMerge(fromFile, overrides);
   const result = UpConfigSchema.safeParse(merged);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`));
+    throw new ConfigError(
+      result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
+    );
   }
   return deepFreeze(result.data);
 }
@@ -60,4 +63,3 @@ function deepFreeze<T>(v: T): T {
   }
   return v;
 }
-
