@@ -47,8 +47,8 @@ export class FreshIds {
     }
   }
 
-  /** A copy of the template with new ids and times. */
-  next(): Buffer {
+  /** A copy of the template with new ids, its earliest time moved to `atMs` (default: now). */
+  next(atMs = Date.now()): Buffer {
     const out = Buffer.from(this.template);
     const random = randomFillSync(Buffer.allocUnsafe(this.randomBytes));
     for (let i = 0; i < this.ids.length; i++) {
@@ -57,13 +57,14 @@ export class FreshIds {
       for (let b = 0; b < length; b++) out[offset + b] = random[source + b]!; // cheaper than Buffer#copy for 8-16 bytes
     }
     // Shift every timestamp by the same amount, in 32-bit halves (no BigInt per span).
-    const shift = BigInt(Date.now()) * 1_000_000n - this.base;
+    const shift = BigInt(Math.round(atMs)) * 1_000_000n - this.base;
     const shiftLo = Number(shift & 0xffffffffn);
     const shiftHi = Number(shift >> 32n);
     for (const pos of this.times) {
       const lo = out.readUInt32LE(pos) + shiftLo;
       out.writeUInt32LE(lo % 0x100000000, pos);
-      out.writeUInt32LE((out.readUInt32LE(pos + 4) + shiftHi + Math.floor(lo / 0x100000000)) % 0x100000000, pos + 4);
+      const hi = out.readUInt32LE(pos + 4) + shiftHi + Math.floor(lo / 0x100000000);
+      out.writeUInt32LE(((hi % 0x100000000) + 0x100000000) % 0x100000000, pos + 4); // shifts may be negative
     }
     return out;
   }

@@ -30,7 +30,7 @@ export function buildTraceRequest(o: { service: string; spans: number; seed: num
           field(5, Buffer.from(`operation-${i % 10}`)),
           Buffer.from([0x30, i === 0 ? 2 : 3]), // kind
           fixed64(7, start),
-          fixed64(8, start + 1_500_000n),
+          fixed64(8, start + BigInt(((i * 7919 + o.seed) % 1000) + 1) * 100_000n), // 0.1 to 100 ms
           ...attrs,
         ]),
       ),
