@@ -171,7 +171,11 @@ test("search: rows in the tables' vocabulary, with the explanation", async () =>
   ]);
   assert.ok('ServiceName' in body.rows[0] && 'SpanAttributes' in body.rows[0] && 'Duration' in body.rows[0]);
   assert.equal(body.explanation, 'service contains orders');
-  assert.match(String(body.rows[0].Timestamp), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/, 'ISO-8601 UTC with nanoseconds');
+  assert.match(
+    String(body.rows[0].Timestamp),
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/,
+    'ISO-8601 UTC with nanoseconds',
+  );
 });
 
 test('search: cursor pagination returns every row exactly once, newest first', async () => {

@@ -27,6 +27,7 @@ export {
 } from './queries/search-query.ts';
 export { buildHistogramQuery } from './queries/histogram-query.ts';
 export {
+  buildTraceQuery,
   buildTraceRangeQuery,
   buildTraceSpansQuery,
   buildTraceLogsQuery,
@@ -34,5 +35,5 @@ export {
   TRACE_SPAN_COLUMNS,
 } from './queries/trace-query.ts';
 export { buildRedQuery } from './queries/red-query.ts';
-export { buildServiceMapQuery } from './queries/service-map-query.ts';
+export { buildServiceMapQuery, buildSpanCountQuery } from './queries/service-map-query.ts';
 export { buildFieldsQuery, buildFieldValuesQuery } from './queries/fields-query.ts';

@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { buildRedQuery, buildServiceMapQuery } from '@spyglass/query';
+import { buildRedQuery, buildServiceMapQuery, buildSpanCountQuery } from '@spyglass/query';
+
+/** About this many spans are joined for a service map; larger ranges are sampled by trace. */
+const MAP_SAMPLE_SPANS = 2_000_000;
 import { parseInput, resolveRange, withIsoTimes, type ApiContext } from '../context.ts';
 import { RangeQuery } from '../schemas.ts';
 
@@ -61,7 +64,13 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ApiContext): vo
   app.get('/api/v1/service-map', async (req) => {
     const q = parseInput(RangeQuery, req.query);
     const { range, notice } = resolveRange(ctx, q.from, q.to);
-    const query = buildServiceMapQuery(range);
+    // Large ranges are computed on a trace-consistent sample of about MAP_SAMPLE_SPANS spans, counts scaled back.
+    const countQuery = buildSpanCountQuery(range);
+    const [counted] = await ctx.driver.queryRows<{ n: number | string }>(countQuery.sql, {
+      params: countQuery.params,
+    });
+    const sampleEvery = Math.max(1, Math.ceil(Number(counted?.n ?? 0) / MAP_SAMPLE_SPANS));
+    const query = buildServiceMapQuery(range, sampleEvery);
     const rows = await ctx.driver.queryRows<{
       source: string;
       target: string;
@@ -91,6 +100,6 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ApiContext): vo
         p99Ms: r.durationMs[2] ?? 0,
       };
     });
-    return { nodes: [...nodes.values()], edges, ...(notice ? { notice } : {}) };
+    return { nodes: [...nodes.values()], edges, sampledOneIn: sampleEvery, ...(notice ? { notice } : {}) };
   });
 }

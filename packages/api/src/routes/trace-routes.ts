@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildTraceLogsQuery, buildTraceRangeQuery, buildTraceSpansQuery, isTraceId } from '@spyglass/query';
+import { buildTraceLogsQuery, buildTraceQuery, isTraceId } from '@spyglass/query';
 import { ApiError } from '../api-error.ts';
 import { withIsoTimes, type ApiContext } from '../context.ts';
 
@@ -10,22 +10,22 @@ export function registerTraceRoutes(app: FastifyInstance, ctx: ApiContext): void
   app.get<{ Params: { traceId: string } }>('/api/v1/traces/:traceId', async (req) => {
     const traceId = req.params.traceId.toLowerCase();
     if (!isTraceId(traceId)) throw new ApiError('BAD_TRACE_ID', 'A trace id is 32 hexadecimal characters');
-    const range = (
-      await ctx.driver.queryRows<{ start: string; end: string }>(buildTraceRangeQuery(traceId).sql, {
-        params: buildTraceRangeQuery(traceId).params,
-      })
-    )[0];
-    if (!range) throw new ApiError('NOT_FOUND', `No trace ${traceId} in the store (it may have expired)`);
-    const spansQuery = buildTraceSpansQuery(traceId, range.start, range.end, MAX_TRACE_SPANS + 1);
-    const logsQuery = buildTraceLogsQuery(traceId, range.start, range.end, 10_000);
+    const spansQuery = buildTraceQuery(traceId, MAX_TRACE_SPANS + 1);
     const spans = await ctx.driver.queryRows<Record<string, unknown>>(withIsoTimes(spansQuery.sql), {
       params: spansQuery.params,
     });
+    if (spans.length === 0)
+      throw new ApiError('NOT_FOUND', `No trace ${traceId} in the store (it may have expired)`);
+    // The trace's logs, around the spans' own time range (spans are ordered by Timestamp).
+    const logsQuery = buildTraceLogsQuery(
+      traceId,
+      String(spans[0]!['Timestamp']),
+      String(spans.at(-1)!['Timestamp']),
+      10_000,
+    );
     const logs = await ctx.driver.queryRows<Record<string, unknown>>(withIsoTimes(logsQuery.sql), {
       params: logsQuery.params,
     });
-    if (spans.length === 0)
-      throw new ApiError('NOT_FOUND', `No spans of trace ${traceId} in the store (they may have expired)`);
     const truncated = spans.length > MAX_TRACE_SPANS;
     return {
       spans: truncated ? spans.slice(0, MAX_TRACE_SPANS) : spans,

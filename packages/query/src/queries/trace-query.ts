@@ -40,8 +40,24 @@ export const TRACE_SPAN_COLUMNS = [
 ];
 
 /**
- * Every span of a trace, narrowed to its time range (the table's partitions
- * and primary key then prune almost everything); `limit` bounds huge traces.
+ * Every span of a trace in one round trip: its time range comes from the
+ * trace-id lookup table in a scalar subquery, which ClickHouse evaluates
+ * before choosing parts and granules (partitions, primary key and the TraceId
+ * bloom filter then prune almost everything); `limit` bounds huge traces.
+ */
+export function buildTraceQuery(traceId: string, limit: number): BuiltQuery {
+  const range =
+    '(SELECT min(Start) - 1 AS s, max(End) + 1 AS e FROM otel_traces_trace_id_ts WHERE TraceId = {traceId:String})';
+  return {
+    sql:
+      `WITH ${range} AS r SELECT ${TRACE_SPAN_COLUMNS.map((c) => (c.includes('.') ? `\`${c}\`` : c)).join(', ')} FROM otel_traces ` +
+      `WHERE TraceId = {traceId:String} AND Timestamp >= r.1 AND Timestamp <= r.2 ORDER BY Timestamp LIMIT {limit:UInt32}`,
+    params: { traceId, limit },
+  };
+}
+
+/**
+ * Every span of a trace, narrowed to a known time range; `limit` bounds huge traces.
  */
 export function buildTraceSpansQuery(
   traceId: string,
@@ -67,7 +83,7 @@ export function buildTraceLogsQuery(
   return {
     sql:
       'SELECT Timestamp, TraceId, SpanId, ServiceName, SeverityText, SeverityNumber, Body, LogAttributes, ResourceAttributes FROM otel_logs ' +
-      'WHERE TraceId = {traceId:String} AND Timestamp >= toDateTime({start:String}) - 60 AND Timestamp <= toDateTime({end:String}) + 60 ' +
+      'WHERE TraceId = {traceId:String} AND Timestamp >= parseDateTime64BestEffort({start:String}, 9) - 60 AND Timestamp <= parseDateTime64BestEffort({end:String}, 9) + 60 ' +
       'ORDER BY Timestamp LIMIT {limit:UInt32}',
     params: { traceId, start: startSeconds, end: endSeconds, limit },
   };
