@@ -40,18 +40,22 @@ export const TRACE_SPAN_COLUMNS = [
 ];
 
 /**
- * Every span of a trace in one round trip: its time range comes from the
- * trace-id lookup table in a scalar subquery, which ClickHouse evaluates
- * before choosing parts and granules (partitions, primary key and the TraceId
- * bloom filter then prune almost everything); `limit` bounds huge traces.
+ * Every span of a trace in one round trip. PREWHERE on TraceId reads the id
+ * column first (the bloom filter has already skipped most granules), then the
+ * heavy columns only where it matches; the days the trace covers come from the
+ * trace-id lookup table in a scalar subquery, which prunes partitions, so the
+ * cost does not grow with retention. (Measured on 10M spans: a Timestamp-range
+ * condition instead of days made it slower, 63 vs 44 ms p50.) `limit` bounds
+ * huge traces.
  */
 export function buildTraceQuery(traceId: string, limit: number): BuiltQuery {
-  const range =
-    '(SELECT min(Start) - 1 AS s, max(End) + 1 AS e FROM otel_traces_trace_id_ts WHERE TraceId = {traceId:String})';
+  const days =
+    '(SELECT toDate(min(Start)) AS first, toDate(max(End)) AS last FROM otel_traces_trace_id_ts WHERE TraceId = {traceId:String})';
+  const columns = TRACE_SPAN_COLUMNS.map((c) => (c.includes('.') ? `\`${c}\`` : c)).join(', ');
   return {
     sql:
-      `WITH ${range} AS r SELECT ${TRACE_SPAN_COLUMNS.map((c) => (c.includes('.') ? `\`${c}\`` : c)).join(', ')} FROM otel_traces ` +
-      `WHERE TraceId = {traceId:String} AND Timestamp >= r.1 AND Timestamp <= r.2 ORDER BY Timestamp LIMIT {limit:UInt32}`,
+      `WITH ${days} AS d SELECT ${columns} FROM otel_traces PREWHERE TraceId = {traceId:String} ` +
+      `WHERE toDate(Timestamp) >= d.1 AND toDate(Timestamp) <= d.2 ORDER BY Timestamp LIMIT {limit:UInt32}`,
     params: { traceId, limit },
   };
 }
