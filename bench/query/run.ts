@@ -109,6 +109,19 @@ console.log(
   `loaded ${requests * SPANS_PER_REQUEST} spans in ${loadSeconds.toFixed(0)} s (${Math.round((requests * SPANS_PER_REQUEST) / loadSeconds)} spans/s)`,
 );
 
+// Let background merges of the fresh parts settle (up to 2 minutes): queries are measured in steady
+// state, not while the engine rewrites the data it just received.
+for (let i = 0; i < 240; i++) {
+  const r = await fetch(`${api}/api/v1/sql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sql: 'SELECT count() AS n FROM system.merges' }),
+  });
+  const { rows } = (await r.json()) as { rows: Array<{ n: number | string }> };
+  if (Number(rows[0]?.n ?? 0) === 0) break;
+  await new Promise((res) => setTimeout(res, 500));
+}
+
 // 2. Queries through the HTTP API, over the whole dataset.
 const from = new Date(startMs - 60_000).toISOString();
 const to = new Date(endMs + 120_000).toISOString();
