@@ -9,6 +9,7 @@ import {
   type BuiltQuery,
   type Cursor,
   type FilterInput,
+  type TimeRange,
 } from '@spyglass/query';
 import { ApiError } from '../api-error.ts';
 import { parseInput, parseJsonLines, resolveRange, withIsoTimes, type ApiContext } from '../context.ts';
@@ -27,8 +28,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ApiContext): voi
         throw new ApiError('BAD_REQUEST', (err as Error).message);
       }
     }
-    const query = buildSearchQuery(filter, body.signal, body.limit, cursor);
-    const rows = await run<Record<string, unknown>>(ctx, query, body.language === 'sql');
+    const rows = await searchNewestFirst(ctx, body, range, cursor);
     const more = rows.length > body.limit;
     const page = rows.slice(0, body.limit);
     const last = page.at(-1);
@@ -59,6 +59,38 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ApiContext): voi
       ...(notice ? { notice } : {}),
     };
   });
+}
+
+/**
+ * Newest rows first, in time windows that grow going back (1/64 of the range,
+ * then 4x larger each step) until the page is full: a search over hours then
+ * usually reads only its last minutes. The windows are disjoint and ordered,
+ * so their rows concatenate in order; the cursor still pages exactly.
+ */
+async function searchNewestFirst(
+  ctx: ApiContext,
+  body: { signal: 'traces' | 'logs'; query: string; language: 'lucene' | 'sql'; limit: number },
+  range: TimeRange,
+  cursor: Cursor | undefined,
+): Promise<Array<Record<string, unknown>>> {
+  const rows: Array<Record<string, unknown>> = [];
+  // A cursor's time is at nanosecond precision; start the windows just after it.
+  let windowEnd = cursor ? Math.min(range.toMs, Date.parse(cursor.ts) + 1) : range.toMs;
+  let span = Math.max(60_000, (range.toMs - range.fromMs) / 64);
+  while (rows.length <= body.limit && windowEnd > range.fromMs) {
+    const windowStart = Math.max(range.fromMs, windowEnd - span);
+    const filter = filterOf({
+      signal: body.signal,
+      query: body.query,
+      language: body.language,
+      range: { fromMs: windowStart, toMs: windowEnd },
+    });
+    const query = buildSearchQuery(filter, body.signal, body.limit - rows.length, cursor);
+    rows.push(...(await run<Record<string, unknown>>(ctx, query, body.language === 'sql')));
+    windowEnd = windowStart;
+    span *= 4;
+  }
+  return rows;
 }
 
 function filterOf(input: FilterInput) {
