@@ -3,13 +3,18 @@ import { z } from 'zod';
 /** `from`/`to`: ISO-8601 or epoch milliseconds. */
 const Instant = z.union([z.string().min(1), z.number()]);
 
+/** The filter every search-like request has: what, which rows, when. */
+const Filter = {
+  signal: z.enum(['traces', 'logs']),
+  query: z.string().max(10_000).default(''),
+  language: z.enum(['lucene', 'sql']).default('lucene'),
+  from: Instant,
+  to: Instant,
+};
+
 export const SearchRequest = z
   .object({
-    signal: z.enum(['traces', 'logs']),
-    query: z.string().max(10_000).default(''),
-    language: z.enum(['lucene', 'sql']).default('lucene'),
-    from: Instant,
-    to: Instant,
+    ...Filter,
     limit: z.number().int().min(1).max(1000).default(100),
     cursor: z.string().max(1000).optional(),
   })
@@ -17,11 +22,7 @@ export const SearchRequest = z
 
 export const HistogramRequest = z
   .object({
-    signal: z.enum(['traces', 'logs']),
-    query: z.string().max(10_000).default(''),
-    language: z.enum(['lucene', 'sql']).default('lucene'),
-    from: Instant,
-    to: Instant,
+    ...Filter,
     splitBy: z.string().min(1).max(500).optional(),
     topN: z.number().int().min(1).max(20).default(5),
   })

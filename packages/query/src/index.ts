@@ -28,8 +28,6 @@ export {
 export { buildHistogramQuery } from './queries/histogram-query.ts';
 export {
   buildTraceQuery,
-  buildTraceRangeQuery,
-  buildTraceSpansQuery,
   buildTraceLogsQuery,
   isTraceId,
   TRACE_SPAN_COLUMNS,

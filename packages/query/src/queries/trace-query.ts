@@ -6,14 +6,6 @@ export function isTraceId(id: string): boolean {
   return TRACE_ID.test(id);
 }
 
-/** The time range of a trace from the trace-id lookup table (fast, ORDER BY TraceId). */
-export function buildTraceRangeQuery(traceId: string): BuiltQuery {
-  return {
-    sql: 'SELECT min(Start) AS start, max(End) AS end FROM otel_traces_trace_id_ts WHERE TraceId = {traceId:String} HAVING count() > 0',
-    params: { traceId },
-  };
-}
-
 export const TRACE_SPAN_COLUMNS = [
   'Timestamp',
   'TraceId',
@@ -60,35 +52,13 @@ export function buildTraceQuery(traceId: string, limit: number): BuiltQuery {
   };
 }
 
-/**
- * Every span of a trace, narrowed to a known time range; `limit` bounds huge traces.
- */
-export function buildTraceSpansQuery(
-  traceId: string,
-  startSeconds: string,
-  endSeconds: string,
-  limit: number,
-): BuiltQuery {
-  return {
-    sql:
-      `SELECT ${TRACE_SPAN_COLUMNS.map((c) => (c.includes('.') ? `\`${c}\`` : c)).join(', ')} FROM otel_traces ` +
-      `WHERE TraceId = {traceId:String} AND Timestamp >= toDateTime({start:String}) - 1 AND Timestamp <= toDateTime({end:String}) + 1 ` +
-      `ORDER BY Timestamp LIMIT {limit:UInt32}`,
-    params: { traceId, start: startSeconds, end: endSeconds, limit },
-  };
-}
-
-export function buildTraceLogsQuery(
-  traceId: string,
-  startSeconds: string,
-  endSeconds: string,
-  limit: number,
-): BuiltQuery {
+/** The logs of a trace, around the time range of its spans (ISO-8601 or ClickHouse times). */
+export function buildTraceLogsQuery(traceId: string, start: string, end: string, limit: number): BuiltQuery {
   return {
     sql:
       'SELECT Timestamp, TraceId, SpanId, ServiceName, SeverityText, SeverityNumber, Body, LogAttributes, ResourceAttributes FROM otel_logs ' +
       'WHERE TraceId = {traceId:String} AND Timestamp >= parseDateTime64BestEffort({start:String}, 9) - 60 AND Timestamp <= parseDateTime64BestEffort({end:String}, 9) + 60 ' +
       'ORDER BY Timestamp LIMIT {limit:UInt32}',
-    params: { traceId, start: startSeconds, end: endSeconds, limit },
+    params: { traceId, start, end, limit },
   };
 }
