@@ -121,11 +121,62 @@ const GOLDEN: Array<{
     explain: "LogAttributes['error.message'] contains Failed",
   },
   {
+    // Present and not empty, as HyperDX's notEmpty(); mapContains lets the key index skip granules.
     q: 'k8s.pod.name:*',
     signal: 'logs',
-    sql: 'mapContains(ResourceAttributes, {p1:String})',
+    sql: '(mapContains(ResourceAttributes, {p1:String}) AND notEmpty(ResourceAttributes[{p0:String}]))',
     params: { p0: 'k8s.pod.name', p1: 'k8s.pod.name' },
     explain: "ResourceAttributes['k8s.pod.name'] exists",
+  },
+  // HyperDX parity rows (see the note of session 1):
+  {
+    q: 'service:check*',
+    signal: 'traces',
+    sql: 'ServiceName ILIKE {p0:String}',
+    params: { p0: '%check%' },
+    explain: 'service contains check',
+  },
+  {
+    q: 'service:*out',
+    signal: 'traces',
+    sql: 'ServiceName ILIKE {p0:String}',
+    params: { p0: '%out%' },
+    explain: 'service contains out',
+  },
+  {
+    q: 'service:(*out)',
+    signal: 'traces',
+    sql: 'ServiceName ILIKE {p0:String}',
+    params: { p0: '%out' },
+    explain: 'service ends with out',
+  },
+  {
+    q: 'ServiceName:("foo bar")',
+    signal: 'traces',
+    sql: 'ServiceName ILIKE {p0:String}',
+    params: { p0: '%foo bar%' },
+    explain: 'ServiceName contains foo bar',
+  },
+  {
+    q: 'Échec',
+    signal: 'logs',
+    sql: 'hasToken(lower(Body), {p0:String})',
+    params: { p0: 'Échec' },
+    explain: 'Body has the word Échec',
+  },
+  {
+    q: 'http://example.com/a',
+    signal: 'logs',
+    sql: '(hasToken(lower(Body), {p0:String}) AND hasToken(lower(Body), {p1:String}) AND hasToken(lower(Body), {p2:String}) AND hasToken(lower(Body), {p3:String}) AND positionCaseInsensitiveUTF8(Body, {p4:String}) > 0)',
+    params: { p0: 'http', p1: 'example', p2: 'com', p3: 'a', p4: 'http://example.com/a' },
+    explain: 'Body has the word http://example.com/a',
+  },
+  {
+    q: 'Duration:>250',
+    signal: 'traces',
+    sql: 'Duration > {p0:Float64}',
+    params: { p0: 250 },
+    explain: 'Duration is greater than 250',
   },
   { q: 'service:*', signal: 'logs', sql: 'notEmpty(ServiceName)', params: {}, explain: 'service exists' },
   {

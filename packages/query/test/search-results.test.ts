@@ -62,6 +62,7 @@ const LOGS = [
   { body: 'order created for user-42', level: 'INFO', service: 'orders', attrs: [attr('order.id', 'o-1')] },
   { body: 'Timeout while charging card', level: 'WARN', service: 'payments', attrs: [] },
   { body: 'debug: cache warm, 100% done', level: 'DEBUG', service: 'web', attrs: [] },
+  { body: 'Échec de connexion à http://db.local:5432', level: 'ERROR', service: 'web', attrs: [] },
 ];
 
 before(async () => {
@@ -155,16 +156,18 @@ for (const [q, expected] of T) {
 
 const L: Array<[string, string[]]> = [
   ['refused', ['connection refused by upstream']],
+  ['Échec', ['Échec de connexion à http://db.local:5432']], // ClickHouse lower() is ASCII-only
+  ['http://db.local:5432', ['Échec de connexion à http://db.local:5432']], // a URL is a term, not field:value
   ['"refused by"', ['connection refused by upstream']],
   ['"by refused"', []],
   ['timeout', ['Timeout while charging card']],
   ['user-42', ['order created for user-42']],
-  ['level:error', ['connection refused by upstream']],
+  ['level:error', ['connection refused by upstream', 'Échec de connexion à http://db.local:5432']],
   ['LogAttributes.error.message:Failed', ['connection refused by upstream']],
   ['error.message:failed', ['connection refused by upstream']],
   ['100%', ['debug: cache warm, 100% done']],
   ['conn*', ['connection refused by upstream']],
-  ['-level:debug -level:info', ['Timeout while charging card', 'connection refused by upstream']],
+  ['-level:debug -level:info', ['Timeout while charging card', 'connection refused by upstream', 'Échec de connexion à http://db.local:5432']],
 ];
 for (const [q, expected] of L) {
   test(`logs: ${q}`, async () => assert.deepEqual(await search('logs', q), expected));

@@ -56,7 +56,7 @@ function explainMatch(node: MatchNode, signal: Signal, resolver: AttributeMapRes
     }
   }
   const f = resolveField(schema, node.field, resolver);
-  const isDuration = f.kind === 'column' && f.column === 'Duration';
+  const isDuration = f.kind === 'column' && f.column === 'Duration' && f.label === 'duration';
   const label = isDuration ? 'duration' : f.label;
   const unit = isDuration ? ' ms' : '';
   switch (v.type) {

@@ -123,7 +123,8 @@ export function resolveField(
   name: string,
   resolver: AttributeMapResolver,
 ): ResolvedField {
-  const alias = schema.aliases.get(name.toLowerCase());
+  // Aliases are lower-case words (`duration`); `Duration` is the column itself.
+  const alias = schema.aliases.get(name);
   const columnName = alias ?? findColumn(schema, name);
   if (columnName) {
     const type = schema.columns.get(columnName)!;

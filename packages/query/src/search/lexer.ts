@@ -102,6 +102,13 @@ export function tokenize(query: string): Token[] {
       i++;
       continue;
     }
+    // URLs and host:port are terms, not `field:value` (as HyperDX does).
+    const url = /^(?:https?:\/\/|localhost:\d)[^\s()"]*/.exec(query.slice(i));
+    if (url) {
+      i += url[0].length;
+      push('word', url[0], start, i);
+      continue;
+    }
     // A word: up to whitespace or a special character; backslash escapes.
     let text = '';
     let leadingStar = false;

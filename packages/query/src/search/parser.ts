@@ -99,6 +99,8 @@ class Parser {
     }
     if (t.type === 'phrase') {
       this.next();
+      // Inside `field:("a b")` a phrase means "contains a b" (HyperDX); `field:"a b"` is equality.
+      if (field !== undefined) return { kind: 'match', field, value: { type: 'term', text: t.text } };
       return { kind: 'match', field, value: { type: 'phrase', text: t.text } };
     }
     if (t.type === 'word') {
@@ -134,6 +136,9 @@ class Parser {
       case 'word':
         this.next();
         if (t.leadingStar && t.text === '') return { kind: 'match', field, value: { type: 'exists' } };
+        // As HyperDX: `field:*bar` / `field:bar*` outside ( ) mean "contains"; `field:(*bar)` is anchored.
+        if (t.leadingStar || t.trailingStar)
+          return { kind: 'match', field, value: { type: 'term', text: t.text } };
         return { kind: 'match', field, value: wordValue(t) };
       default:
         return this.fail(t.type === 'end' ? colon : t, "expected a value after ':'");

@@ -65,11 +65,12 @@ function renderText(column: string, value: MatchValue, p: SqlParams): string {
   switch (value.type) {
     case 'term':
     case 'phrase': {
-      const tokens = splitTokens(value.text.toLowerCase());
+      // ClickHouse's lower() changes ASCII letters only: so must we, or `Échec` would never match.
+      const lowered = asciiLower(value.text);
+      const tokens = splitTokens(lowered);
       const tokenChecks = tokens.map((t) => `hasToken(lower(${column}), ${p.add(t, 'String')})`);
       // A single plain word is exactly its token; anything else must also appear as typed.
-      if (value.type === 'term' && tokens.length === 1 && tokens[0] === value.text.toLowerCase())
-        return tokenChecks[0]!;
+      if (value.type === 'term' && tokens.length === 1 && tokens[0] === lowered) return tokenChecks[0]!;
       const substring = `positionCaseInsensitiveUTF8(${column}, ${p.add(value.text, 'String')}) > 0`;
       return tokenChecks.length > 0 ? `(${[...tokenChecks, substring].join(' AND ')})` : substring;
     }
@@ -81,6 +82,10 @@ function renderText(column: string, value: MatchValue, p: SqlParams): string {
   }
 }
 
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
 function likePattern(text: string, leading: boolean, trailing: boolean): string {
   return (leading ? '%' : '') + escapeLike(text) + (trailing ? '%' : '');
 }
@@ -88,7 +93,9 @@ function likePattern(text: string, leading: boolean, trailing: boolean): string 
 function renderField(f: ResolvedField, value: MatchValue, p: SqlParams): string {
   if (f.kind === 'mapKey') return renderMapKey(f.map, f.key, value, p);
   const c = f.column;
-  if (f.type === 'number') return renderNumber(c, value, p, c === 'Duration' ? NANOS_PER_MS : 1);
+  // The `duration` alias is in milliseconds (SEARCH.md); the Duration column itself in nanoseconds.
+  if (f.type === 'number')
+    return renderNumber(c, value, p, c === 'Duration' && f.label === 'duration' ? NANOS_PER_MS : 1);
   if (f.type === 'datetime') return renderDateTime(c, value, p);
   switch (value.type) {
     case 'term':
@@ -166,10 +173,10 @@ function renderMapKey(map: string, key: string, value: MatchValue, p: SqlParams)
     case 'phrase':
       return `(has(${itemsColumn(map)}, ${p.add(`${key}=${value.text}`, 'String')}) AND ${v} = ${p.add(value.text, 'String')})`;
     case 'wildcard':
-      if (value.text === '') return `mapContains(${map}, ${p.add(key, 'String')})`;
+      if (value.text === '') return exists(map, v, key, p);
       return `${v} ILIKE ${p.add(likePattern(value.text, value.leading, value.trailing), 'String')}`;
     case 'exists':
-      return `mapContains(${map}, ${p.add(key, 'String')})`;
+      return exists(map, v, key, p);
     case 'compare': {
       const n = Number(value.text);
       return value.text.trim() !== '' && Number.isFinite(n)
@@ -183,6 +190,11 @@ function renderMapKey(map: string, key: string, value: MatchValue, p: SqlParams)
         : rangeSql(v, value, (b) => p.add(b, 'String'));
     }
   }
+}
+
+/** Present and not empty, as HyperDX's `notEmpty(...)`; mapContains lets the key index skip granules. */
+function exists(map: string, v: string, key: string, p: SqlParams): string {
+  return `(mapContains(${map}, ${p.add(key, 'String')}) AND notEmpty(${v}))`;
 }
 
 function itemsColumn(map: string): string {
