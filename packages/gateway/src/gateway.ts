@@ -54,7 +54,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const isAuthorized = createApiKeyCheck(o.apiKeys);
   const common = { host: o.host, pipeline, maxBodyBytes: o.maxBodyBytes, isAuthorized, logger: o.logger };
   const grpc = o.grpcPort === null ? undefined : createOtlpGrpcReceiver({ ...common, port: o.grpcPort });
-  const http = o.httpPort === null ? undefined : createOtlpHttpReceiver({ ...common, port: o.httpPort, corsOrigins: o.corsOrigins });
+  const http =
+    o.httpPort === null
+      ? undefined
+      : createOtlpHttpReceiver({ ...common, port: o.httpPort, corsOrigins: o.corsOrigins });
   let grpcPort: number | null = null;
   let httpPort: number | null = null;
   try {

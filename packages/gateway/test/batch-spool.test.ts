@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { BatchSpool } from '../src/index.ts';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'spyglass-spool-'));
-const table = (rows: string) => ({ table: 'otel_traces', columns: [['SpanName', 'String']] as const, parts: [Buffer.from(rows)], count: 1 });
+const table = (rows: string) => ({
+  table: 'otel_traces',
+  columns: [['SpanName', 'String']] as const,
+  parts: [Buffer.from(rows)],
+  count: 1,
+});
 
 test('spooled batches survive a restart; removed ones do not', async () => {
   const d = dir();
@@ -16,10 +21,13 @@ test('spooled batches survive a restart; removed ones do not', async () => {
   await spool.write('c', [table('third')]);
   await spool.remove({ id: b.id, batches: [b] });
   const { pending } = BatchSpool.open(d, true);
-  assert.deepEqual(pending.map((g) => [g.id, g.batches.map((x) => x.id)]), [
-    ['a', ['a']],
-    ['c', ['c']],
-  ]);
+  assert.deepEqual(
+    pending.map((g) => [g.id, g.batches.map((x) => x.id)]),
+    [
+      ['a', ['a']],
+      ['c', ['c']],
+    ],
+  );
   assert.equal(pending[0]!.batches[0]!.rows, 1);
   assert.ok(existsSync(a.tables[0]!.path));
 });
@@ -34,10 +42,13 @@ test('a recorded group is replayed as the same group, even when some members wer
   // A crash while removing the inserted group: a's files are gone, the record stays.
   await spool.remove({ id: 'a', batches: [a] });
   const { pending } = BatchSpool.open(d, true);
-  assert.deepEqual(pending.map((g) => [g.id, g.batches.map((x) => x.id)]), [
-    ['a-g2', ['b']],
-    ['c', ['c']],
-  ]);
+  assert.deepEqual(
+    pending.map((g) => [g.id, g.batches.map((x) => x.id)]),
+    [
+      ['a-g2', ['b']],
+      ['c', ['c']],
+    ],
+  );
   void c;
 });
 

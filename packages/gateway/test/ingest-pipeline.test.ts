@@ -54,7 +54,13 @@ function options(overrides: Partial<PipelineOptions> = {}): PipelineOptions {
 }
 
 const count = async (service: string) =>
-  Number((await store.driver.queryRows<{ n: number }>(`SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`))[0]?.n);
+  Number(
+    (
+      await store.driver.queryRows<{ n: number }>(
+        `SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`,
+      )
+    )[0]?.n,
+  );
 
 test('a full pipeline answers backpressure instead of growing, and stores everything it accepted', async () => {
   let open!: () => void;
@@ -66,8 +72,15 @@ test('a full pipeline answers backpressure instead of growing, and stores everyt
   const refused = outcomes.filter((o) => o.kind === 'backpressure');
   assert.ok(stored > 0, 'accepts while there is room');
   assert.ok(refused.length > 0, 'refuses once the bound is reached');
-  assert.equal(refused[0]?.kind === 'backpressure' && refused[0].retryAfterSeconds > 0, true, 'with a retry delay');
-  assert.ok(pipeline.stats().queuedBytes <= 200_000 + 60_000, `queued bytes stay near the bound (${pipeline.stats().queuedBytes})`);
+  assert.equal(
+    refused[0]?.kind === 'backpressure' && refused[0].retryAfterSeconds > 0,
+    true,
+    'with a retry delay',
+  );
+  assert.ok(
+    pipeline.stats().queuedBytes <= 200_000 + 60_000,
+    `queued bytes stay near the bound (${pipeline.stats().queuedBytes})`,
+  );
   open();
   await pipeline.shutdown();
   assert.equal(await count('backpressure'), stored * 100, 'every acknowledged span is stored');
@@ -90,7 +103,9 @@ test('a batch the store refuses for good goes to the dead-letter folder, not int
   assert.equal((await pipeline.consume(rows('refused', 10, 1))).kind, 'stored');
   await pipeline.shutdown();
   assert.equal(pipeline.stats().deadLetterBatches, 1);
-  assert.ok(existsSync(o.deadLetterDir) && readdirSync(o.deadLetterDir).some((f) => f.endsWith('.rowbinary')));
+  assert.ok(
+    existsSync(o.deadLetterDir) && readdirSync(o.deadLetterDir).some((f) => f.endsWith('.rowbinary')),
+  );
   assert.equal(readdirSync(o.spoolDir).length, 0, 'and it leaves the spool');
 });
 
@@ -118,11 +133,18 @@ test('batches spooled by a stopped pipeline are replayed by the next one, exactl
   const first = IngestPipeline.start(o);
   for (let i = 0; i < 5; i++) assert.equal((await first.consume(rows('replay', 20, i))).kind, 'stored');
   await first.shutdown(200); // gives up: the store is stuck
-  assert.ok(readdirSync(o.spoolDir).some((f) => f.endsWith('.batch.json')), 'still spooled');
+  assert.ok(
+    readdirSync(o.spoolDir).some((f) => f.endsWith('.batch.json')),
+    'still spooled',
+  );
   open();
   await new Promise((r) => setTimeout(r, 300)); // the stuck insert of the first pipeline may still land
   const second = IngestPipeline.start(o);
   assert.ok(second.stats().replayedBatches > 0);
   await second.shutdown();
-  assert.equal(await count('replay'), 100, 'each acknowledged span once, even if an insert landed before the replay');
+  assert.equal(
+    await count('replay'),
+    100,
+    'each acknowledged span once, even if an insert landed before the replay',
+  );
 });

@@ -68,7 +68,9 @@ export class BatchSpool {
       const group = readJson<{ id: string; batches: string[] }>(join(dir, f));
       if (!group) continue;
       // Members already removed were inserted by this group; the token covers the rest.
-      const members = group.batches.map((id) => batches.get(id)).filter((b): b is SpooledBatch => b !== undefined);
+      const members = group.batches
+        .map((id) => batches.get(id))
+        .filter((b): b is SpooledBatch => b !== undefined);
       for (const b of members) batches.delete(b.id);
       if (members.length > 0) pending.push({ id: group.id, batches: members });
       else rmSync(join(dir, f), { force: true });
@@ -101,7 +103,12 @@ export class BatchSpool {
         await handle.close();
       }
     }
-    const batch: SpooledBatch = { id, tables: spooled, bytes, rows: spooled.reduce((n, t) => n + t.count, 0) };
+    const batch: SpooledBatch = {
+      id,
+      tables: spooled,
+      bytes,
+      rows: spooled.reduce((n, t) => n + t.count, 0),
+    };
     const manifest = join(this.dir, `${id}.batch.json`);
     await writeFile(manifest + '.tmp', JSON.stringify(batch), { flush: this.durable });
     await rename(manifest + '.tmp', manifest);
@@ -113,7 +120,11 @@ export class BatchSpool {
   async recordGroup(group: InsertGroup): Promise<void> {
     if (group.batches.length < 2) return;
     const path = join(this.dir, `${group.id}.group.json`);
-    await writeFile(path + '.tmp', JSON.stringify({ id: group.id, batches: group.batches.map((b) => b.id) }), { flush: this.durable });
+    await writeFile(
+      path + '.tmp',
+      JSON.stringify({ id: group.id, batches: group.batches.map((b) => b.id) }),
+      { flush: this.durable },
+    );
     await rename(path + '.tmp', path);
     if (this.durable) await syncDirectory(this.dir);
   }

@@ -79,7 +79,13 @@ export class IngestPipeline {
   private closing = false;
   /** Set when shutdown gives up waiting: the inserter stops retrying. */
   private stopped = false;
-  private counters = { insertedRows: 0, insertedBatches: 0, rejectedForBackpressure: 0, replayedBatches: 0, deadLetterBatches: 0 };
+  private counters = {
+    insertedRows: 0,
+    insertedBatches: 0,
+    rejectedForBackpressure: 0,
+    replayedBatches: 0,
+    deadLetterBatches: 0,
+  };
 
   private constructor(
     private readonly o: PipelineOptions,
@@ -99,7 +105,8 @@ export class IngestPipeline {
         p.counters.replayedBatches++;
       }
     }
-    if (pending.length > 0) options.logger.info(`replaying ${p.counters.replayedBatches} spooled batches into the store`);
+    if (pending.length > 0)
+      options.logger.info(`replaying ${p.counters.replayedBatches} spooled batches into the store`);
     p.kick();
     return p;
   }
@@ -128,7 +135,11 @@ export class IngestPipeline {
   }
 
   stats(): PipelineStats {
-    return { ...this.counters, queuedBytes: this.queuedBytes, queuedBatches: this.queue.length + this.sealing };
+    return {
+      ...this.counters,
+      queuedBytes: this.queuedBytes,
+      queuedBatches: this.queue.length + this.sealing,
+    };
   }
 
   /** Stops taking data, flushes what was accepted, and waits (up to `timeoutMs`) for it to be inserted. */
@@ -142,9 +153,12 @@ export class IngestPipeline {
     clearTimeout(timer);
     this.stopped = true;
     this.notifyIfIdle();
-    for (const item of this.queue) for (const w of item.waiters) w({ kind: 'unavailable', message: 'Spyglass is shutting down' });
+    for (const item of this.queue)
+      for (const w of item.waiters) w({ kind: 'unavailable', message: 'Spyglass is shutting down' });
     if (this.queue.length > 0) {
-      this.o.logger.warn(`${this.queue.length} batches not yet in the store at shutdown; they stay spooled for the next start`);
+      this.o.logger.warn(
+        `${this.queue.length} batches not yet in the store at shutdown; they stay spooled for the next start`,
+      );
     }
   }
 
@@ -186,7 +200,8 @@ export class IngestPipeline {
         this.sealing--;
         this.queuedBytes -= open.bytes;
         this.o.logger.error('could not write a batch to the spool', { error: String(err) });
-        for (const w of waiters) w({ kind: 'unavailable', message: 'the ingest spool is not writable; retry later' });
+        for (const w of waiters)
+          w({ kind: 'unavailable', message: 'the ingest spool is not writable; retry later' });
         this.notifyIfIdle();
       },
     );
@@ -266,11 +281,17 @@ export class IngestPipeline {
             return true;
           } catch (deadLetterError) {
             // Keep it spooled and keep trying rather than lose it.
-            this.o.logger.error('could not move a refused batch to the dead-letter folder', { error: String(deadLetterError) });
+            this.o.logger.error('could not move a refused batch to the dead-letter folder', {
+              error: String(deadLetterError),
+            });
           }
         }
         if (this.stopped) return false;
-        this.o.logger.warn(`insert failed, retrying in ${delay} ms`, { group: group.id, attempt, error: String(err) });
+        this.o.logger.warn(`insert failed, retrying in ${delay} ms`, {
+          group: group.id,
+          attempt,
+          error: String(err),
+        });
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5_000);
       }
@@ -280,11 +301,15 @@ export class IngestPipeline {
   /** Keeps batches the store refuses for good, so acknowledged data is never silently lost. */
   private async deadLetter(group: InsertGroup, err: unknown): Promise<void> {
     this.counters.deadLetterBatches += group.batches.length;
-    this.o.logger.error(`the store refused insert ${group.id} for good; its batches are kept in ${this.o.deadLetterDir}`, {
-      error: String(err),
-    });
+    this.o.logger.error(
+      `the store refused insert ${group.id} for good; its batches are kept in ${this.o.deadLetterDir}`,
+      {
+        error: String(err),
+      },
+    );
     await mkdir(this.o.deadLetterDir, { recursive: true });
-    for (const b of group.batches) for (const t of b.tables) await copyFile(t.path, join(this.o.deadLetterDir, basename(t.path)));
+    for (const b of group.batches)
+      for (const t of b.tables) await copyFile(t.path, join(this.o.deadLetterDir, basename(t.path)));
     await this.spool.remove(group);
   }
 }

@@ -22,7 +22,8 @@ export async function handleExport(
   try {
     mapped = decodeRequest(signal, encoding, body);
   } catch (err) {
-    if (err instanceof DecodeError) return { kind: 'invalid', message: `malformed ${encoding} ${signal} request: ${err.message}` };
+    if (err instanceof DecodeError)
+      return { kind: 'invalid', message: `malformed ${encoding} ${signal} request: ${err.message}` };
     if (err instanceof RangeError || err instanceof TypeError || err instanceof SyntaxError) {
       // Defensive: a decoder bug on hostile input must not crash the process.
       return { kind: 'invalid', message: `malformed ${encoding} ${signal} request: ${err.message}` };

@@ -18,8 +18,16 @@ export interface OtlpHttpReceiverOptions {
   readonly logger: Logger;
 }
 
-const PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/logs': 'logs', '/v1/metrics': 'metrics' };
-const REJECTED_FIELD: Record<Signal, string> = { traces: 'rejectedSpans', logs: 'rejectedLogRecords', metrics: 'rejectedDataPoints' };
+const PATHS: Record<string, Signal> = {
+  '/v1/traces': 'traces',
+  '/v1/logs': 'logs',
+  '/v1/metrics': 'metrics',
+};
+const REJECTED_FIELD: Record<Signal, string> = {
+  traces: 'rejectedSpans',
+  logs: 'rejectedLogRecords',
+  metrics: 'rejectedDataPoints',
+};
 
 /** OTLP/HTTP (protobuf and JSON, gzip, CORS) on /v1/traces, /v1/logs and /v1/metrics. */
 export function createOtlpHttpReceiver(o: OtlpHttpReceiverOptions) {
@@ -33,7 +41,8 @@ export function createOtlpHttpReceiver(o: OtlpHttpReceiverOptions) {
       return;
     }
     const signal = PATHS[path];
-    if (!signal) return sendPlain(res, 404, `no OTLP endpoint at ${path}; use /v1/traces, /v1/logs or /v1/metrics`);
+    if (!signal)
+      return sendPlain(res, 404, `no OTLP endpoint at ${path}; use /v1/traces, /v1/logs or /v1/metrics`);
     if (req.method !== 'POST') return sendPlain(res, 405, 'use POST', { allow: 'POST, OPTIONS' });
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const encoding: Encoding | undefined =
@@ -44,7 +53,11 @@ export function createOtlpHttpReceiver(o: OtlpHttpReceiverOptions) {
           : undefined;
     if (!encoding) {
       req.resume();
-      return sendPlain(res, 415, `unsupported Content-Type "${contentType}"; use application/x-protobuf or application/json`);
+      return sendPlain(
+        res,
+        415,
+        `unsupported Content-Type "${contentType}"; use application/x-protobuf or application/json`,
+      );
     }
     if (!o.isAuthorized(req.headers.authorization)) {
       req.resume();
@@ -89,9 +102,14 @@ function sendResult(res: ServerResponse, encoding: Encoding, signal: Signal, r: 
   switch (r.kind) {
     case 'ok':
       if (encoding === 'protobuf') {
-        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(encodeExportResponse(r.rejected, r.message));
+        res
+          .writeHead(200, { 'content-type': 'application/x-protobuf' })
+          .end(encodeExportResponse(r.rejected, r.message));
       } else {
-        const body = r.rejected > 0 ? { partialSuccess: { [REJECTED_FIELD[signal]]: String(r.rejected), errorMessage: r.message } } : {};
+        const body =
+          r.rejected > 0
+            ? { partialSuccess: { [REJECTED_FIELD[signal]]: String(r.rejected), errorMessage: r.message } }
+            : {};
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       }
       return;
@@ -114,13 +132,22 @@ function sendStatus(
   headers: Record<string, string> = {},
 ): void {
   if (encoding === 'protobuf') {
-    res.writeHead(httpStatus, { 'content-type': 'application/x-protobuf', ...headers }).end(encodeRpcStatus(grpcCode, message));
+    res
+      .writeHead(httpStatus, { 'content-type': 'application/x-protobuf', ...headers })
+      .end(encodeRpcStatus(grpcCode, message));
   } else {
-    res.writeHead(httpStatus, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ code: grpcCode, message }));
+    res
+      .writeHead(httpStatus, { 'content-type': 'application/json', ...headers })
+      .end(JSON.stringify({ code: grpcCode, message }));
   }
 }
 
-function sendPlain(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+function sendPlain(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(message + '\n');
 }
 

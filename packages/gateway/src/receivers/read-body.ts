@@ -19,12 +19,18 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'deflate') {
     req.resume();
-    return Promise.resolve({ kind: 'bad-encoding', message: `unsupported Content-Encoding "${encoding}" (use gzip or none)` });
+    return Promise.resolve({
+      kind: 'bad-encoding',
+      message: `unsupported Content-Encoding "${encoding}" (use gzip or none)`,
+    });
   }
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
     req.resume();
-    return Promise.resolve({ kind: 'too-large', message: `request body of ${declared} bytes exceeds the limit of ${limit} bytes` });
+    return Promise.resolve({
+      kind: 'too-large',
+      message: `request body of ${declared} bytes exceeds the limit of ${limit} bytes`,
+    });
   }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -58,7 +64,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
         (err: NodeJS.ErrnoException) =>
           resolve(
             err.code === 'ERR_BUFFER_TOO_LARGE'
-              ? { kind: 'too-large', message: `decompressed request body exceeds the limit of ${limit} bytes` }
+              ? {
+                  kind: 'too-large',
+                  message: `decompressed request body exceeds the limit of ${limit} bytes`,
+                }
               : { kind: 'corrupt', message: `invalid ${encoding} body: ${err.message}` },
           ),
       );
