@@ -47,13 +47,6 @@ export function resolveRange(
   return { range: { fromMs, toMs } };
 }
 
-export function parseJsonLines<T>(text: string): T[] {
-  return text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as T);
-}
-
 /**
  * Timestamps in API responses are ISO-8601 UTC ("2026-11-26T10:00:00.123456789Z"),
  * whatever the engine's time zone; appended to every query the API runs.

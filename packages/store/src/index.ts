@@ -1,10 +1,8 @@
 export { openStore, versionAtLeast, type Store, type StoreConfig } from './open-store.ts';
 export type {
   StoreDriver,
-  RawInsert,
   FileInsert,
   ColumnSpec,
-  InsertFormat,
   QueryOptions,
   RawQueryOptions,
   QueryParams,

@@ -5,8 +5,18 @@ import { migrate, type MigrateResult } from './schema/migrate.ts';
 import { DEFAULT_RETENTION_DAYS, type RetentionDays, type SchemaOptions } from './schema/schema-options.ts';
 
 export type StoreConfig =
-  | { readonly kind: 'embedded'; readonly path: string; readonly database?: string; readonly ttl?: RetentionDays }
-  | { readonly kind: 'remote'; readonly url: string; readonly database?: string; readonly ttl?: RetentionDays };
+  | {
+      readonly kind: 'embedded';
+      readonly path: string;
+      readonly database?: string;
+      readonly ttl?: RetentionDays;
+    }
+  | {
+      readonly kind: 'remote';
+      readonly url: string;
+      readonly database?: string;
+      readonly ttl?: RetentionDays;
+    };
 
 export interface Store {
   readonly driver: StoreDriver;
@@ -22,7 +32,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export async function openStore(config: StoreConfig): Promise<Store> {
   const database = config.database ?? 'default';
   if (!IDENTIFIER.test(database)) throw new RangeError(`Invalid database name "${database}"`);
-  const driver = config.kind === 'embedded' ? createEmbeddedDriver(config.path) : createRemoteDriver({ url: config.url });
+  const driver =
+    config.kind === 'embedded' ? createEmbeddedDriver(config.path) : createRemoteDriver({ url: config.url });
   try {
     const serverVersion = await driver.version();
     const isReplicated = false;

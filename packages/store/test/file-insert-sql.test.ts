@@ -9,7 +9,7 @@ test('a file insert names its columns, quotes every part and carries the dedupli
       ['Timestamp', 'DateTime64(9)'],
       ['Events.Name', 'Array(LowCardinality(String))'],
     ],
-    paths: ["/data/spool/a.otel_traces.rowbinary", "/data/it's/b.otel_traces.rowbinary"],
+    paths: ['/data/spool/a.otel_traces.rowbinary', "/data/it's/b.otel_traces.rowbinary"],
     dedupToken: '0mwx7hhpm-000000008/otel_traces',
   });
   assert.equal(
@@ -22,7 +22,13 @@ test('a file insert names its columns, quotes every part and carries the dedupli
 
 test('unsafe table names and tokens are refused', () => {
   const base = { columns: [['a', 'String']] as const, paths: ['/x'] };
-  assert.throws(() => fileInsertSql({ ...base, table: 't; DROP TABLE x', dedupToken: 'ok' }), /unsafe table name/);
-  assert.throws(() => fileInsertSql({ ...base, table: 't', dedupToken: "x' OR 1" }), /unsafe deduplication token/);
+  assert.throws(
+    () => fileInsertSql({ ...base, table: 't; DROP TABLE x', dedupToken: 'ok' }),
+    /unsafe table name/,
+  );
+  assert.throws(
+    () => fileInsertSql({ ...base, table: 't', dedupToken: "x' OR 1" }),
+    /unsafe deduplication token/,
+  );
   assert.throws(() => fileInsertSql({ ...base, table: 't', paths: [], dedupToken: 'ok' }), /no files/);
 });

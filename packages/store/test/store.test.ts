@@ -9,12 +9,26 @@ test('embedded store: migrations are applied once, recorded, and TTLs can be cha
   const dir = mkdtempSync(join(tmpdir(), 'spyglass-store-'));
   const store = await openStore({ kind: 'embedded', path: dir });
   try {
-    assert.deepEqual(store.migration.applied, MIGRATIONS.map((m) => m.version));
-    const tables = (await store.driver.queryRows<{ name: string }>(
-      "SELECT name FROM system.tables WHERE database = 'default' AND name LIKE 'otel_%' ORDER BY name",
-    )).map((r) => r.name);
-    for (const t of ['otel_traces', 'otel_logs', 'otel_metrics_gauge', 'otel_metrics_sum', 'otel_metrics_histogram',
-      'otel_metrics_exponential_histogram', 'otel_metrics_summary', 'otel_traces_trace_id_ts', 'otel_traces_trace_id_ts_mv']) {
+    assert.deepEqual(
+      store.migration.applied,
+      MIGRATIONS.map((m) => m.version),
+    );
+    const tables = (
+      await store.driver.queryRows<{ name: string }>(
+        "SELECT name FROM system.tables WHERE database = 'default' AND name LIKE 'otel_%' ORDER BY name",
+      )
+    ).map((r) => r.name);
+    for (const t of [
+      'otel_traces',
+      'otel_logs',
+      'otel_metrics_gauge',
+      'otel_metrics_sum',
+      'otel_metrics_histogram',
+      'otel_metrics_exponential_histogram',
+      'otel_metrics_summary',
+      'otel_traces_trace_id_ts',
+      'otel_traces_trace_id_ts_mv',
+    ]) {
       assert.ok(tables.includes(t), `table ${t} exists`);
     }
     // ClickStack column types must match exactly.
@@ -39,5 +53,4 @@ test('embedded store: migrations are applied once, recorded, and TTLs can be cha
   } finally {
     await store.close();
   }
-
 });

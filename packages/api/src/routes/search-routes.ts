@@ -1,3 +1,4 @@
+import { parseJsonEachRow } from '@spyglass/store';
 import type { FastifyInstance } from 'fastify';
 import {
   SearchSyntaxError,
@@ -12,7 +13,7 @@ import {
   type TimeRange,
 } from '@spyglass/query';
 import { ApiError } from '../api-error.ts';
-import { parseInput, parseJsonLines, resolveRange, withIsoTimes, type ApiContext } from '../context.ts';
+import { parseInput, resolveRange, withIsoTimes, type ApiContext } from '../context.ts';
 import { HistogramRequest, SearchRequest } from '../schemas.ts';
 
 export function registerSearchRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -114,6 +115,6 @@ function filterOf(input: FilterInput) {
 /** Our own SQL runs directly; SQL that contains user-written conditions runs through the read-only guard. */
 export async function run<T>(ctx: ApiContext, query: BuiltQuery, untrusted: boolean): Promise<T[]> {
   const sql = withIsoTimes(query.sql);
-  if (untrusted) return parseJsonLines<T>(await ctx.runUntrustedSql(sql, query.params));
+  if (untrusted) return parseJsonEachRow<T>(await ctx.runUntrustedSql(sql, query.params));
   return ctx.driver.queryRows<T>(sql, { params: query.params });
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ClickHouseHttpError } from '@spyglass/clickhouse-http';
-import { StoreError } from '@spyglass/store';
+import { StoreError, parseJsonEachRow } from '@spyglass/store';
 import { ApiError } from '../api-error.ts';
-import { parseInput, parseJsonLines, type ApiContext } from '../context.ts';
+import { parseInput, type ApiContext } from '../context.ts';
 import { SqlRequest } from '../schemas.ts';
 
 /** The SQL console: read-only SQL under ClickHouse's readonly mode, time and size caps. */
@@ -10,7 +10,7 @@ export function registerSqlRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/api/v1/sql', async (req) => {
     const body = parseInput(SqlRequest, req.body);
     const started = performance.now();
-    const rows = parseJsonLines<Record<string, unknown>>(await ctx.runUntrustedSql(body.sql));
+    const rows = parseJsonEachRow<Record<string, unknown>>(await ctx.runUntrustedSql(body.sql));
     return { rows, elapsedMs: Math.round(performance.now() - started) };
   });
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { Session } from 'chdb';
-import type { FileInsert, QueryOptions, RawInsert, RawQueryOptions, StoreDriver } from './store-driver.ts';
+import type { FileInsert, QueryOptions, RawQueryOptions, StoreDriver } from './store-driver.ts';
 import { fileInsertSql } from './file-insert-sql.ts';
 import { StoreError, isRetryableClickHouseCode, parseClickHouseCode } from '../store-error.ts';
 
@@ -39,20 +39,6 @@ export function createEmbeddedDriver(path: string): StoreDriver {
     },
     queryRaw(sql: string, options: RawQueryOptions) {
       return run(sql, options.format, options);
-    },
-    async insertRaw(insert: RawInsert) {
-      if (closed) throw new StoreError('The embedded store is closed', 0, false);
-      try {
-        await session.insert({
-          table: insert.table,
-          columns: insert.columns,
-          values: insert.body,
-          format: insert.format,
-          ...(insert.dedupToken ? { settings: { insert_deduplication_token: insert.dedupToken } } : {}),
-        });
-      } catch (err) {
-        throw toStoreError(err);
-      }
     },
     async insertFile(insert: FileInsert) {
       await run(fileInsertSql(insert), 'TSV');

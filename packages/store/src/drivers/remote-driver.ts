@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createClient, ClickHouseError, type ClickHouseClient, type DataFormat } from '@clickhouse/client';
-import type { FileInsert, QueryOptions, RawInsert, RawQueryOptions, StoreDriver } from './store-driver.ts';
+import type { FileInsert, QueryOptions, RawQueryOptions, StoreDriver } from './store-driver.ts';
 import { assertSafeToken, quoteIdentifier } from './file-insert-sql.ts';
 import { StoreError, isRetryableClickHouseCode } from '../store-error.ts';
 
@@ -39,23 +39,14 @@ export function createRemoteDriver(options: RemoteDriverOptions): StoreDriver {
       guard(async () => (await client.query({ query: sql, format: 'JSONEachRow', ...common(o) })).json<T>()),
     queryRaw: (sql: string, o: RawQueryOptions) =>
       guard(async () => {
-        const rs = await client.exec({ query: sql, clickhouse_settings: { default_format: o.format as DataFormat }, ...common(o) });
+        const rs = await client.exec({
+          query: sql,
+          clickhouse_settings: { default_format: o.format as DataFormat },
+          ...common(o),
+        });
         const chunks: Buffer[] = [];
         for await (const chunk of rs.stream) chunks.push(chunk as Buffer);
         return Buffer.concat(chunks);
-      }),
-    insertRaw: (insert: RawInsert) =>
-      guard(async () => {
-        const columns = insert.columns.map((c) => '`' + c + '`').join(', ');
-        await client.exec({
-          query: `INSERT INTO ${insert.table} (${columns}) FORMAT ${insert.format}`,
-          values: Readable.from([insert.body]),
-          ...(insert.dedupToken ? { clickhouse_settings: { insert_deduplication_token: insert.dedupToken } } : {}),
-        }).then(async (rs) => {
-          for await (const _ of rs.stream) {
-            // drain the (empty) response so the socket is released
-          }
-        });
       }),
     insertFile: (insert: FileInsert) =>
       guard(async () => {
@@ -73,7 +64,9 @@ export function createRemoteDriver(options: RemoteDriverOptions): StoreDriver {
       }),
     version: () =>
       guard(async () => {
-        const rows = await (await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{ v: string }>();
+        const rows = await (
+          await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })
+        ).json<{ v: string }>();
         return rows[0]?.v ?? 'unknown';
       }),
     close: () => client.close(),

@@ -11,21 +11,6 @@ export interface RawQueryOptions extends QueryOptions {
   readonly format: string;
 }
 
-/** The text formats an insert payload may be in. */
-export type InsertFormat = 'JSONCompactEachRow' | 'JSONEachRow' | 'TSV';
-
-export interface RawInsert {
-  readonly table: string;
-  readonly columns: readonly string[];
-  readonly format: InsertFormat;
-  readonly body: Buffer;
-  /**
-   * Makes the insert idempotent: a retried insert with the same token and the
-   * same data is dropped by ClickHouse's block deduplication.
-   */
-  readonly dedupToken?: string;
-}
-
 /** A column of a RowBinary payload: name and ClickHouse type. */
 export type ColumnSpec = readonly [name: string, type: string];
 
@@ -35,7 +20,10 @@ export interface FileInsert {
   readonly columns: readonly ColumnSpec[];
   /** One or more files; together they must stay under ClickHouse's min_insert_block_size_rows (one block). */
   readonly paths: readonly string[];
-  /** As for RawInsert: makes a retried or replayed insert idempotent. */
+  /**
+   * Makes the insert idempotent: a retried insert with the same token is
+   * dropped by ClickHouse's block deduplication.
+   */
   readonly dedupToken: string;
 }
 
@@ -52,7 +40,6 @@ export interface StoreDriver {
   queryRows<T = Record<string, unknown>>(sql: string, options?: QueryOptions): Promise<T[]>;
   /** Runs a query and returns the formatted result bytes. */
   queryRaw(sql: string, options: RawQueryOptions): Promise<Buffer>;
-  insertRaw(insert: RawInsert): Promise<void>;
   /**
    * Inserts a RowBinary file. The embedded engine reads the file itself (no
    * bytes cross into JavaScript); a remote server receives it streamed.

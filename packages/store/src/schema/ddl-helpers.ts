@@ -5,6 +5,7 @@ export function itemsAlias(mapColumn: string): string {
 
 /** A TTL interval clause from a whole number of days (validated by the config schema). */
 export function ttlDays(days: number): string {
-  if (!Number.isInteger(days) || days <= 0) throw new RangeError(`TTL must be a positive whole number of days, got ${days}`);
+  if (!Number.isInteger(days) || days <= 0)
+    throw new RangeError(`TTL must be a positive whole number of days, got ${days}`);
   return `toIntervalDay(${days})`;
 }

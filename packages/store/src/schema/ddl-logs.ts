@@ -16,7 +16,8 @@ const HDX_MATERIALIZED_KEYS = [
 /** otel_logs as in ClickStack's seed 00002 (see shared/docs/SCHEMA.md). */
 export function createLogsTableSql(o: SchemaOptions): string {
   const materialized = HDX_MATERIALIZED_KEYS.map(
-    (k) => `\`__hdx_materialized_${k}\` LowCardinality(String) MATERIALIZED ResourceAttributes['${k}'] CODEC(ZSTD(1)),`,
+    (k) =>
+      `\`__hdx_materialized_${k}\` LowCardinality(String) MATERIALIZED ResourceAttributes['${k}'] CODEC(ZSTD(1)),`,
   ).join('\n    ');
   const indexes = o.textIndexes
     ? `INDEX idx_trace_id TraceId TYPE text(tokenizer = 'array'),

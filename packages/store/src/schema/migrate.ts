@@ -30,9 +30,12 @@ export async function migrate(
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (done.has(m.version)) continue;
     for (const statement of m.statements(options)) await driver.command(statement);
-    await driver.command(`INSERT INTO ${db}.${MIGRATIONS_TABLE} (version, name) VALUES ({v:UInt32}, {n:String})`, {
-      params: { v: m.version, n: m.name },
-    });
+    await driver.command(
+      `INSERT INTO ${db}.${MIGRATIONS_TABLE} (version, name) VALUES ({v:UInt32}, {n:String})`,
+      {
+        params: { v: m.version, n: m.name },
+      },
+    );
     applied.push(m.version);
   }
   const ttlChanged = await applyRetention(driver, db, options.ttl);
@@ -40,7 +43,11 @@ export async function migrate(
 }
 
 /** Changes TTLs of existing tables whose retention differs from `ttl`. Returns the tables changed. */
-export async function applyRetention(driver: StoreDriver, database: string, ttl: RetentionDays): Promise<string[]> {
+export async function applyRetention(
+  driver: StoreDriver,
+  database: string,
+  ttl: RetentionDays,
+): Promise<string[]> {
   const current = await driver.queryRows<{ name: string; create_table_query: string }>(
     `SELECT name, create_table_query FROM system.tables WHERE database = {db:String}`,
     { params: { db: database } },
