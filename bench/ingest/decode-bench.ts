@@ -5,7 +5,10 @@
 import { decodeRequest, decodeTracesProto, mapTraces } from '@spyglass/otlp';
 import { buildTraceRequest } from '../../test/support/trace-request.ts';
 
-const bodies = Array.from({ length: 32 }, (_, i) => buildTraceRequest({ service: `svc-${i % 10}`, spans: 512, seed: i, attributes: 10 }).body);
+const bodies = Array.from(
+  { length: 32 },
+  (_, i) => buildTraceRequest({ service: `svc-${i % 10}`, spans: 512, seed: i, attributes: 10 }).body,
+);
 function measure(label: string, fn: (b: Buffer) => unknown): void {
   for (let i = 0; i < 200; i++) fn(bodies[i % bodies.length]!); // warm up
   const start = performance.now();
@@ -17,7 +20,9 @@ function measure(label: string, fn: (b: Buffer) => unknown): void {
     }
   }
   const rate = spans / ((performance.now() - start) / 1000);
-  console.log(`${label.padEnd(40)} ${Math.round(rate).toLocaleString('en-US').padStart(12)} spans/s  (${(1e6 / rate).toFixed(2)} µs/span)`);
+  console.log(
+    `${label.padEnd(40)} ${Math.round(rate).toLocaleString('en-US').padStart(12)} spans/s  (${(1e6 / rate).toFixed(2)} µs/span)`,
+  );
 }
 measure('fast path (protobuf -> RowBinary)', (b) => decodeRequest('traces', 'protobuf', b));
 measure('general path (protobuf -> model -> rows)', (b) => mapTraces(decodeTracesProto(b)));

@@ -72,7 +72,13 @@ export class FreshIds {
 
 const NESTED = [new Set([1]), new Set([2]), new Set([2])]; // resource_spans -> scope_spans -> spans
 
-function walk(buf: Buffer, start: number, end: number, depth: number, visit: (field: number, depth: number, r: ProtoReader) => boolean): void {
+function walk(
+  buf: Buffer,
+  start: number,
+  end: number,
+  depth: number,
+  visit: (field: number, depth: number, r: ProtoReader) => boolean,
+): void {
   const r = new ProtoReader(buf, start, end);
   while (r.pos < end) {
     const tag = r.tag();

@@ -37,7 +37,14 @@ export async function generateLoad(o: LoadOptions): Promise<LoadResult> {
   for (let i = 0; i < 64; i++) {
     const parts: Buffer[] = [];
     for (let t = 0; t * o.spansPerTrace < o.spansPerRequest; t++) {
-      parts.push(buildTraceRequest({ service: `bench-svc-${(i + t) % 10}`, spans: o.spansPerTrace, seed: i * 10_000 + t, attributes: o.attributesPerSpan }).body);
+      parts.push(
+        buildTraceRequest({
+          service: `bench-svc-${(i + t) % 10}`,
+          spans: o.spansPerTrace,
+          seed: i * 10_000 + t,
+          attributes: o.attributesPerSpan,
+        }).body,
+      );
     }
     pool.push(new FreshIds(Buffer.concat(parts))); // concatenated requests merge their repeated resource_spans
   }
@@ -67,8 +74,7 @@ export async function generateLoad(o: LoadOptions): Promise<LoadResult> {
         if (outcome === 'ok') {
           acknowledgedSpans += o.spansPerRequest;
           latencies.push(performance.now() - sentAt);
-        }
-        else if (outcome === 'throttled') {
+        } else if (outcome === 'throttled') {
           throttled++;
           await new Promise((r) => setTimeout(r, 50));
         } else failed++;
@@ -77,7 +83,8 @@ export async function generateLoad(o: LoadOptions): Promise<LoadResult> {
   );
   for (const s of new Set(senders)) s.close();
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0);
+  const pct = (p: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0);
   return {
     requests,
     acknowledgedSpans,
@@ -117,7 +124,13 @@ function grpcSender(target: string): Sender {
         body,
         new Metadata(),
         (err: ServiceError | null) =>
-          resolve(!err ? 'ok' : err.code === status.RESOURCE_EXHAUSTED || err.code === status.UNAVAILABLE ? 'throttled' : 'failed'),
+          resolve(
+            !err
+              ? 'ok'
+              : err.code === status.RESOURCE_EXHAUSTED || err.code === status.UNAVAILABLE
+                ? 'throttled'
+                : 'failed',
+          ),
       );
     });
   const sender: Sender = Object.assign(send, { close: () => client.close() });

@@ -7,13 +7,13 @@
  * compressed bytes per span; then, in the same run, the raw insert rate of the
  * same rows straight into the embedded engine (the ceiling).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeRequest } from '@spyglass/otlp';
 import { buildTraceRequest } from '../../test/support/trace-request.ts';
+import { freePorts, startSpyglassProcess } from '../../test/support/spyglass-process.ts';
 import { generateLoad } from './load-generator.ts';
 import { cpuSeconds, peakRssBytes } from './process-stats.ts';
 
@@ -22,7 +22,7 @@ const { values } = parseArgs({
     transport: { type: 'string', default: 'grpc' },
     rate: { type: 'string', default: '0' },
     duration: { type: 'string', default: '30' },
-    workers: { type: 'string', default: '8' },
+    workers: { type: 'string', default: '64' }, // the recorded runs: 64 senders, one request in flight each
     'spans-per-request': { type: 'string', default: '512' },
     'spans-per-trace': { type: 'string', default: '8' },
     attributes: { type: 'string', default: '10' },
@@ -41,35 +41,26 @@ const opts = {
   attributesPerSpan: Number(values.attributes),
 };
 
-const CLI = join(import.meta.dirname, '../../packages/cli/bin/spyglass.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-bench-'));
-const port = (n: number) => 20000 + Math.floor(Math.random() * 20000) + n;
-const ports = { http: port(0), grpc: port(1), otlp: port(2) };
-writeFileSync(
-  join(dataDir, 'bench.yaml'),
-  `clickhouseHttp:\n  enabled: false\ningest:\n  flushIntervalMs: ${Number(values['flush-interval-ms'])}\n` +
-    (values['max-insert-rows'] ? `  maxInsertRows: ${Number(values['max-insert-rows'])}\n` : ''),
-);
-
+const ports = await freePorts();
 // SPYGLASS_BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of the server there.
-const profileArgs = process.env.SPYGLASS_BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.SPYGLASS_BENCH_CPU_PROFILE] : [];
-const server = spawn(process.execPath, [...profileArgs, CLI, 'up', '--config', join(dataDir, 'bench.yaml'), '--data-dir', dataDir,
-  '--http-port', String(ports.http), '--otlp-grpc-port', String(ports.grpc), '--otlp-http-port', String(ports.otlp), '--log-level', 'warn'],
-  { stdio: ['ignore', 'ignore', 'inherit'] });
-const health = async () => (await (await fetch(`http://127.0.0.1:${ports.http}/api/health`)).json()) as {
-  status: string;
-  ingest: { insertedRows: number; queuedBatches: number };
-  memory: { rss: number; heapTotal: number; external: number };
-};
-for (let i = 0; ; i++) {
-  try {
-    if ((await health()).status === 'ok') break;
-  } catch {
-    // starting
-  }
-  if (i > 600) throw new Error('spyglass did not start');
-  await new Promise((r) => setTimeout(r, 100));
-}
+const profileArgs = process.env.SPYGLASS_BENCH_CPU_PROFILE
+  ? ['--cpu-prof', '--cpu-prof-dir', process.env.SPYGLASS_BENCH_CPU_PROFILE]
+  : [];
+const server = await startSpyglassProcess({
+  dataDir,
+  ports,
+  nodeArgs: profileArgs,
+  config:
+    `clickhouseHttp:\n  enabled: false\ningest:\n  flushIntervalMs: ${Number(values['flush-interval-ms'])}\n` +
+    (values['max-insert-rows'] ? `  maxInsertRows: ${Number(values['max-insert-rows'])}\n` : ''),
+});
+const health = async () =>
+  (await (await fetch(`http://127.0.0.1:${ports.http}/api/health`)).json()) as {
+    status: string;
+    ingest: { insertedRows: number; queuedBatches: number };
+    memory: { rss: number; heapTotal: number; external: number };
+  };
 
 const pid = server.pid!;
 // Sample the server's memory split while under load (printed with the results).
@@ -88,7 +79,10 @@ console.log(`spyglass up (pid ${pid}); offering load: ${JSON.stringify(opts)}`);
 const cpu0 = cpuSeconds(pid);
 const generatorCpu0 = process.cpuUsage();
 const t0 = performance.now();
-const load = await generateLoad({ ...opts, target: opts.transport === 'grpc' ? `127.0.0.1:${ports.grpc}` : `http://127.0.0.1:${ports.otlp}` });
+const load = await generateLoad({
+  ...opts,
+  target: opts.transport === 'grpc' ? `127.0.0.1:${ports.grpc}` : `http://127.0.0.1:${ports.otlp}`,
+});
 const generatorCpu = process.cpuUsage(generatorCpu0);
 // Stored = inserted into the store, so wait for the queue to drain.
 let h = await health();
@@ -116,7 +110,12 @@ const bytesPerSpan = Number(disk?.bytes ?? 0) / Math.max(storedRows, 1);
 // Ceiling: the same rows (mapped once, outside the timer) inserted straight into the engine the
 // way the gateway inserts them (a RowBinary batch file read by the engine), into an identical table.
 await store.driver.command('CREATE TABLE otel_traces_ceiling AS otel_traces');
-const sample = buildTraceRequest({ service: 'ceiling', spans: opts.spansPerRequest, seed: 1, attributes: opts.attributesPerSpan });
+const sample = buildTraceRequest({
+  service: 'ceiling',
+  spans: opts.spansPerRequest,
+  seed: 1,
+  attributes: opts.attributesPerSpan,
+});
 const mapped = decodeRequest('traces', 'protobuf', sample.body).tables[0]!;
 const requestsPerBatch = Math.max(1, Math.floor(100_000 / mapped.count));
 const batchFile = join(dataDir, 'ceiling.rowbinary');
@@ -129,7 +128,12 @@ await Promise.all(
   Array.from({ length: 2 }, async () => {
     while (performance.now() - ceilingStart < 10_000) {
       const token = `ceiling-${ceilingInserts++}`;
-      await store.driver.insertFile({ table: 'otel_traces_ceiling', columns: mapped.columns, paths: [batchFile], dedupToken: token });
+      await store.driver.insertFile({
+        table: 'otel_traces_ceiling',
+        columns: mapped.columns,
+        paths: [batchFile],
+        dedupToken: token,
+      });
       ceilingRows += mapped.count * requestsPerBatch;
     }
   }),
@@ -164,9 +168,14 @@ const result = {
   percentOfCeiling: Number(((storedRate / ceilingRate) * 100).toFixed(1)),
 };
 console.table(result);
-if (load.acknowledgedSpans !== storedRows) console.warn(`WARNING: acknowledged ${load.acknowledgedSpans} but stored ${storedRows}`);
+if (load.acknowledgedSpans !== storedRows)
+  console.warn(`WARNING: acknowledged ${load.acknowledgedSpans} but stored ${storedRows}`);
 if (values.record) {
   const file = join(import.meta.dirname, 'RESULTS.md');
-  if (!existsSync(file)) writeFileSync(file, '# Ingest benchmark results\n\nRecorded by `npm run bench:ingest -- --record`; newest last.\n\n');
+  if (!existsSync(file))
+    writeFileSync(
+      file,
+      '# Ingest benchmark results\n\nRecorded by `npm run bench:ingest -- --record`; newest last.\n\n',
+    );
   appendFileSync(file, '```json\n' + JSON.stringify(result, null, 2) + '\n```\n\n');
 }

@@ -8,12 +8,12 @@
  * per span on disk. Goals: trace by id and search by service / operation /
  * duration <= 50 ms, by attribute <= 300 ms, service map <= 500 ms.
  */
-import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildTraceRequest } from '../../test/support/trace-request.ts';
+import { freePorts, startSpyglassProcess } from '../../test/support/spyglass-process.ts';
 import { FreshIds } from '../ingest/fresh-ids.ts';
 import { RawHttpConnection } from '../ingest/raw-http-sender.ts';
 
@@ -31,41 +31,12 @@ const runs = Number(values.runs);
 const SPANS_PER_TRACE = 10;
 const SPANS_PER_REQUEST = 500;
 
-const CLI = join(import.meta.dirname, '../../packages/cli/bin/spyglass.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-bench-query-'));
-const port = (n: number) => 20000 + Math.floor(Math.random() * 20000) + n;
-const ports = { http: port(0), grpc: port(1), otlp: port(2), ch: port(3) };
-writeFileSync(join(dataDir, 'bench.yaml'), 'clickhouseHttp:\n  enabled: false\nlogLevel: warn\n');
-const server = spawn(
-  process.execPath,
-  [
-    CLI,
-    'up',
-    '--config',
-    join(dataDir, 'bench.yaml'),
-    '--data-dir',
-    dataDir,
-    '--http-port',
-    String(ports.http),
-    '--otlp-grpc-port',
-    String(ports.grpc),
-    '--otlp-http-port',
-    String(ports.otlp),
-  ],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
-);
+const ports = await freePorts();
+const server = await startSpyglassProcess({ dataDir, ports, config: 'clickhouseHttp:\n  enabled: false\n' });
 const api = `http://127.0.0.1:${ports.http}`;
 const health = async () =>
   (await (await fetch(`${api}/api/health`)).json()) as { status: string; ingest: { queuedBatches: number } };
-for (let i = 0; ; i++) {
-  try {
-    if ((await health()).status === 'ok') break;
-  } catch {
-    // starting
-  }
-  if (i > 600) throw new Error('spyglass did not start');
-  await new Promise((r) => setTimeout(r, 100));
-}
 
 // 1. Load: requests of 50 traces x 10 spans, each trace placed at a random time in the window.
 const endMs = Date.now() - 60_000;

@@ -1,59 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { openStore } from '@spyglass/store';
 import { buildTraceRequest } from '../support/trace-request.ts';
+import { exited, freePorts, startSpyglassProcess, type SpyglassPorts } from '../support/spyglass-process.ts';
 
-const CLI = join(import.meta.dirname, '../../packages/cli/bin/spyglass.js');
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => child.once('exit', () => r()));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startProcess(dataDir: string, ports: Record<string, number>): Promise<ChildProcess> {
-  // The YAML config file path is exercised here too; the ClickHouse HTTP interface is not needed.
-  const configFile = join(dataDir, 'spyglass.yaml');
-  writeFileSync(configFile, 'clickhouseHttp:\n  enabled: false\ningest:\n  flushIntervalMs: 100\n');
-  const child = spawn(
-    process.execPath,
-    [CLI, 'up', '--config', configFile, '--data-dir', dataDir, '--http-port', String(ports.http), '--otlp-grpc-port', String(ports.grpc),
-      '--otlp-http-port', String(ports.otlp), '--clickhouse-port', String(ports.ch), '--log-level', 'warn'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`spyglass exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(`http://127.0.0.1:${ports.http}/api/health`);
-      if (r.status === 200) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('spyglass did not become healthy');
-}
+// The YAML config file path is exercised here too; the ClickHouse HTTP interface is not needed.
+const CONFIG = 'clickhouseHttp:\n  enabled: false\ningest:\n  flushIntervalMs: 100\n';
+const startProcess = (dataDir: string, ports: SpyglassPorts) =>
+  startSpyglassProcess({ dataDir, ports, config: CONFIG });
 
 test('SIGKILL during ingest under load: every acknowledged span is stored exactly once after restart', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-crash-'));
-  const ports = { http: await freePort(), grpc: await freePort(), otlp: await freePort(), ch: await freePort() };
+  const ports = await freePorts();
   const child = await startProcess(dataDir, ports);
 
   // Twelve concurrent senders of 1000-span requests with unique span ids; record what was acknowledged.
@@ -62,7 +23,11 @@ test('SIGKILL during ingest under load: every acknowledged span is stored exactl
   let stop = false;
   const sender = async (worker: number) => {
     for (let i = 0; !stop; i++) {
-      const { body, spanIds } = buildTraceRequest({ service: 'crash-test', spans: 1000, seed: worker * 1_000_000 + i });
+      const { body, spanIds } = buildTraceRequest({
+        service: 'crash-test',
+        spans: 1000,
+        seed: worker * 1_000_000 + i,
+      });
       sent++;
       try {
         const r = await fetch(`http://127.0.0.1:${ports.otlp}/v1/traces`, {
@@ -92,7 +57,10 @@ test('SIGKILL during ingest under load: every acknowledged span is stored exactl
   stop = true;
   await Promise.all(senders);
   await exited(child);
-  assert.ok(acknowledged.size > 1000, `enough acknowledged before the kill (${acknowledged.size} of ${sent * 1000})`);
+  assert.ok(
+    acknowledged.size > 1000,
+    `enough acknowledged before the kill (${acknowledged.size} of ${sent * 1000})`,
+  );
 
   // Restart: the write-ahead log is replayed into the store.
   const again = await startProcess(dataDir, ports);
@@ -104,9 +72,14 @@ test('SIGKILL during ingest under load: every acknowledged span is stored exactl
     // Wait until the replayed batches are all in the store.
     for (let i = 0; ; i++) {
       const r = await fetch(`http://127.0.0.1:${ports.http}/api/health`);
-      const health = (await r.json()) as { status: string; ingest: { queuedBatches: number; replayedBatches: number } };
+      const health = (await r.json()) as {
+        status: string;
+        ingest: { queuedBatches: number; replayedBatches: number };
+      };
       if (health.status === 'ok' && health.ingest.queuedBatches === 0) {
-        process.stderr.write(`# crash test: ${acknowledged.size} spans acknowledged, ${health.ingest.replayedBatches} batches replayed\n`);
+        process.stderr.write(
+          `# crash test: ${acknowledged.size} spans acknowledged, ${health.ingest.replayedBatches} batches replayed\n`,
+        );
         break;
       }
       assert.ok(i < 300, 'replay finished in time');
@@ -132,7 +105,7 @@ test('SIGKILL during ingest under load: every acknowledged span is stored exactl
 
 test('SIGTERM flushes what was acknowledged before the process exits', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-sigterm-'));
-  const ports = { http: await freePort(), grpc: await freePort(), otlp: await freePort(), ch: await freePort() };
+  const ports = await freePorts();
   const child = await startProcess(dataDir, ports);
   const acknowledged: string[] = [];
   for (let i = 0; i < 20; i++) {

@@ -34,7 +34,9 @@ const CASES: Array<[label: string, header: string | undefined, allowed: boolean]
 ];
 
 async function countService(service: string): Promise<number> {
-  const [row] = await spy.store.driver.queryRows<{ n: number }>(`SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`);
+  const [row] = await spy.store.driver.queryRows<{ n: number }>(
+    `SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`,
+  );
   return Number(row?.n ?? 0);
 }
 
@@ -62,7 +64,11 @@ test('OTLP/HTTP requires a configured API key in the authorization header', asyn
         assert.ok(!message.message.includes(KEY), 'the error never echoes the key');
       } else {
         await res.arrayBuffer();
-        await waitForRows<{ n: number }>(spy, `SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`, (r) => Number(r[0]?.n) === 1);
+        await waitForRows<{ n: number }>(
+          spy,
+          `SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`,
+          (r) => Number(r[0]?.n) === 1,
+        );
       }
     }
   }
@@ -84,7 +90,11 @@ test('OTLP/gRPC requires a configured API key in the authorization metadata', as
     );
     if (allowed) {
       assert.equal(r.error, null, label);
-      await waitForRows<{ n: number }>(spy, `SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`, (rows) => Number(rows[0]?.n) === 1);
+      await waitForRows<{ n: number }>(
+        spy,
+        `SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`,
+        (rows) => Number(rows[0]?.n) === 1,
+      );
     } else {
       assert.equal(r.error?.code, status.UNAUTHENTICATED, label);
       assert.match(r.error?.details ?? '', /API key/);
@@ -103,18 +113,26 @@ test('OTLP/gRPC requires a configured API key in the authorization metadata', as
 });
 
 test('authentication is checked before the body is parsed, and CORS preflights need no key', async () => {
-  const garbage = await fetch(`${base}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: 'garbage' });
+  const garbage = await fetch(`${base}/v1/logs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-protobuf' },
+    body: 'garbage',
+  });
   assert.equal(garbage.status, 401, 'an unauthenticated client learns nothing about the body');
   const garbageWithKey = await fetch(`${base}/v1/logs`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-protobuf', 'authorization': KEY },
+    headers: { 'content-type': 'application/x-protobuf', authorization: KEY },
     body: 'garbage',
   });
   assert.equal(garbageWithKey.status, 400);
 
   const preflight = await fetch(`${base}/v1/traces`, {
     method: 'OPTIONS',
-    headers: { 'origin': 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    headers: {
+      origin: 'https://app.example.com',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization, content-type',
+    },
   });
   assert.equal(preflight.status, 204, 'browsers send preflights without credentials');
   assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /authorization/);

@@ -8,14 +8,20 @@ import { buildTraceRequest } from '../support/trace-request.ts';
 let spy: Awaited<ReturnType<typeof startTestSpyglass>>;
 before(async () => {
   // A pipeline bound far below one request: every request beyond the first in flight is refused.
-  spy = await startTestSpyglass({ clickhouseHttp: { enabled: false }, ingest: { maxQueuedBytes: 1_000, flushIntervalMs: 300 } });
+  spy = await startTestSpyglass({
+    clickhouseHttp: { enabled: false },
+    ingest: { maxQueuedBytes: 1_000, flushIntervalMs: 300 },
+  });
 });
 after(async () => {
   await spy.shutdown();
 });
 
 test('a full pipeline answers 429 with Retry-After over HTTP and RESOURCE_EXHAUSTED with RetryInfo over gRPC', async () => {
-  const bodies = Array.from({ length: 12 }, (_, i) => buildTraceRequest({ service: 'pressure', spans: 20, seed: i }).body);
+  const bodies = Array.from(
+    { length: 12 },
+    (_, i) => buildTraceRequest({ service: 'pressure', spans: 20, seed: i }).body,
+  );
   const http = await Promise.all(
     bodies.map((body) =>
       fetch(`http://127.0.0.1:${spy.ports.otlpHttp}/v1/traces`, {
@@ -38,7 +44,10 @@ test('a full pipeline answers 429 with Retry-After over HTTP and RESOURCE_EXHAUS
     const exhausted = results.filter((r) => r.error?.code === status.RESOURCE_EXHAUSTED);
     assert.ok(exhausted.length >= 1, 'gRPC clients are throttled too');
     const details = exhausted[0]!.error!.metadata.get('grpc-status-details-bin')[0] as Buffer;
-    assert.ok(details.toString('latin1').includes('type.googleapis.com/google.rpc.RetryInfo'), 'with RetryInfo so that exporters retry');
+    assert.ok(
+      details.toString('latin1').includes('type.googleapis.com/google.rpc.RetryInfo'),
+      'with RetryInfo so that exporters retry',
+    );
     const grpcAccepted = results.filter((r) => r.error === null).length;
     // Whatever was acknowledged is stored.
     await waitForRows<{ n: number }>(

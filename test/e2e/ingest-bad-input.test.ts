@@ -5,8 +5,22 @@ import { join } from 'node:path';
 import { constants as zlibConstants, createGzip, gzipSync, deflateSync } from 'node:zlib';
 import { status } from '@grpc/grpc-js';
 import { startTestSpyglass, waitForRows } from '../support/start-test-spyglass.ts';
-import { decodePartialSuccess, decodeRpcStatus, lenField, otlpJsonToProto, tag } from '../../packages/otlp/test/support/otlp-json-to-proto.ts';
-import { GRPC_PATHS, T_NANOS, jsonSpan, jsonTraces, newSpanId, newTraceId, rawGrpcClient } from '../support/ingest-helpers.ts';
+import {
+  decodePartialSuccess,
+  decodeRpcStatus,
+  lenField,
+  otlpJsonToProto,
+  tag,
+} from '../../packages/otlp/test/support/otlp-json-to-proto.ts';
+import {
+  GRPC_PATHS,
+  T_NANOS,
+  jsonSpan,
+  jsonTraces,
+  newSpanId,
+  newTraceId,
+  rawGrpcClient,
+} from '../support/ingest-helpers.ts';
 
 const MAX_BODY = 64 * 1024;
 
@@ -23,16 +37,25 @@ after(async () => {
   await spy.shutdown();
 });
 
-function post(path: string, body: NonNullable<RequestInit['body']>, headers: Record<string, string>): Promise<Response> {
+function post(
+  path: string,
+  body: NonNullable<RequestInit['body']>,
+  headers: Record<string, string>,
+): Promise<Response> {
   return fetch(`${base}${path}`, { method: 'POST', headers, body });
 }
 const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  post(path, typeof body === 'string' ? body : JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+  post(path, typeof body === 'string' ? body : JSON.stringify(body), {
+    'content-type': 'application/json',
+    ...headers,
+  });
 const postProto = (path: string, body: Buffer, headers: Record<string, string> = {}) =>
   post(path, body, { 'content-type': 'application/x-protobuf', ...headers });
 
 async function count(table: string, service: string): Promise<number> {
-  const [row] = await spy.store.driver.queryRows<{ n: number }>(`SELECT count() AS n FROM ${table} WHERE ServiceName = '${service}'`);
+  const [row] = await spy.store.driver.queryRows<{ n: number }>(
+    `SELECT count() AS n FROM ${table} WHERE ServiceName = '${service}'`,
+  );
   return Number(row?.n ?? 0);
 }
 
@@ -46,7 +69,11 @@ async function storeSentinel(): Promise<void> {
   const service = `sentinel-${sentinels++}`;
   const res = await postJson('/v1/traces', jsonTraces(service, [jsonSpan('sentinel')]));
   assert.equal(res.status, 200, 'a valid request is accepted');
-  await waitForRows<{ n: number }>(spy, `SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`, (r) => Number(r[0]?.n) === 1);
+  await waitForRows<{ n: number }>(
+    spy,
+    `SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`,
+    (r) => Number(r[0]?.n) === 1,
+  );
 }
 
 /** A protobuf request whose first span is complete but whose body is then cut mid-field. */
@@ -67,7 +94,10 @@ test('malformed protobuf over HTTP: 400 with a google.rpc.Status naming the prob
 
   const garbage = await postProto('/v1/logs', Buffer.from('this is not protobuf at all'));
   assert.equal(garbage.status, 400);
-  assert.match(decodeRpcStatus(Buffer.from(await garbage.arrayBuffer())).message, /malformed protobuf logs request/);
+  assert.match(
+    decodeRpcStatus(Buffer.from(await garbage.arrayBuffer())).message,
+    /malformed protobuf logs request/,
+  );
 
   await storeSentinel();
   assert.equal(await count('otel_traces', service), 0, 'no part of a malformed request is stored');
@@ -98,11 +128,18 @@ test('malformed JSON: 400 with a JSON {code, message} body, nothing stored', asy
   assert.match(body.message, /malformed json traces request: invalid JSON/);
 
   const service = 'bad-json-shape';
-  const wrongType = jsonTraces(service, [jsonSpan('ok'), { ...jsonSpan('bad'), startTimeUnixNano: 'yesterday' }]);
+  const wrongType = jsonTraces(service, [
+    jsonSpan('ok'),
+    { ...jsonSpan('bad'), startTimeUnixNano: 'yesterday' },
+  ]);
   const res2 = await postJson('/v1/traces', wrongType);
   assert.equal(res2.status, 400);
   const body2 = (await res2.json()) as { code: number; message: string };
-  assert.match(body2.message, /resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[1\]\.startTimeUnixNano: expected an integer/, 'names the JSON path');
+  assert.match(
+    body2.message,
+    /resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[1\]\.startTimeUnixNano: expected an integer/,
+    'names the JSON path',
+  );
 
   const notObject = await postJson('/v1/metrics', '[1, 2, 3]');
   assert.equal(notObject.status, 400);
@@ -137,7 +174,9 @@ test('unsupported Content-Encoding is refused with 415', async () => {
 
 test('a body over the limit is refused with 413, over HTTP (sized or streamed) and gRPC', async () => {
   const service = 'too-large';
-  const big = jsonTraces(service, [{ ...jsonSpan('big'), attributes: [{ key: 'blob', value: { stringValue: 'x'.repeat(MAX_BODY + 10) } }] }]);
+  const big = jsonTraces(service, [
+    { ...jsonSpan('big'), attributes: [{ key: 'blob', value: { stringValue: 'x'.repeat(MAX_BODY + 10) } }] },
+  ]);
   const res = await postJson('/v1/traces', big);
   assert.equal(res.status, 413);
   assert.match(((await res.json()) as { message: string }).message, /exceeds the limit of 65536 bytes/);
@@ -159,7 +198,11 @@ test('a body over the limit is refused with 413, over HTTP (sized or streamed) a
   assert.equal(chunked.status, 413);
 
   const r = await grpc.export(GRPC_PATHS.traces, otlpJsonToProto('traces', big));
-  assert.equal(r.error?.code, status.RESOURCE_EXHAUSTED, 'gRPC: message larger than max_receive_message_length');
+  assert.equal(
+    r.error?.code,
+    status.RESOURCE_EXHAUSTED,
+    'gRPC: message larger than max_receive_message_length',
+  );
 
   await storeSentinel();
   assert.equal(await count('otel_traces', service), 0);
@@ -205,32 +248,56 @@ test('a gzip bomb is refused with 413 quickly, without inflating it', async () =
     assert.equal(res.status, 413, `${bomb.length}-byte bomb as ${encoding}`);
     await res.arrayBuffer();
   }
-  const res = await post('/v1/logs', bomb60, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+  const res = await post('/v1/logs', bomb60, {
+    'content-type': 'application/json',
+    'content-encoding': 'gzip',
+  });
   assert.equal(res.status, 413);
-  assert.match(((await res.json()) as { message: string }).message, /decompressed request body exceeds the limit/);
+  assert.match(
+    ((await res.json()) as { message: string }).message,
+    /decompressed request body exceeds the limit/,
+  );
   const elapsed = Date.now() - started;
   const rssGrowth = process.memoryUsage().rss - rssBefore;
   assert.ok(elapsed < 5_000, `refused quickly (${elapsed} ms)`);
-  assert.ok(rssGrowth < 48 * 1024 * 1024, `memory stays sane: RSS grew by ${Math.round(rssGrowth / 1024 / 1024)} MB for 60-200 MB bombs`);
+  assert.ok(
+    rssGrowth < 48 * 1024 * 1024,
+    `memory stays sane: RSS grew by ${Math.round(rssGrowth / 1024 / 1024)} MB for 60-200 MB bombs`,
+  );
 });
 
 test('gzip- and deflate-compressed valid bodies are accepted and stored; corrupt gzip is a 400', async () => {
   const service = 'compressed';
   const json = Buffer.from(JSON.stringify(jsonTraces(service, [jsonSpan('gzip-json')])));
-  const r1 = await post('/v1/traces', gzipSync(json), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+  const r1 = await post('/v1/traces', gzipSync(json), {
+    'content-type': 'application/json',
+    'content-encoding': 'gzip',
+  });
   assert.equal(r1.status, 200);
   const proto = otlpJsonToProto('traces', jsonTraces(service, [jsonSpan('gzip-proto')]));
-  const r2 = await post('/v1/traces', gzipSync(proto), { 'content-type': 'application/x-protobuf', 'content-encoding': 'GZIP' });
-  assert.equal(r2.status, 200, 'the encoding name is case-insensitive');
-  const r3 = await post('/v1/traces', deflateSync(Buffer.from(JSON.stringify(jsonTraces(service, [jsonSpan('deflate-json')])))), {
-    'content-type': 'application/json',
-    'content-encoding': 'deflate',
+  const r2 = await post('/v1/traces', gzipSync(proto), {
+    'content-type': 'application/x-protobuf',
+    'content-encoding': 'GZIP',
   });
+  assert.equal(r2.status, 200, 'the encoding name is case-insensitive');
+  const r3 = await post(
+    '/v1/traces',
+    deflateSync(Buffer.from(JSON.stringify(jsonTraces(service, [jsonSpan('deflate-json')])))),
+    {
+      'content-type': 'application/json',
+      'content-encoding': 'deflate',
+    },
+  );
   assert.equal(r3.status, 200);
 
-  const gzGrpc = rawGrpcClient(`127.0.0.1:${spy.ports.otlpGrpc}`, { 'grpc.default_compression_algorithm': 2 });
+  const gzGrpc = rawGrpcClient(`127.0.0.1:${spy.ports.otlpGrpc}`, {
+    'grpc.default_compression_algorithm': 2,
+  });
   try {
-    const r = await gzGrpc.export(GRPC_PATHS.traces, otlpJsonToProto('traces', jsonTraces(service, [jsonSpan('gzip-grpc')])));
+    const r = await gzGrpc.export(
+      GRPC_PATHS.traces,
+      otlpJsonToProto('traces', jsonTraces(service, [jsonSpan('gzip-grpc')])),
+    );
     assert.equal(r.error, null, 'gRPC with gzip message compression');
   } finally {
     gzGrpc.close();
@@ -248,7 +315,10 @@ test('gzip- and deflate-compressed valid bodies are accepted and stored; corrupt
 
   const corrupt = gzipSync(json);
   corrupt[corrupt.length - 5] = corrupt[corrupt.length - 5]! ^ 0xff; // break the CRC/length trailer
-  const r4 = await post('/v1/traces', corrupt.subarray(0, corrupt.length - 3), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+  const r4 = await post('/v1/traces', corrupt.subarray(0, corrupt.length - 3), {
+    'content-type': 'application/json',
+    'content-encoding': 'gzip',
+  });
   assert.equal(r4.status, 400);
   assert.match(((await r4.json()) as { message: string }).message, /invalid gzip body/);
 });
@@ -281,15 +351,30 @@ test('spans with invalid ids are rejected and counted in partialSuccess while va
   );
   await storeSentinel();
   assert.equal(await count('otel_traces', service), 2, 'exactly the two valid spans are stored');
-  assert.deepEqual(rows.map((r) => r.SpanName), ['good-1', 'good-2']);
-  assert.equal(rows[1]?.TraceId, 'abcdef0123456789abcdef0123456789', 'uppercase hex ids are valid and stored lowercase');
+  assert.deepEqual(
+    rows.map((r) => r.SpanName),
+    ['good-1', 'good-2'],
+  );
+  assert.equal(
+    rows[1]?.TraceId,
+    'abcdef0123456789abcdef0123456789',
+    'uppercase hex ids are valid and stored lowercase',
+  );
 
   // Logs and metrics report their own rejected counters.
   const logs = await postJson('/v1/logs', {
-    resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: T_NANOS, traceId: 'nothex', body: { stringValue: 'x' } }] }] }],
+    resourceLogs: [
+      {
+        scopeLogs: [
+          { logRecords: [{ timeUnixNano: T_NANOS, traceId: 'nothex', body: { stringValue: 'x' } }] },
+        ],
+      },
+    ],
   });
   assert.equal(logs.status, 200);
-  const logsBody = (await logs.json()) as { partialSuccess?: { rejectedLogRecords?: string; errorMessage?: string } };
+  const logsBody = (await logs.json()) as {
+    partialSuccess?: { rejectedLogRecords?: string; errorMessage?: string };
+  };
   assert.equal(logsBody.partialSuccess?.rejectedLogRecords, '1');
   assert.match(logsBody.partialSuccess?.errorMessage ?? '', /invalid trace id "nothex"/);
 });
@@ -319,7 +404,11 @@ test('spans with invalid ids are counted in the protobuf partial_success, over H
     assert.equal(partial.rejected, 2n, `${transport}: rejected_spans`);
     assert.match(partial.message, /"8-byte-trace-id": invalid trace id "a1b2c3d4e5f60718"/);
     assert.match(partial.message, /"zero-span-id": invalid span id/);
-    await waitForRows<{ SpanName: string }>(spy, `SELECT SpanName FROM otel_traces WHERE ServiceName = '${service}'`, (r) => r.length >= 1);
+    await waitForRows<{ SpanName: string }>(
+      spy,
+      `SELECT SpanName FROM otel_traces WHERE ServiceName = '${service}'`,
+      (r) => r.length >= 1,
+    );
   }
   await storeSentinel();
   assert.equal(await count('otel_traces', 'invalid-ids-proto-http'), 1, 'only the valid span is stored');
@@ -330,7 +419,7 @@ test('CORS: a preflight gets 204 with the allow headers, and responses carry all
   const preflight = await fetch(`${base}/v1/traces`, {
     method: 'OPTIONS',
     headers: {
-      'origin': 'https://app.example.com',
+      origin: 'https://app.example.com',
       'access-control-request-method': 'POST',
       'access-control-request-headers': 'content-type,authorization',
     },
@@ -341,19 +430,29 @@ test('CORS: a preflight gets 204 with the allow headers, and responses carry all
   assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /content-type/);
   assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /authorization/);
 
-  const res = await postJson('/v1/traces', jsonTraces('cors', [jsonSpan('from-browser')]), { origin: 'https://app.example.com' });
+  const res = await postJson('/v1/traces', jsonTraces('cors', [jsonSpan('from-browser')]), {
+    origin: 'https://app.example.com',
+  });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('access-control-allow-origin'), '*', 'the browser may read the response');
   const refused = await postJson('/v1/traces', '{', { origin: 'https://app.example.com' });
   assert.equal(refused.status, 400);
-  assert.equal(refused.headers.get('access-control-allow-origin'), '*', 'errors are readable by the browser too');
+  assert.equal(
+    refused.headers.get('access-control-allow-origin'),
+    '*',
+    'errors are readable by the browser too',
+  );
 });
 
 test('wrong method is 405 and an unknown path is 404', async () => {
   const get = await fetch(`${base}/v1/traces`);
   assert.equal(get.status, 405);
   assert.match(get.headers.get('allow') ?? '', /POST/);
-  const put = await fetch(`${base}/v1/logs`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const put = await fetch(`${base}/v1/logs`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   assert.equal(put.status, 405);
 
   for (const path of ['/', '/v1/trace', '/v2/traces', '/v1/traces/extra']) {
@@ -364,7 +463,10 @@ test('wrong method is 405 and an unknown path is 404', async () => {
   const withQuery = await postJson('/v1/traces?tenant=a', jsonTraces('query-string', [jsonSpan('x')]));
   assert.equal(withQuery.status, 200, 'a query string does not change the endpoint');
 
-  const unknownGrpc = await grpc.export('/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export', Buffer.alloc(0));
+  const unknownGrpc = await grpc.export(
+    '/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export',
+    Buffer.alloc(0),
+  );
   assert.equal(unknownGrpc.error?.code, status.UNIMPLEMENTED);
 });
 
@@ -374,12 +476,35 @@ test('odd but decodable values never make the store refuse a batch that holds ot
   // the store refused any row, the whole batch (the valid data too) would be lost.
   const edgy = [
     // A log record with neither time set: Timestamp is the Unix epoch.
-    ['/v1/logs', { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'no time at all' } }] }] }] }],
+    [
+      '/v1/logs',
+      { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'no time at all' } }] }] }] },
+    ],
     // A span that starts at time 0 and one far beyond DateTime64(9)'s range (year 2262).
-    ['/v1/traces', jsonTraces('edgy', [{ ...jsonSpan('epoch'), startTimeUnixNano: '0', endTimeUnixNano: '0' }])],
-    ['/v1/traces', jsonTraces('edgy', [{ ...jsonSpan('far-future'), startTimeUnixNano: '18446744073709551615', endTimeUnixNano: '18446744073709551615' }])],
+    [
+      '/v1/traces',
+      jsonTraces('edgy', [{ ...jsonSpan('epoch'), startTimeUnixNano: '0', endTimeUnixNano: '0' }]),
+    ],
+    [
+      '/v1/traces',
+      jsonTraces('edgy', [
+        {
+          ...jsonSpan('far-future'),
+          startTimeUnixNano: '18446744073709551615',
+          endTimeUnixNano: '18446744073709551615',
+        },
+      ]),
+    ],
     // A lone UTF-16 surrogate (what a JS app produces when truncating a string mid-emoji).
-    ['/v1/traces', jsonTraces('edgy', [{ ...jsonSpan('lone-surrogate \ud83d'), attributes: [{ key: 'k\udc00', value: { stringValue: 'truncated \ud83d' } }] }])],
+    [
+      '/v1/traces',
+      jsonTraces('edgy', [
+        {
+          ...jsonSpan('lone-surrogate \ud83d'),
+          attributes: [{ key: 'k\udc00', value: { stringValue: 'truncated \ud83d' } }],
+        },
+      ]),
+    ],
     // Numbers that are valid JSON but not integers, or out of their column's range.
     [
       '/v1/metrics',
@@ -394,10 +519,23 @@ test('odd but decodable values never make the store refuse a batch that holds ot
                     name: 'edgy.exp',
                     exponentialHistogram: {
                       aggregationTemporality: 2,
-                      dataPoints: [{ timeUnixNano: '99999999999999999999', count: 1, scale: 1.5, positive: { offset: 1e300, bucketCounts: [1] } }],
+                      dataPoints: [
+                        {
+                          timeUnixNano: '99999999999999999999',
+                          count: 1,
+                          scale: 1.5,
+                          positive: { offset: 1e300, bucketCounts: [1] },
+                        },
+                      ],
                     },
                   },
-                  { name: 'edgy.sum', sum: { aggregationTemporality: 1e300, dataPoints: [{ timeUnixNano: T_NANOS, asDouble: 1e308, flags: 1.5 }] } },
+                  {
+                    name: 'edgy.sum',
+                    sum: {
+                      aggregationTemporality: 1e300,
+                      dataPoints: [{ timeUnixNano: T_NANOS, asDouble: 1e308, flags: 1.5 }],
+                    },
+                  },
                 ],
               },
             ],
@@ -405,15 +543,35 @@ test('odd but decodable values never make the store refuse a batch that holds ot
         ],
       },
     ],
-    ['/v1/logs', { resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: T_NANOS, flags: 4294967295.5, severityNumber: 1e300 }] }] }] }],
+    [
+      '/v1/logs',
+      {
+        resourceLogs: [
+          {
+            scopeLogs: [
+              { logRecords: [{ timeUnixNano: T_NANOS, flags: 4294967295.5, severityNumber: 1e300 }] },
+            ],
+          },
+        ],
+      },
+    ],
   ] as const;
   // The same edges in protobuf (traces take a separate, hand-written transcoding path).
   const edgyProto = [
     jsonTraces('edgy-proto', [{ ...jsonSpan('epoch'), startTimeUnixNano: '0', endTimeUnixNano: '0' }]),
-    jsonTraces('edgy-proto', [{ ...jsonSpan('far-future'), startTimeUnixNano: '18446744073709551615', endTimeUnixNano: '1' }]),
-    jsonTraces('edgy-proto', [{ ...jsonSpan('no-times'), startTimeUnixNano: undefined, endTimeUnixNano: undefined }]),
+    jsonTraces('edgy-proto', [
+      { ...jsonSpan('far-future'), startTimeUnixNano: '18446744073709551615', endTimeUnixNano: '1' },
+    ]),
+    jsonTraces('edgy-proto', [
+      { ...jsonSpan('no-times'), startTimeUnixNano: undefined, endTimeUnixNano: undefined },
+    ]),
   ].map((r) => otlpJsonToProto('traces', r));
-  const invalidUtf8 = otlpJsonToProto('traces', jsonTraces('edgy-proto', [{ ...jsonSpan('bad-utf8-'), attributes: [{ key: 'k', value: { stringValue: 'v' } }] }]));
+  const invalidUtf8 = otlpJsonToProto(
+    'traces',
+    jsonTraces('edgy-proto', [
+      { ...jsonSpan('bad-utf8-'), attributes: [{ key: 'k', value: { stringValue: 'v' } }] },
+    ]),
+  );
   // Turn the last byte of the span name "bad-utf8-" into 0xff: invalid UTF-8 inside a string field.
   const nameAt = invalidUtf8.indexOf('bad-utf8-');
   assert.ok(nameAt > 0);
@@ -430,10 +588,18 @@ test('odd but decodable values never make the store refuse a batch that holds ot
     await res.arrayBuffer();
   }
   assert.equal(results.at(-1)?.status, 200);
-  await waitForRows<{ n: number }>(spy, `SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`, (r) => Number(r[0]?.n) === 1);
+  await waitForRows<{ n: number }>(
+    spy,
+    `SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`,
+    (r) => Number(r[0]?.n) === 1,
+  );
   await storeSentinel();
   const deadLetters = join(spy.dataDir, 'dead-letter');
-  assert.deepEqual(existsSync(deadLetters) ? readdirSync(deadLetters) : [], [], 'no batch was refused by the store');
+  assert.deepEqual(
+    existsSync(deadLetters) ? readdirSync(deadLetters) : [],
+    [],
+    'no batch was refused by the store',
+  );
   assert.equal(spy.gateway.stats().deadLetterBatches, 0);
 });
 
@@ -450,7 +616,16 @@ function spanWithNameLengthPrefix(service: string, prefix: number[]): Buffer {
     tag(7, 1),
     start,
   ]);
-  const resource = lenField(1, lenField(1, Buffer.concat([lenField(1, Buffer.from('service.name')), lenField(2, lenField(1, Buffer.from(service)))])));
+  const resource = lenField(
+    1,
+    lenField(
+      1,
+      Buffer.concat([
+        lenField(1, Buffer.from('service.name')),
+        lenField(2, lenField(1, Buffer.from(service))),
+      ]),
+    ),
+  );
   return lenField(1, Buffer.concat([resource, lenField(2, lenField(2, span))]));
 }
 
@@ -468,12 +643,17 @@ test('protobuf length prefixes beyond 32 bits are refused (400), and in-range no
     [0x85, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00],
   ];
   const results = await Promise.all([
-    ...[...over32Bits, ...nonCanonical].map((prefix) => postProto('/v1/traces', spanWithNameLengthPrefix(service, prefix))),
+    ...[...over32Bits, ...nonCanonical].map((prefix) =>
+      postProto('/v1/traces', spanWithNameLengthPrefix(service, prefix)),
+    ),
     postJson('/v1/traces', jsonTraces(`${service}-neighbour`, [jsonSpan('neighbour')])),
   ]);
   for (const res of results.slice(0, over32Bits.length)) {
     assert.equal(res.status, 400);
-    assert.match(decodeRpcStatus(Buffer.from(await res.arrayBuffer())).message, /malformed protobuf traces request/);
+    assert.match(
+      decodeRpcStatus(Buffer.from(await res.arrayBuffer())).message,
+      /malformed protobuf traces request/,
+    );
   }
   for (const res of results.slice(over32Bits.length)) {
     assert.equal(res.status, 200);
@@ -487,8 +667,16 @@ test('protobuf length prefixes beyond 32 bits are refused (400), and in-range no
     `SELECT SpanName FROM otel_traces WHERE ServiceName = '${service}'`,
     (r) => r.length >= nonCanonical.length,
   );
-  assert.deepEqual(rows.map((r) => r.SpanName), ['hello', 'hello'], 'the names are read back intact');
-  await waitForRows<{ n: number }>(spy, `SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}-neighbour'`, (r) => Number(r[0]?.n) === 1);
+  assert.deepEqual(
+    rows.map((r) => r.SpanName),
+    ['hello', 'hello'],
+    'the names are read back intact',
+  );
+  await waitForRows<{ n: number }>(
+    spy,
+    `SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}-neighbour'`,
+    (r) => Number(r[0]?.n) === 1,
+  );
   await storeSentinel();
   assert.equal(await count('otel_traces', service), nonCanonical.length);
   assert.equal(spy.gateway.stats().deadLetterBatches, 0, 'no batch was refused by the store');
@@ -498,11 +686,19 @@ test('the process is still healthy after all of the above', async () => {
   const service = 'still-alive';
   const res = await postJson('/v1/traces', jsonTraces(service, [jsonSpan('http')]));
   assert.equal(res.status, 200);
-  const r = await grpc.export(GRPC_PATHS.traces, otlpJsonToProto('traces', jsonTraces(service, [jsonSpan('grpc')])));
+  const r = await grpc.export(
+    GRPC_PATHS.traces,
+    otlpJsonToProto('traces', jsonTraces(service, [jsonSpan('grpc')])),
+  );
   assert.equal(r.error, null);
   assert.equal(r.response?.length, 0, 'full success: an empty ExportTraceServiceResponse');
-  await waitForRows<{ n: number }>(spy, `SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`, (rows) => Number(rows[0]?.n) === 2);
+  await waitForRows<{ n: number }>(
+    spy,
+    `SELECT count() AS n FROM otel_traces WHERE ServiceName = '${service}'`,
+    (rows) => Number(rows[0]?.n) === 2,
+  );
   const deadline = Date.now() + 10_000;
-  while (spy.gateway.stats().queuedBatches > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (spy.gateway.stats().queuedBatches > 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
   assert.equal(spy.gateway.stats().queuedBatches, 0, 'the pipeline drains');
 });

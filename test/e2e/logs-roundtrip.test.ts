@@ -64,7 +64,11 @@ for (const [transport, makeExporter] of transports) {
       schemaUrl: 'https://example.com/scope-schema',
       attributes: { 'scope.attr': 'scoped', 'scope.n': 7 },
     });
-    const sampled = trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: TraceFlags.SAMPLED });
+    const sampled = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: TRACE_ID,
+      spanId: SPAN_ID,
+      traceFlags: TraceFlags.SAMPLED,
+    });
     const unsampled = trace.setSpanContext(ROOT_CONTEXT, {
       traceId: 'ffffffffffffffffffffffffffffff01',
       spanId: 'ffffffffffffff01',
@@ -80,15 +84,15 @@ for (const [transport, makeExporter] of transports) {
       body: 'order 42 placed: "quoted" ünïcode\nsecond line',
       context: sampled,
       attributes: {
-        'str': 'héllo\ttab',
-        'int': 42,
-        'negative': -7,
-        'double': 3.25,
-        'bool': false,
-        'bytes': new Uint8Array([1, 2, 3, 255]),
+        str: 'héllo\ttab',
+        int: 42,
+        negative: -7,
+        double: 3.25,
+        bool: false,
+        bytes: new Uint8Array([1, 2, 3, 255]),
         'str.array': ['a', 'b'],
         'int.array': [1, 2, 3],
-        'map': { user: 'alice', n: 1 },
+        map: { user: 'alice', n: 1 },
       },
     });
     logger.emit({
@@ -115,7 +119,11 @@ for (const [transport, makeExporter] of transports) {
     assert.equal(rows.length, 3, 'each log record stored exactly once');
     const [first, mapBody, debug] = rows as [LogRow, LogRow, LogRow];
 
-    assert.equal(first.Timestamp, chDateTime64(T, 123_456_789), 'record time, nanosecond-exact (not the observed time)');
+    assert.equal(
+      first.Timestamp,
+      chDateTime64(T, 123_456_789),
+      'record time, nanosecond-exact (not the observed time)',
+    );
     assert.equal(first.TraceId, TRACE_ID);
     assert.equal(first.SpanId, SPAN_ID);
     assert.equal(String(first.TraceFlags), '1');
@@ -125,26 +133,38 @@ for (const [transport, makeExporter] of transports) {
     assert.equal(first.Body, 'order 42 placed: "quoted" ünïcode\nsecond line');
     assert.equal(first.EventName, 'order.placed');
     assert.equal(first.ResourceSchemaUrl, 'https://opentelemetry.io/schemas/1.30.0');
-    assert.deepEqual(first.ResourceAttributes, { 'service.name': service, 'service.version': '1.2.3', 'host.cores': '2' });
+    assert.deepEqual(first.ResourceAttributes, {
+      'service.name': service,
+      'service.version': '1.2.3',
+      'host.cores': '2',
+    });
     assert.equal(first.ScopeName, 'roundtrip-logger');
     assert.equal(first.ScopeVersion, '4.5.6');
     assert.equal(first.ScopeSchemaUrl, 'https://example.com/scope-schema');
     assert.deepEqual(first.ScopeAttributes, { 'scope.attr': 'scoped', 'scope.n': '7' });
     assert.deepEqual(first.LogAttributes, {
-      'str': 'héllo\ttab',
-      'int': '42',
-      'negative': '-7',
-      'double': '3.25',
-      'bool': 'false',
-      'bytes': 'AQID/w==',
+      str: 'héllo\ttab',
+      int: '42',
+      negative: '-7',
+      double: '3.25',
+      bool: 'false',
+      bytes: 'AQID/w==',
       'str.array': '["a","b"]',
       'int.array': '[1,2,3]',
-      'map': '{"n":1,"user":"alice"}',
+      map: '{"n":1,"user":"alice"}',
     });
 
     assert.equal(mapBody.Timestamp, chDateTime64(T, 200_000_000));
-    assert.equal(mapBody.Body, '{"items":[1,2],"nested":{"ok":true,"ratio":0.5},"user":"alice"}', 'map bodies stored as JSON text, keys sorted like the Collector');
-    assert.deepEqual(JSON.parse(mapBody.Body), { user: 'alice', items: [1, 2], nested: { ok: true, ratio: 0.5 } });
+    assert.equal(
+      mapBody.Body,
+      '{"items":[1,2],"nested":{"ok":true,"ratio":0.5},"user":"alice"}',
+      'map bodies stored as JSON text, keys sorted like the Collector',
+    );
+    assert.deepEqual(JSON.parse(mapBody.Body), {
+      user: 'alice',
+      items: [1, 2],
+      nested: { ok: true, ratio: 0.5 },
+    });
     assert.equal(String(mapBody.SeverityNumber), '17');
     assert.equal(mapBody.SeverityText, 'ERROR');
     assert.equal(mapBody.TraceId, '', 'no trace context: empty ids');
@@ -176,9 +196,17 @@ test('OTLP/JSON log with timeUnixNano 0 takes its Timestamp from observedTimeUni
           {
             scope: { name: 'raw' },
             logRecords: [
-              { timeUnixNano: '0', observedTimeUnixNano: `${T}000000042`, body: { stringValue: 'observed only' } },
+              {
+                timeUnixNano: '0',
+                observedTimeUnixNano: `${T}000000042`,
+                body: { stringValue: 'observed only' },
+              },
               { observedTimeUnixNano: `${T + 1}000000000`, body: { stringValue: 'time omitted' } },
-              { timeUnixNano: `${T + 2}000000007`, observedTimeUnixNano: `${T + 60}000000000`, body: { stringValue: 'both set' } },
+              {
+                timeUnixNano: `${T + 2}000000007`,
+                observedTimeUnixNano: `${T + 60}000000000`,
+                body: { stringValue: 'both set' },
+              },
             ],
           },
         ],

@@ -14,7 +14,10 @@ import { OTLPMetricExporter as GrpcExporter } from '@opentelemetry/exporter-metr
 import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPMetricExporter as JsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { startTestSpyglass, waitForRows } from '../support/start-test-spyglass.ts';
-import { decodePartialSuccess, otlpJsonToProto } from '../../packages/otlp/test/support/otlp-json-to-proto.ts';
+import {
+  decodePartialSuccess,
+  otlpJsonToProto,
+} from '../../packages/otlp/test/support/otlp-json-to-proto.ts';
 import { T, chDateTime } from '../support/ingest-helpers.ts';
 
 let spy: Awaited<ReturnType<typeof startTestSpyglass>>;
@@ -106,28 +109,34 @@ for (const [transport, makeExporter] of transports) {
         new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 }),
         new PeriodicExportingMetricReader({ exporter: reference, exportIntervalMillis: 3_600_000 }),
       ],
-      views: [{ instrumentName: 'payload.size', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
+      views: [
+        { instrumentName: 'payload.size', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } },
+      ],
     });
     const before = Date.now();
     const meter = provider.getMeter('roundtrip-meter', '7.8.9');
 
-    const requests = meter.createCounter('http.requests', { description: 'requests served', unit: '{request}' });
+    const requests = meter.createCounter('http.requests', {
+      description: 'requests served',
+      unit: '{request}',
+    });
     requests.add(5, { 'http.route': '/a', 'http.status_code': 200 });
     requests.add(2, { 'http.route': '/a', 'http.status_code': 200 });
-    requests.add(3, { 'http.route': '/b', 'http.status_code': 500, 'retry': true });
+    requests.add(3, { 'http.route': '/b', 'http.status_code': 500, retry: true });
 
     const queue = meter.createUpDownCounter('queue.size', { description: 'items queued' });
     queue.add(10, { queue: 'q1' });
     queue.add(-3, { queue: 'q1' });
 
-    meter
-      .createObservableGauge('room.temperature', { unit: 'Cel' })
-      .addCallback((r) => {
-        r.observe(21.5, { room: 'a' });
-        r.observe(-4.25, { room: 'b' });
-      });
+    meter.createObservableGauge('room.temperature', { unit: 'Cel' }).addCallback((r) => {
+      r.observe(21.5, { room: 'a' });
+      r.observe(-4.25, { room: 'b' });
+    });
 
-    const latency = meter.createHistogram('http.latency', { unit: 'ms', advice: { explicitBucketBoundaries: [10, 100, 1000] } });
+    const latency = meter.createHistogram('http.latency', {
+      unit: 'ms',
+      advice: { explicitBucketBoundaries: [10, 100, 1000] },
+    });
     for (const v of [5, 50, 50, 500, 5000]) latency.record(v, { 'http.route': '/a' });
 
     const payload = meter.createHistogram('payload.size', { unit: 'By' });
@@ -151,7 +160,7 @@ for (const [transport, makeExporter] of transports) {
     assert.equal(reqA.Value, 7, 'cumulative sum of the two adds');
     assert.equal(String(reqA.AggregationTemporality), '2', 'cumulative');
     assert.equal(String(reqA.IsMonotonic), 'true');
-    assert.deepEqual(reqB.Attributes, { 'http.route': '/b', 'http.status_code': '500', 'retry': 'true' });
+    assert.deepEqual(reqB.Attributes, { 'http.route': '/b', 'http.status_code': '500', retry: 'true' });
     assert.equal(reqB.Value, 3);
     assert.equal(q.MetricName, 'queue.size');
     assert.equal(q.Value, 7);
@@ -159,12 +168,21 @@ for (const [transport, makeExporter] of transports) {
     assert.equal(String(q.AggregationTemporality), '2');
     for (const row of sums) {
       assert.equal(row.ServiceName, service);
-      assert.deepEqual(row.ResourceAttributes, { 'service.name': service, 'deployment.environment.name': 'test' });
+      assert.deepEqual(row.ResourceAttributes, {
+        'service.name': service,
+        'deployment.environment.name': 'test',
+      });
       assert.equal(row.ScopeName, 'roundtrip-meter');
       assert.equal(row.ScopeVersion, '7.8.9');
-      assert.ok(row.TimeUnix >= dateTimeText(before) && row.TimeUnix <= dateTimeText(after), `TimeUnix ${row.TimeUnix} is the collection time`);
+      assert.ok(
+        row.TimeUnix >= dateTimeText(before) && row.TimeUnix <= dateTimeText(after),
+        `TimeUnix ${row.TimeUnix} is the collection time`,
+      );
       assert.ok(row.StartTimeUnix <= row.TimeUnix, 'StartTimeUnix <= TimeUnix');
-      assert.ok(row.StartTimeUnix >= dateTimeText(before - 1000), `StartTimeUnix ${row.StartTimeUnix} is the start of the stream`);
+      assert.ok(
+        row.StartTimeUnix >= dateTimeText(before - 1000),
+        `StartTimeUnix ${row.StartTimeUnix} is the start of the stream`,
+      );
       assert.deepEqual(row['Exemplars.Value'], []);
     }
 
@@ -284,7 +302,10 @@ function handWrittenMetrics(service: string): object {
                       attributes: [kv('queue', 'main')],
                       exemplars: [
                         {
-                          filteredAttributes: [kv('user.id', 'u1'), { key: 'attempt', value: { intValue: '3' } }],
+                          filteredAttributes: [
+                            kv('user.id', 'u1'),
+                            { key: 'attempt', value: { intValue: '3' } },
+                          ],
                           timeUnixNano: `${T - 1}500000000`,
                           asDouble: 41.5,
                           spanId: SPAN_ID,
@@ -311,8 +332,17 @@ function handWrittenMetrics(service: string): object {
                       min: 1,
                       max: 55,
                       exemplars: [
-                        { timeUnixNano: `${T - 2}000000000`, asDouble: 55, traceId: TRACE_ID, spanId: SPAN_ID },
-                        { timeUnixNano: `${T - 3}000000000`, asInt: '1', filteredAttributes: [kv('db.op', 'select')] },
+                        {
+                          timeUnixNano: `${T - 2}000000000`,
+                          asDouble: 55,
+                          traceId: TRACE_ID,
+                          spanId: SPAN_ID,
+                        },
+                        {
+                          timeUnixNano: `${T - 3}000000000`,
+                          asInt: '1',
+                          filteredAttributes: [kv('db.op', 'select')],
+                        },
                       ],
                     },
                   ],
@@ -337,7 +367,12 @@ for (const encoding of ['json', 'protobuf'] as const) {
     });
     assert.equal(res.status, 200);
     if (encoding === 'json') assert.deepEqual(await res.json(), {});
-    else assert.equal(decodePartialSuccess(Buffer.from(await res.arrayBuffer())), undefined, 'full success: empty response');
+    else
+      assert.equal(
+        decodePartialSuccess(Buffer.from(await res.arrayBuffer())),
+        undefined,
+        'full success: empty response',
+      );
 
     const [s] = await waitForRows<SummaryRow>(
       spy,
@@ -360,11 +395,15 @@ for (const encoding of ['json', 'protobuf'] as const) {
     assert.deepEqual(s['ValueAtQuantiles.Quantile'], [0, 0.5, 0.99, 1]);
     assert.deepEqual(s['ValueAtQuantiles.Value'], [0.01, 0.2, 1.5, 2.25]);
 
-    const [g] = await waitForRows<SumRow>(spy, `SELECT * FROM otel_metrics_gauge WHERE ServiceName = '${service}'`, (r) => r.length >= 1);
+    const [g] = await waitForRows<SumRow>(
+      spy,
+      `SELECT * FROM otel_metrics_gauge WHERE ServiceName = '${service}'`,
+      (r) => r.length >= 1,
+    );
     assert.ok(g);
     assert.equal(g.MetricName, 'queue.depth');
     assert.equal(g.Value, 42, 'asInt becomes the Float64 Value');
-    assert.deepEqual(g['Exemplars.FilteredAttributes'], [{ 'user.id': 'u1', 'attempt': '3' }]);
+    assert.deepEqual(g['Exemplars.FilteredAttributes'], [{ 'user.id': 'u1', attempt: '3' }]);
     assert.deepEqual(g['Exemplars.TimeUnix'], [chDateTime(T - 1)], 'truncated to the second');
     assert.deepEqual(g['Exemplars.Value'], [41.5]);
     assert.deepEqual(g['Exemplars.SpanId'], [SPAN_ID.toLowerCase()], 'exemplar ids as lowercase hex');
@@ -384,7 +423,11 @@ for (const encoding of ['json', 'protobuf'] as const) {
     assert.equal(h.Max, 55);
     assert.deepEqual(h['Exemplars.Value'], [55, 1]);
     assert.deepEqual(h['Exemplars.TimeUnix'], [chDateTime(T - 2), chDateTime(T - 3)]);
-    assert.deepEqual(h['Exemplars.TraceId'], [TRACE_ID.toLowerCase(), ''], 'an exemplar without ids keeps empty strings');
+    assert.deepEqual(
+      h['Exemplars.TraceId'],
+      [TRACE_ID.toLowerCase(), ''],
+      'an exemplar without ids keeps empty strings',
+    );
     assert.deepEqual(h['Exemplars.SpanId'], [SPAN_ID.toLowerCase(), '']);
     assert.deepEqual(h['Exemplars.FilteredAttributes'], [{}, { 'db.op': 'select' }]);
   });
@@ -392,8 +435,12 @@ for (const encoding of ['json', 'protobuf'] as const) {
 
 test('a metric point whose exemplar has a malformed trace id is rejected and counted, the rest stored', async () => {
   const service = 'metrics-bad-exemplar';
-  const request = handWrittenMetrics(service) as { resourceMetrics: Array<{ scopeMetrics: Array<{ metrics: Array<Record<string, unknown>> }> }> };
-  const gauge = request.resourceMetrics[0]!.scopeMetrics[0]!.metrics[1]! as { gauge: { dataPoints: Array<{ exemplars: Array<{ traceId: string }> }> } };
+  const request = handWrittenMetrics(service) as {
+    resourceMetrics: Array<{ scopeMetrics: Array<{ metrics: Array<Record<string, unknown>> }> }>;
+  };
+  const gauge = request.resourceMetrics[0]!.scopeMetrics[0]!.metrics[1]! as {
+    gauge: { dataPoints: Array<{ exemplars: Array<{ traceId: string }> }> };
+  };
   gauge.gauge.dataPoints[0]!.exemplars[0]!.traceId = 'not-hex';
   const res = await fetch(`http://127.0.0.1:${spy.ports.otlpHttp}/v1/metrics`, {
     method: 'POST',
@@ -401,7 +448,9 @@ test('a metric point whose exemplar has a malformed trace id is rejected and cou
     body: JSON.stringify(request),
   });
   assert.equal(res.status, 200);
-  const body = (await res.json()) as { partialSuccess?: { rejectedDataPoints?: string; errorMessage?: string } };
+  const body = (await res.json()) as {
+    partialSuccess?: { rejectedDataPoints?: string; errorMessage?: string };
+  };
   assert.equal(body.partialSuccess?.rejectedDataPoints, '1');
   assert.match(body.partialSuccess?.errorMessage ?? '', /queue\.depth/);
   const rows = await waitForRows<{ t: string }>(
@@ -411,6 +460,8 @@ test('a metric point whose exemplar has a malformed trace id is rejected and cou
     (r) => r.length >= 2,
   );
   assert.deepEqual(rows.map((r) => r.t).sort(), ['histogram', 'summary']);
-  const [gauges] = await spy.store.driver.queryRows<{ n: number }>(`SELECT count() AS n FROM otel_metrics_gauge WHERE ServiceName = '${service}'`);
+  const [gauges] = await spy.store.driver.queryRows<{ n: number }>(
+    `SELECT count() AS n FROM otel_metrics_gauge WHERE ServiceName = '${service}'`,
+  );
   assert.equal(String(gauges?.n), '0', 'the rejected point is not stored');
 });

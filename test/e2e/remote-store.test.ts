@@ -1,13 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { openStore, type Store } from '@spyglass/store';
 import { startGateway, silentLogger, type Gateway } from '@spyglass/gateway';
 import { buildTraceRequest } from '../support/trace-request.ts';
+import { freePorts, startSpyglassProcess } from '../support/spyglass-process.ts';
 
 /**
  * The remote driver (@clickhouse/client over HTTP) end to end: migrations,
@@ -17,63 +17,19 @@ import { buildTraceRequest } from '../support/trace-request.ts';
  * 18.16, without Map columns), so the server is a second Spyglass process
  * exposing its embedded engine on a writable ClickHouse HTTP interface.
  */
-const CLI = join(import.meta.dirname, '../../packages/cli/bin/spyglass.js');
 let server: ChildProcess;
 let url: string;
 let store: Store;
 let gateway: Gateway;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 before(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'spyglass-remote-'));
-  const ports = {
-    http: await freePort(),
-    grpc: await freePort(),
-    otlp: await freePort(),
-    ch: await freePort(),
-  };
-  writeFileSync(join(dir, 'server.yaml'), 'clickhouseHttp:\n  readOnly: false\n');
-  server = spawn(
-    process.execPath,
-    [
-      CLI,
-      'up',
-      '--config',
-      join(dir, 'server.yaml'),
-      '--data-dir',
-      join(dir, 'server'),
-      '--http-port',
-      String(ports.http),
-      '--otlp-grpc-port',
-      String(ports.grpc),
-      '--otlp-http-port',
-      String(ports.otlp),
-      '--clickhouse-port',
-      String(ports.ch),
-      '--log-level',
-      'warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${ports.http}/api/health`)).status === 200) break;
-    } catch {
-      // starting
-    }
-    if (i > 300) throw new Error('the ClickHouse-serving Spyglass did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const ports = await freePorts();
+  server = await startSpyglassProcess({
+    dataDir: join(dir, 'server'),
+    ports,
+    config: 'clickhouseHttp:\n  readOnly: false\n',
+  });
   url = `http://127.0.0.1:${ports.ch}`;
   store = await openStore({
     kind: 'remote',

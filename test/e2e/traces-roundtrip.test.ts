@@ -56,17 +56,27 @@ for (const [transport, makeExporter] of transports) {
     });
     const service = `svc-${transport}`;
     const provider = new TracerProvider({
-      resource: resourceFromAttributes({ 'service.name': service, 'service.version': '1.2.3', 'host.cores': 2 }),
+      resource: resourceFromAttributes({
+        'service.name': service,
+        'service.version': '1.2.3',
+        'host.cores': 2,
+      }),
       spanProcessors: [new SimpleSpanProcessor({ exporter })],
     });
     const tracer = provider.getTracer('roundtrip-scope', '9.9.9');
     // An hour ago, at .123 s: recent enough for the retention TTL, exact enough to compare.
     const start = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000 + 123);
     const clickhouseTime = (d: Date, fraction = true) =>
-      d.toISOString().replace('T', ' ').replace(/\.(\d{3})Z$/, fraction ? '.$1000000' : '');
+      d
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.(\d{3})Z$/, fraction ? '.$1000000' : '');
     const parent = tracer.startSpan('GET /orders', { kind: SpanKind.SERVER, startTime: start });
     const parentCtx = parent.spanContext();
-    const link: Link = { context: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 }, attributes: { 'link.kind': 'batch' } };
+    const link: Link = {
+      context: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 },
+      attributes: { 'link.kind': 'batch' },
+    };
     const { trace, context } = await import('@opentelemetry/api');
     const child = tracer.startSpan(
       'SELECT orders',
@@ -75,20 +85,24 @@ for (const [transport, makeExporter] of transports) {
         startTime: new Date(start.getTime() + 5),
         links: [link],
         attributes: {
-          'str': 'héllo "quoted"\ttab\nline',
-          'int': 42,
-          'negative': -7,
-          'double': 3.25,
-          'bool': true,
+          str: 'héllo "quoted"\ttab\nline',
+          int: 42,
+          negative: -7,
+          double: 3.25,
+          bool: true,
           'str.array': ['a', 'b'],
           'int.array': [1, 2, 3],
           'bool.array': [true, false],
-          'SampleRate': 4,
+          SampleRate: 4,
         },
       },
       trace.setSpan(context.active(), parent),
     );
-    child.addEvent('exception', { 'exception.message': 'boom', 'exception.type': 'Error' }, new Date(start.getTime() + 7));
+    child.addEvent(
+      'exception',
+      { 'exception.message': 'boom', 'exception.type': 'Error' },
+      new Date(start.getTime() + 7),
+    );
     child.setStatus({ code: SpanStatusCode.ERROR, message: 'query failed' });
     child.end(new Date(start.getTime() + 15));
     parent.end(new Date(start.getTime() + 20));
@@ -156,6 +170,10 @@ for (const [transport, makeExporter] of transports) {
       `SELECT Start FROM otel_traces_trace_id_ts WHERE TraceId = '${parentCtx.traceId}'`,
       (r) => r.length >= 1,
     );
-    assert.equal(lookup[0]?.Start, clickhouseTime(start, false), 'trace-id lookup table fed by the materialized view');
+    assert.equal(
+      lookup[0]?.Start,
+      clickhouseTime(start, false),
+      'trace-id lookup table fed by the materialized view',
+    );
   });
 }

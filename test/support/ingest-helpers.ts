@@ -23,8 +23,14 @@ export function rawGrpcClient(address: string, options: ChannelOptions = {}) {
       const metadata = new Metadata();
       for (const [k, v] of Object.entries(headers)) metadata.set(k, v);
       return new Promise((resolve) => {
-        client.makeUnaryRequest(path, identity, identity, body, metadata, { deadline: Date.now() + 15_000 }, (error, response) =>
-          resolve({ error: error ?? null, response }),
+        client.makeUnaryRequest(
+          path,
+          identity,
+          identity,
+          body,
+          metadata,
+          { deadline: Date.now() + 15_000 },
+          (error, response) => resolve({ error: error ?? null, response }),
         );
       });
     },
@@ -45,7 +51,8 @@ export const newSpanId = () => randomBytes(8).toString('hex');
 export const T = Math.floor(Date.now() / 3_600_000) * 3600 - 3600;
 /** T in Unix nanoseconds (as a decimal string), and plus `ns`. */
 export const T_NANOS = `${T}000000000`;
-export const nanosAfterT = (ns: bigint | number): string => (BigInt(T) * 1_000_000_000n + BigInt(ns)).toString();
+export const nanosAfterT = (ns: bigint | number): string =>
+  (BigInt(T) * 1_000_000_000n + BigInt(ns)).toString();
 
 /** ClickHouse's text of a DateTime64(9) (UTC), for Unix seconds + nanoseconds. */
 export function chDateTime64(seconds: number, nanos = 0): string {

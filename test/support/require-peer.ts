@@ -3,7 +3,10 @@
  * skip with a loud message on a developer's machine. CI sets
  * SPYGLASS_REQUIRE_PEERS=1, which turns a missing peer into a failure.
  */
-export function requirePeer(name: string, isAvailable: () => boolean): { available: boolean; skip: string | false } {
+export function requirePeer(
+  name: string,
+  isAvailable: () => boolean,
+): { available: boolean; skip: string | false } {
   let available = false;
   try {
     available = isAvailable();

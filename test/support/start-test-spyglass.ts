@@ -8,7 +8,9 @@ import { UpConfigSchema, startSpyglass, type RunningSpyglass, type UpConfigInput
  * chDB allows one data path per process; node's test runner isolates test
  * files in processes, so call this once per file.
  */
-export async function startTestSpyglass(overrides: Partial<UpConfigInput> = {}): Promise<RunningSpyglass & { dataDir: string }> {
+export async function startTestSpyglass(
+  overrides: Partial<UpConfigInput> = {},
+): Promise<RunningSpyglass & { dataDir: string }> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'spyglass-test-'));
   const config = UpConfigSchema.parse({
     dataDir,
@@ -35,7 +37,10 @@ export async function waitForRows<T>(
   for (;;) {
     const rows = await running.store.driver.queryRows<T>(sql);
     if (done(rows)) return rows;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for rows of: ${sql}\nlast result: ${JSON.stringify(rows).slice(0, 500)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for rows of: ${sql}\nlast result: ${JSON.stringify(rows).slice(0, 500)}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -17,7 +17,12 @@ export function buildTraceRequest(o: { service: string; spans: number; seed: num
     spanIds.push(spanId.toString('hex'));
     const attrs: Buffer[] = [];
     for (let a = 0; a < (o.attributes ?? 10); a++) {
-      attrs.push(field(9, keyValue(`attr.${a}`, a % 3 === 0 ? { int: BigInt(i * a) } : { str: `value-${(i * 7 + a) % 50}` })));
+      attrs.push(
+        field(
+          9,
+          keyValue(`attr.${a}`, a % 3 === 0 ? { int: BigInt(i * a) } : { str: `value-${(i * 7 + a) % 50}` }),
+        ),
+      );
     }
     const start = now + BigInt(i) * 1000n;
     spans.push(
@@ -43,7 +48,10 @@ export function buildTraceRequest(o: { service: string; spans: number; seed: num
 }
 
 function keyValue(key: string, value: { str: string } | { int: bigint }): Buffer {
-  const any = 'str' in value ? field(1, Buffer.from(value.str)) : Buffer.concat([Buffer.from([0x18]), varint(value.int)]);
+  const any =
+    'str' in value
+      ? field(1, Buffer.from(value.str))
+      : Buffer.concat([Buffer.from([0x18]), varint(value.int)]);
   return Buffer.concat([field(1, Buffer.from(key)), field(2, any)]);
 }
 
