@@ -167,7 +167,14 @@ const L: Array<[string, string[]]> = [
   ['error.message:failed', ['connection refused by upstream']],
   ['100%', ['debug: cache warm, 100% done']],
   ['conn*', ['connection refused by upstream']],
-  ['-level:debug -level:info', ['Timeout while charging card', 'connection refused by upstream', 'Échec de connexion à http://db.local:5432']],
+  [
+    '-level:debug -level:info',
+    [
+      'Timeout while charging card',
+      'connection refused by upstream',
+      'Échec de connexion à http://db.local:5432',
+    ],
+  ],
 ];
 for (const [q, expected] of L) {
   test(`logs: ${q}`, async () => assert.deepEqual(await search('logs', q), expected));

@@ -73,23 +73,21 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ApiContext): vo
     const query = buildServiceMapQuery(range, sampleEvery);
     const rows = await ctx.driver.queryRows<{
       source: string;
+      sourceKind: string;
       target: string;
       targetKind: string;
       calls: number | string;
       errors: number | string;
       durationMs: number[];
     }>(withIsoTimes(query.sql), { params: query.params });
-    const nodes = new Map<string, { id: string; kind: string }>();
+    // Each edge says what kind its ends are; a database or broker kind wins over 'service'.
+    const nodes = new Map<string, string>();
+    const addNode = (id: string, kind: string) => {
+      if (kind !== 'service' || !nodes.has(id)) nodes.set(id, kind);
+    };
     const edges = rows.map((r) => {
-      if (!nodes.has(r.source))
-        nodes.set(r.source, {
-          id: r.source,
-          kind:
-            r.targetKind === 'service' && rows.some((x) => x.target === r.source && x.targetKind === 'broker')
-              ? 'broker'
-              : 'service',
-        });
-      nodes.set(r.target, { id: r.target, kind: r.targetKind });
+      addNode(r.source, r.sourceKind);
+      addNode(r.target, r.targetKind);
       return {
         source: r.source,
         target: r.target,
@@ -100,6 +98,11 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ApiContext): vo
         p99Ms: r.durationMs[2] ?? 0,
       };
     });
-    return { nodes: [...nodes.values()], edges, sampledOneIn: sampleEvery, ...(notice ? { notice } : {}) };
+    return {
+      nodes: [...nodes].map(([id, kind]) => ({ id, kind })),
+      edges,
+      sampledOneIn: sampleEvery,
+      ...(notice ? { notice } : {}),
+    };
   });
 }

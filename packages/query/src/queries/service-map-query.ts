@@ -8,7 +8,7 @@ import type { BuiltQuery } from './search-query.ts';
  *   messaging.system (target node = the system), and Consumer spans with messaging.system
  *   (source node = the system);
  * - batch consumption: a Consumer span linked (span links) to Producer spans of another service.
- * Each row: source, target, targetKind, calls, errors, p50/p95/p99 of the callee's Duration in ms.
+ * Each row: source, sourceKind, target, targetKind, calls, errors, p50/p95/p99 of the callee's Duration in ms.
  */
 export function buildServiceMapQuery(range: TimeRange, sampleEvery = 1): BuiltQuery {
   const params = {
@@ -26,7 +26,7 @@ export function buildServiceMapQuery(range: TimeRange, sampleEvery = 1): BuiltQu
   // The right side of a join is the one held in memory: the callee spans (Server/Consumer with a
   // parent), usually far fewer than all spans; the left side streams only Client/Producer spans.
   const crossService =
-    `SELECT p.ServiceName AS source, c.ServiceName AS target, 'service' AS targetKind, ${stats('c.')} ` +
+    `SELECT p.ServiceName AS source, 'service' AS sourceKind, c.ServiceName AS target, 'service' AS targetKind, ${stats('c.')} ` +
     `FROM (SELECT TraceId, SpanId, ServiceName FROM otel_traces WHERE ${inRange('', 3600)}${sampled} ` +
     `AND SpanKind IN ('Client', 'Producer', 'Internal', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_INTERNAL')) AS p ` +
     `INNER JOIN (SELECT TraceId, ParentSpanId, ServiceName, SampleRate, StatusCode, Duration FROM otel_traces ` +
@@ -34,16 +34,16 @@ export function buildServiceMapQuery(range: TimeRange, sampleEvery = 1): BuiltQu
     `ON c.TraceId = p.TraceId AND c.ParentSpanId = p.SpanId WHERE p.ServiceName != c.ServiceName GROUP BY source, target`;
   // mapContains() lets the bloom filter on mapKeys skip granules without the key.
   const databases =
-    `SELECT ServiceName AS source, SpanAttributes['db.system'] AS target, 'database' AS targetKind, ${stats('')} ` +
+    `SELECT ServiceName AS source, 'service' AS sourceKind, SpanAttributes['db.system'] AS target, 'database' AS targetKind, ${stats('')} ` +
     `FROM otel_traces WHERE ${inRange('')}${sampled} AND mapContains(SpanAttributes, 'db.system') AND SpanKind IN ('Client', 'SPAN_KIND_CLIENT') AND SpanAttributes['db.system'] != '' GROUP BY source, target`;
   const produce =
-    `SELECT ServiceName AS source, SpanAttributes['messaging.system'] AS target, 'broker' AS targetKind, ${stats('')} ` +
+    `SELECT ServiceName AS source, 'service' AS sourceKind, SpanAttributes['messaging.system'] AS target, 'broker' AS targetKind, ${stats('')} ` +
     `FROM otel_traces WHERE ${inRange('')}${sampled} AND mapContains(SpanAttributes, 'messaging.system') AND SpanKind IN ('Producer', 'SPAN_KIND_PRODUCER') AND SpanAttributes['messaging.system'] != '' GROUP BY source, target`;
   const consume =
-    `SELECT SpanAttributes['messaging.system'] AS source, ServiceName AS target, 'service' AS targetKind, ${stats('')} ` +
+    `SELECT SpanAttributes['messaging.system'] AS source, 'broker' AS sourceKind, ServiceName AS target, 'service' AS targetKind, ${stats('')} ` +
     `FROM otel_traces WHERE ${inRange('')}${sampled} AND mapContains(SpanAttributes, 'messaging.system') AND SpanKind IN ('Consumer', 'SPAN_KIND_CONSUMER') AND SpanAttributes['messaging.system'] != '' GROUP BY source, target`;
   const links =
-    `SELECT p.ServiceName AS source, c.ServiceName AS target, 'service' AS targetKind, ${stats('c.')} ` +
+    `SELECT p.ServiceName AS source, 'service' AS sourceKind, c.ServiceName AS target, 'service' AS targetKind, ${stats('c.')} ` +
     `FROM (SELECT TraceId, SpanId, ServiceName FROM otel_traces WHERE ${inRange('', 3600)} AND SpanKind IN ('Producer', 'SPAN_KIND_PRODUCER')) AS p ` +
     `INNER JOIN (SELECT ServiceName, SampleRate, StatusCode, Duration, LinkTraceId, LinkSpanId FROM otel_traces ` +
     `ARRAY JOIN \`Links.TraceId\` AS LinkTraceId, \`Links.SpanId\` AS LinkSpanId WHERE ${inRange('')}${sampled} AND notEmpty(\`Links.SpanId\`)) AS c ` +
