@@ -1,5 +1,8 @@
 /**
- * npm run bench:query [-- --spans 10000000 --hours 4 --runs 20 --record]
+ * npm run bench:query [-- --spans 10000000 --hours 4 --runs 20 --record] [--data-dir DIR]
+ *
+ * --data-dir keeps the dataset in DIR; a later run with the same DIR skips the
+ * load and times the queries again (for iterating on one query).
  *
  * Loads a dataset shaped like Jaeger's ClickHouse benchmark (10M spans, 1M
  * traces of 10 spans, 10 services, 11 attributes per span, spread over
@@ -8,7 +11,7 @@
  * per span on disk. Goals: trace by id and search by service / operation /
  * duration <= 50 ms, by attribute <= 300 ms, service map <= 500 ms.
  */
-import { appendFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +26,7 @@ const { values } = parseArgs({
     hours: { type: 'string', default: '4' },
     runs: { type: 'string', default: '20' },
     record: { type: 'boolean', default: false },
+    'data-dir': { type: 'string' },
   },
 });
 const totalSpans = Number(values.spans);
@@ -31,7 +35,12 @@ const runs = Number(values.runs);
 const SPANS_PER_TRACE = 10;
 const SPANS_PER_REQUEST = 500;
 
-const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-bench-query-'));
+const dataDir = values['data-dir'] ?? mkdtempSync(join(tmpdir(), 'spyglass-bench-query-'));
+mkdirSync(dataDir, { recursive: true });
+const loadedMarker = join(dataDir, 'bench-loaded.json');
+const previousLoad = existsSync(loadedMarker)
+  ? (JSON.parse(readFileSync(loadedMarker, 'utf8')) as { startMs: number; endMs: number; loadSeconds: number })
+  : undefined;
 const ports = await freePorts();
 const server = await startSpyglassProcess({ dataDir, ports, config: 'clickhouseHttp:\n  enabled: false\n' });
 const api = `http://127.0.0.1:${ports.http}`;
@@ -39,8 +48,8 @@ const health = async () =>
   (await (await fetch(`${api}/api/health`)).json()) as { status: string; ingest: { queuedBatches: number } };
 
 // 1. Load: requests of 50 traces x 10 spans, each trace placed at a random time in the window.
-const endMs = Date.now() - 60_000;
-const startMs = endMs - hours * 3_600_000;
+const endMs = previousLoad?.endMs ?? Date.now() - 60_000;
+const startMs = previousLoad?.startMs ?? endMs - hours * 3_600_000;
 const pool = Array.from({ length: 50 }, (_, i) => {
   const parts = Array.from(
     { length: SPANS_PER_REQUEST / SPANS_PER_TRACE },
@@ -55,7 +64,7 @@ const pool = Array.from({ length: 50 }, (_, i) => {
   return new FreshIds(Buffer.concat(parts));
 });
 const requests = Math.ceil(totalSpans / SPANS_PER_REQUEST);
-let sent = 0;
+let sent = previousLoad ? requests : 0;
 const loadStart = performance.now();
 await Promise.all(
   Array.from({ length: 32 }, async (_, w) => {
@@ -75,7 +84,8 @@ await Promise.all(
   }),
 );
 while ((await health()).ingest.queuedBatches > 0) await new Promise((r) => setTimeout(r, 200));
-const loadSeconds = (performance.now() - loadStart) / 1000;
+const loadSeconds = previousLoad?.loadSeconds ?? (performance.now() - loadStart) / 1000;
+if (!previousLoad) writeFileSync(loadedMarker, JSON.stringify({ startMs, endMs, loadSeconds }));
 console.log(
   `loaded ${requests * SPANS_PER_REQUEST} spans in ${loadSeconds.toFixed(0)} s (${Math.round((requests * SPANS_PER_REQUEST) / loadSeconds)} spans/s)`,
 );

@@ -1,5 +1,5 @@
 import type { SchemaOptions } from './schema-options.ts';
-import { itemsAlias, ttlDays } from './ddl-helpers.ts';
+import { GRANULE_BYTES, itemsAlias, ttlDays } from './ddl-helpers.ts';
 
 const MAP = 'Map(LowCardinality(String), String)';
 const HDX_MATERIALIZED_KEYS = [
@@ -63,5 +63,5 @@ export function createLogsTableSql(o: SchemaOptions): string {
   PARTITION BY toDate(Timestamp)
   ORDER BY (toStartOfFiveMinutes(Timestamp), ServiceName, Timestamp)
   TTL toDateTime(Timestamp) + ${ttlDays(o.ttl.logs)}
-  SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, enable_block_number_column = 1, enable_block_offset_column = 1${o.dedupSetting}`;
+  SETTINGS index_granularity = 8192, index_granularity_bytes = ${GRANULE_BYTES}, ttl_only_drop_parts = 1, enable_block_number_column = 1, enable_block_offset_column = 1${o.dedupSetting}`;
 }

@@ -1,5 +1,5 @@
 import type { SchemaOptions } from './schema-options.ts';
-import { itemsAlias, ttlDays } from './ddl-helpers.ts';
+import { GRANULE_BYTES, itemsAlias, ttlDays } from './ddl-helpers.ts';
 
 /** otel_traces as in ClickStack's seed 00005 (see shared/docs/SCHEMA.md). */
 export function createTracesTableSql(o: SchemaOptions): string {
@@ -47,7 +47,7 @@ export function createTracesTableSql(o: SchemaOptions): string {
   PARTITION BY toDate(Timestamp)
   ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
   TTL toDate(Timestamp) + ${ttlDays(o.ttl.traces)}
-  SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1${o.dedupSetting}`;
+  SETTINGS index_granularity = 8192, index_granularity_bytes = ${GRANULE_BYTES}, ttl_only_drop_parts = 1${o.dedupSetting}`;
 }
 
 /** Trace-id to time-range lookup (the upstream exporter's shape), fed by a materialized view. */
