@@ -4,6 +4,7 @@ import { startSpyglass } from './commands/up.ts';
 import { runQuery } from './commands/query.ts';
 import { runTrace } from './commands/trace.ts';
 import { ApiClientError } from './commands/api-client.ts';
+import { RUN_USAGE, runInstrumented } from './commands/run.ts';
 
 const USAGE = `Usage: spyglass <command> [flags]
 
@@ -12,6 +13,7 @@ Commands:
                      ClickHouse (HTTP interface 8123) and the API/UI (8080).
   query '<search>'   Search spans or logs of a running Spyglass (see docs/search.md)
   trace <trace-id>   Show a trace as a text waterfall, with its logs
+  run -- <command>   Run a Node.js application with the Spyglass agent (zero-code instrumentation)
 
 Flags for up:
   --config <file>          YAML file with the same settings (see docs/configuration.md)
@@ -36,7 +38,8 @@ Flags for query:
 Flags for query and trace:
   --api <url>              The Spyglass API (default $SPYGLASS_API or http://127.0.0.1:8080)
   --json                   JSON output
-`;
+
+${RUN_USAGE.slice(RUN_USAGE.indexOf('Flags for run:'))}`;
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -46,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     return command ? 0 : 1;
   }
   if (command === 'query' || command === 'trace') return runClientCommand(command, rest);
+  if (command === 'run') return runInstrumented(rest);
   if (command !== 'up') {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;

@@ -1,0 +1,87 @@
+import { watchFile } from 'node:fs';
+import { basename } from 'node:path';
+import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
+import { parseAgentConfig } from './config/agent-config.ts';
+import { configInputFromEnv } from './config/config-from-env.ts';
+import { startAgent, type Agent } from './start-agent.ts';
+
+/** Where the running agent is published, for the control plane, tests and double-load detection. */
+export const AGENT_HANDLE = Symbol.for('spyglass.agent');
+type WithHandle = { [AGENT_HANDLE]?: Agent | null };
+
+/** Package managers and tools that run on node: never instrumented (they are not the application). */
+const TOOL_SCRIPTS =
+  /(^|[\\/])(npm-cli|npx-cli|npm|npx|yarn|yarnpkg|pnpm|pnpx|corepack|node-gyp|spyglass)(\.c?js|\.mjs)?$/;
+const TOOL_DIRS = /[\\/]node_modules[\\/](npm|corepack|pnpm|yarn|@yarnpkg|node-gyp)[\\/]/;
+
+export function isToolProcess(argv: readonly string[] = process.argv): boolean {
+  const script = argv[1];
+  if (!script) return false;
+  return (
+    TOOL_SCRIPTS.test(basename(script)) ||
+    TOOL_DIRS.test(script) ||
+    /[\\/]packages[\\/]cli[\\/]bin[\\/]spyglass\.js$/.test(script)
+  );
+}
+
+/**
+ * Starts the agent from the environment, once per process. Never throws: a
+ * bad configuration or an SDK failure leaves the application running
+ * uninstrumented, with one line on stderr saying why.
+ */
+export function startFromEnvironment(env: NodeJS.ProcessEnv = process.env): Agent | undefined {
+  const global = globalThis as WithHandle;
+  if (global[AGENT_HANDLE] !== undefined) return global[AGENT_HANDLE] ?? undefined;
+  global[AGENT_HANDLE] = null;
+  if (isToolProcess()) return undefined;
+  if (env['SPYGLASS_AGENT_DEBUG'] === '1') diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.DEBUG);
+  try {
+    const config = parseAgentConfig(configInputFromEnv(env));
+    if (!config.enabled) return undefined;
+    const agent = startAgent(config, env);
+    global[AGENT_HANDLE] = agent;
+    installShutdownHooks(agent);
+    watchConfigFile(agent, env);
+    return agent;
+  } catch (err) {
+    process.stderr.write(`[spyglass agent] not started: ${(err as Error).message}\n`);
+    return undefined;
+  }
+}
+
+/**
+ * Flush on the way out without changing how the application exits: on a
+ * normal exit (beforeExit), and on SIGTERM/SIGINT, where the agent's listener
+ * flushes (at most 2 s) and, if nothing else listens, re-sends the signal so
+ * the default action still ends the process.
+ */
+function installShutdownHooks(agent: Agent): void {
+  process.once('beforeExit', () => void agent.shutdown());
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const onSignal = () => {
+      const others = process.listenerCount(signal);
+      const flushed = Promise.race([agent.shutdown(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      if (others === 0) {
+        void flushed.then(() => process.kill(process.pid, signal));
+      }
+    };
+    process.once(signal, onSignal);
+  }
+}
+
+/** SPYGLASS_AGENT_CONFIG is watched: a change is validated and applied live; an invalid file is refused and logged. */
+function watchConfigFile(agent: Agent, env: NodeJS.ProcessEnv): void {
+  const file = env['SPYGLASS_AGENT_CONFIG'];
+  if (!file) return;
+  const interval = Number(env['SPYGLASS_AGENT_CONFIG_POLL_MS'] ?? 1000);
+  watchFile(file, { interval, persistent: false }, (now, before) => {
+    if (now.mtimeMs === before.mtimeMs) return;
+    try {
+      agent.applyConfig(configInputFromEnv(env));
+    } catch (err) {
+      process.stderr.write(
+        `[spyglass agent] config change refused, keeping the previous one: ${(err as Error).message}\n`,
+      );
+    }
+  });
+}

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/**
+ * The agent runs inside users' applications, so it ships as plain JavaScript:
+ * esbuild bundles packages/agent/src into dist/ (agent.cjs, register.mjs,
+ * register.cjs), with dependencies left as imports of node_modules. The build
+ * is keyed by a hash of the sources and skipped when dist/ is current, so
+ * `spyglass run` can call it every time (about 0.3 s when it does build).
+ */
+const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SRC = join(PACKAGE_DIR, 'src');
+export const AGENT_DIST = join(PACKAGE_DIR, 'dist');
+export const REGISTER_MJS = join(AGENT_DIST, 'register.mjs');
+export const REGISTER_CJS = join(AGENT_DIST, 'register.cjs');
+const STAMP = join(AGENT_DIST, '.source-hash');
+
+export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string }> {
+  const hash = sourceHash();
+  if (existsSync(REGISTER_MJS) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash)
+    return { built: false, dist: AGENT_DIST };
+  // Build into a temporary folder, then swap: a concurrent `spyglass run` never sees half a build.
+  const tmp = `${AGENT_DIST}.tmp-${process.pid}`;
+  mkdirSync(tmp, { recursive: true });
+  const common = {
+    bundle: true,
+    platform: 'node' as const,
+    target: 'node18',
+    packages: 'external' as const,
+    // The entries load the bundle next to them at run time.
+    external: ['./agent.cjs'],
+    logLevel: 'error' as const,
+  };
+  await build({
+    ...common,
+    entryPoints: [join(SRC, 'agent-main.ts')],
+    outfile: join(tmp, 'agent.cjs'),
+    format: 'cjs',
+  });
+  await build({
+    ...common,
+    entryPoints: [join(SRC, 'register.ts')],
+    outfile: join(tmp, 'register.mjs'),
+    format: 'esm',
+  });
+  await build({
+    ...common,
+    entryPoints: [join(SRC, 'register-cjs.ts')],
+    outfile: join(tmp, 'register.cjs'),
+    format: 'cjs',
+  });
+  writeFileSync(join(tmp, '.source-hash'), hash);
+  const old = `${AGENT_DIST}.old-${process.pid}`;
+  if (existsSync(AGENT_DIST)) renameSync(AGENT_DIST, old);
+  renameSync(tmp, AGENT_DIST);
+  if (existsSync(old))
+    await import('node:fs/promises').then((fs) => fs.rm(old, { recursive: true, force: true }));
+  return { built: true, dist: AGENT_DIST };
+}
+
+function sourceHash(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.ts')) hash.update(relative(SRC, path)).update(readFileSync(path));
+    }
+  };
+  walk(SRC);
+  return hash.digest('hex');
+}

@@ -1,0 +1,57 @@
+import type { Attributes } from '@opentelemetry/api';
+import { ALWAYS_REDACTED_HEADERS, type CaptureConfig } from '../config/agent-config.ts';
+
+export const REDACTED = '[REDACTED]';
+const SECRET_LOOKING = /(auth|token|secret|passw|api[-_]?key|session|credential|signature)/i;
+const ALWAYS = new Set(ALWAYS_REDACTED_HEADERS);
+
+type HeaderValue = string | string[] | number | undefined;
+
+/**
+ * Headers as span attributes `http.<direction>.header.<name>` (lower-case
+ * name, values joined with ", "). Secrets are replaced by [REDACTED] in every
+ * mode: the always-redacted list, the configured names, and names that look
+ * secret (token, secret, password, api-key, session, ...).
+ */
+export function headerAttributes(
+  direction: 'request' | 'response',
+  headers: Record<string, HeaderValue> | undefined,
+  rules: CaptureConfig['headers'],
+  into: Attributes,
+): void {
+  if (!headers || rules.mode === 'off') return;
+  const allow = rules.mode === 'allowlist' ? rules.allowlist : undefined;
+  for (const rawName of Object.keys(headers)) {
+    const name = rawName.toLowerCase();
+    if (allow && !allow.includes(name)) continue;
+    const value = headers[rawName];
+    if (value === undefined) continue;
+    into[`http.${direction}.header.${name}`] = isSecret(name, rules.redact)
+      ? REDACTED
+      : Array.isArray(value)
+        ? value.join(', ')
+        : String(value);
+  }
+}
+
+export function isSecret(name: string, extra: readonly string[]): boolean {
+  return ALWAYS.has(name) || SECRET_LOOKING.test(name) || extra.includes(name);
+}
+
+/** undici's header forms (a flat [name, value, ...] array of strings or Buffers, or "name: value\r\n" text) as a record. */
+export function undiciHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (Array.isArray(headers)) {
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      const name = String(headers[i]).toLowerCase();
+      const value = String(headers[i + 1]);
+      out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
+    }
+  } else if (typeof headers === 'string') {
+    for (const line of headers.split('\r\n')) {
+      const colon = line.indexOf(':');
+      if (colon > 0) out[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+  }
+  return out;
+}

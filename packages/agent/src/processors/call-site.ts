@@ -1,0 +1,73 @@
+import { sep } from 'node:path';
+
+/**
+ * The application's call site of the current stack: the first frame that is
+ * not Node.js internals, not a dependency (node_modules) and not the agent.
+ * Structured V8 call sites, not a formatted `stack` string: capturing them is
+ * cheap, formatting is paid only for spans that keep a stack trace.
+ */
+export interface CallSiteInfo {
+  readonly functionName: string | undefined;
+  readonly filePath: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+const MAX_FRAMES = 32;
+const AGENT_DIR = `${sep}packages${sep}agent${sep}`;
+const NODE_MODULES = `${sep}node_modules${sep}`;
+
+export function captureFrames(skip: (...args: never[]) => unknown): NodeJS.CallSite[] {
+  const holder: { stack?: NodeJS.CallSite[] } = {};
+  const previousLimit = Error.stackTraceLimit;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- a hook V8 calls, restored as it was
+  const previousPrepare = Error.prepareStackTrace;
+  try {
+    Error.stackTraceLimit = MAX_FRAMES;
+    Error.prepareStackTrace = (_error, frames) => frames;
+    Error.captureStackTrace(holder, skip);
+    return holder.stack ?? [];
+  } finally {
+    Error.prepareStackTrace = previousPrepare;
+    Error.stackTraceLimit = previousLimit;
+  }
+}
+
+export function isApplicationFrame(frame: NodeJS.CallSite): boolean {
+  const file = frame.getFileName();
+  if (!file || frame.isNative()) return false;
+  if (
+    file.startsWith('node:') ||
+    !(file.startsWith('/') || file.startsWith('file:') || /^[A-Za-z]:\\/.test(file))
+  )
+    return false;
+  return !file.includes(NODE_MODULES) && !file.includes(AGENT_DIR);
+}
+
+export function firstApplicationFrame(frames: readonly NodeJS.CallSite[]): CallSiteInfo | undefined {
+  for (const frame of frames) {
+    if (!isApplicationFrame(frame)) continue;
+    let filePath = frame.getFileName()!;
+    if (filePath.startsWith('file://')) filePath = decodeURIComponent(new URL(filePath).pathname);
+    const type = frame.getTypeName();
+    const fn = frame.getFunctionName() ?? frame.getMethodName() ?? undefined;
+    return {
+      functionName: fn ? (type && type !== 'Object' && !fn.includes('.') ? `${type}.${fn}` : fn) : undefined,
+      filePath,
+      line: frame.getLineNumber() ?? 0,
+      column: frame.getColumnNumber() ?? 0,
+    };
+  }
+  return undefined;
+}
+
+/** Frames formatted like V8's `stack` lines, for `code.stacktrace`. */
+export function formatFrames(frames: readonly NodeJS.CallSite[]): string {
+  return frames
+    .map((f) => {
+      const fn = f.getFunctionName() ?? f.getMethodName();
+      const where = `${f.getFileName() ?? '<anonymous>'}:${f.getLineNumber() ?? 0}:${f.getColumnNumber() ?? 0}`;
+      return fn ? `    at ${fn} (${where})` : `    at ${where}`;
+    })
+    .join('\n');
+}

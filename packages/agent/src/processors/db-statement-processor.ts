@@ -1,0 +1,44 @@
+import type { Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ConfigStore } from '../config/config-store.ts';
+import { sanitizeSql } from '../capture/sql-sanitizer.ts';
+
+/** Statement attributes across semantic-convention versions. */
+const STATEMENT_KEYS = ['db.statement', 'db.query.text'] as const;
+
+/**
+ * Database statements by policy: `sanitized` (default) replaces the literals
+ * of SQL statements by `?` as the span starts, so values never leave the
+ * process; `off` drops the statement; `full` keeps it (the instrumentations
+ * then also report parameters).
+ */
+export class DbStatementProcessor implements SpanProcessor {
+  constructor(private readonly config: ConfigStore) {}
+
+  onStart(span: Span, _parentContext: Context): void {
+    const mode = this.config.capture.dbStatements;
+    if (mode === 'full') return;
+    const attributes = span.attributes;
+    for (const key of STATEMENT_KEYS) {
+      const statement = attributes[key];
+      if (typeof statement !== 'string') continue;
+      if (mode === 'off') delete (attributes as Record<string, unknown>)[key];
+      else if (isSql(attributes)) span.setAttribute(key, sanitizeSql(statement));
+    }
+  }
+
+  onEnd(_span: ReadableSpan): void {}
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const NOT_SQL = new Set(['redis', 'mongodb', 'memcached', 'elasticsearch', 'cassandra']);
+
+function isSql(attributes: ReadableSpan['attributes']): boolean {
+  const system = attributes['db.system.name'] ?? attributes['db.system'];
+  return typeof system !== 'string' || !NOT_SQL.has(system);
+}
