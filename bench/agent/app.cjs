@@ -31,8 +31,8 @@ const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
 
 const stop = () => {
   server.close();
-  void pool.end();
+  pool.end().catch(() => {});
   redis.disconnect();
 };
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

@@ -1,7 +1,7 @@
 import { watchFile } from 'node:fs';
 import { basename } from 'node:path';
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
-import { parseAgentConfig } from './config/agent-config.ts';
+import { loadInitialConfig } from './config/load-initial-config.ts';
 import { configInputFromEnv } from './config/config-from-env.ts';
 import { startAgent, type Agent } from './start-agent.ts';
 
@@ -13,6 +13,33 @@ type WithHandle = { [AGENT_HANDLE]?: Agent | null };
 const TOOL_SCRIPTS =
   /(^|[\\/])(npm-cli|npx-cli|npm|npx|yarn|yarnpkg|pnpm|pnpx|corepack|node-gyp|spyglass)(\.c?js|\.mjs)?$/;
 const TOOL_DIRS = /[\\/]node_modules[\\/](npm|corepack|pnpm|yarn|@yarnpkg|node-gyp)[\\/]/;
+
+/**
+ * CommonJS packages the instrumentations patch. An ES-module application that
+ * imports one (`import grpc from '@grpc/grpc-js'`) gets its exports object
+ * through the ES loader, which the require() hooks never see; register.mjs
+ * requires such a package once when it is imported, so the require() hooks
+ * patch that same exports object in place.
+ */
+export const COMMONJS_INSTRUMENTED_PACKAGES = [
+  '@grpc/grpc-js',
+  'pg',
+  'pg-pool',
+  'ioredis',
+  'redis',
+  '@redis/client',
+  'kafkajs',
+  'amqplib',
+  'express',
+  'koa',
+  'mysql2',
+  'mongodb',
+  'pino',
+  'winston',
+  'bunyan',
+  '@nestjs/core',
+  'fastify',
+];
 
 export function isToolProcess(argv: readonly string[] = process.argv): boolean {
   const script = argv[1];
@@ -36,7 +63,7 @@ export function startFromEnvironment(env: NodeJS.ProcessEnv = process.env): Agen
   if (isToolProcess()) return undefined;
   if (env['SPYGLASS_AGENT_DEBUG'] === '1') diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.DEBUG);
   try {
-    const config = parseAgentConfig(configInputFromEnv(env));
+    const config = loadInitialConfig(configInputFromEnv(env));
     if (!config.enabled) return undefined;
     const agent = startAgent(config, env);
     global[AGENT_HANDLE] = agent;
@@ -44,7 +71,9 @@ export function startFromEnvironment(env: NodeJS.ProcessEnv = process.env): Agen
     watchConfigFile(agent, env);
     return agent;
   } catch (err) {
-    process.stderr.write(`[spyglass agent] not started: ${(err as Error).message}\n`);
+    const file = env['SPYGLASS_AGENT_CONFIG'];
+    const where = file && (err as Error).name === 'AgentConfigError' ? ` (config file ${file})` : '';
+    process.stderr.write(`[spyglass agent] not started${where}: ${(err as Error).message}\n`);
     return undefined;
   }
 }
@@ -56,7 +85,13 @@ export function startFromEnvironment(env: NodeJS.ProcessEnv = process.env): Agen
  * the default action still ends the process.
  */
 function installShutdownHooks(agent: Agent): void {
-  process.once('beforeExit', () => void agent.shutdown());
+  // The application is exiting: flush for at most 1.5 s, so an unreachable gateway (whose exporter
+  // retries for up to export.timeoutMs) never holds the exit; the exit code is the application's.
+  process.once('beforeExit', () => {
+    const timer = setTimeout(() => process.exit(), 1500);
+    timer.unref();
+    void agent.shutdown().finally(() => clearTimeout(timer));
+  });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const onSignal = () => {
       const others = process.listenerCount(signal);
@@ -69,19 +104,34 @@ function installShutdownHooks(agent: Agent): void {
   }
 }
 
-/** SPYGLASS_AGENT_CONFIG is watched: a change is validated and applied live; an invalid file is refused and logged. */
+/**
+ * SPYGLASS_AGENT_CONFIG is watched: a change is validated and applied live; an
+ * invalid file is refused and logged, once. A file caught half-written (an
+ * editor or a tool that truncates before writing) is read again shortly
+ * before it counts as invalid.
+ */
 function watchConfigFile(agent: Agent, env: NodeJS.ProcessEnv): void {
   const file = env['SPYGLASS_AGENT_CONFIG'];
   if (!file) return;
   const interval = Number(env['SPYGLASS_AGENT_CONFIG_POLL_MS'] ?? 1000);
-  watchFile(file, { interval, persistent: false }, (now, before) => {
-    if (now.mtimeMs === before.mtimeMs) return;
+  let retry: NodeJS.Timeout | undefined;
+  const apply = (lastAttempt: boolean) => {
     try {
       agent.applyConfig(configInputFromEnv(env));
     } catch (err) {
+      if (!lastAttempt) {
+        retry = setTimeout(() => apply(true), Math.min(250, interval));
+        retry.unref();
+        return;
+      }
       process.stderr.write(
-        `[spyglass agent] config change refused, keeping the previous one: ${(err as Error).message}\n`,
+        `[spyglass agent] config change in ${file} refused, keeping the previous one: ${(err as Error).message}\n`,
       );
     }
+  };
+  watchFile(file, { interval, persistent: false }, (now, before) => {
+    if (now.mtimeMs === before.mtimeMs && now.size === before.size) return;
+    clearTimeout(retry);
+    apply(false);
   });
 }

@@ -3,6 +3,12 @@
  * Node.js versions without module.register (before 18.19 / 20.6): CommonJS
  * modules are instrumented, ES modules are not.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const main = require('./agent.cjs') as typeof import('./agent-main.ts');
-main.startFromEnvironment();
+import { loadAgentBundle } from './load-bundle.ts';
+
+if (process.env['SPYGLASS_AGENT_DISABLED'] !== '1') {
+  try {
+    loadAgentBundle(__dirname).startFromEnvironment();
+  } catch (err) {
+    process.stderr.write(`[spyglass agent] not started: ${(err as Error).message}\n`);
+  }
+}

@@ -1,22 +1,42 @@
 /**
  * The agent's preload entry, for `node --import <dist>/register.mjs` (what
- * `spyglass run` adds to NODE_OPTIONS). It registers the ES-module loader hook
- * (import-in-the-middle, only for modules an instrumentation asks for), then
- * starts the agent from the CommonJS bundle next to it, so CommonJS and ES
- * module applications are both instrumented.
+ * `spyglass run` adds to NODE_OPTIONS). It starts the agent from the bundle
+ * next to it; when the application is an ES module, it first registers the
+ * ES-module loader hook (import-in-the-middle, only for modules an
+ * instrumentation asks for). CommonJS applications skip the hook: its loader
+ * thread costs startup time and they need only require() hooks.
  */
 import { createRequire, register } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadAgentBundle } from './load-bundle.ts';
+import { needsEsmHooks } from './esm-detection.ts';
 
-const require = createRequire(import.meta.url);
-const main = require('./agent.cjs') as typeof import('./agent-main.ts');
-
-if (!main.isToolProcess() && process.env['SPYGLASS_AGENT_DISABLED'] !== '1') {
+if (process.env['SPYGLASS_AGENT_DISABLED'] !== '1') {
   try {
-    const iitm = require('import-in-the-middle') as typeof import('import-in-the-middle');
-    const { registerOptions, waitForAllMessagesAcknowledged } = iitm.createAddHookMessageChannel();
-    register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-    main.startFromEnvironment();
-    await waitForAllMessagesAcknowledged();
+    const main = loadAgentBundle(dirname(fileURLToPath(import.meta.url)));
+    if (!main.isToolProcess()) {
+      if (needsEsmHooks(process.argv, process.env)) {
+        const require = createRequire(import.meta.url);
+        const iitm = require('import-in-the-middle') as typeof import('import-in-the-middle');
+        const { registerOptions, waitForAllMessagesAcknowledged } = iitm.createAddHookMessageChannel();
+        register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
+        main.startFromEnvironment();
+        // CommonJS packages imported from ES modules: require them once, so the require() hooks
+        // patch the very exports object the import received (see COMMONJS_INSTRUMENTED_PACKAGES).
+        new iitm.Hook(main.COMMONJS_INSTRUMENTED_PACKAGES, (_exported, _name, baseDir) => {
+          if (!baseDir) return;
+          try {
+            createRequire(join(baseDir, 'package.json'))(baseDir);
+          } catch {
+            // an ES-only package: the import hook already covers it
+          }
+        });
+        await waitForAllMessagesAcknowledged();
+      } else {
+        main.startFromEnvironment();
+      }
+    }
   } catch (err) {
     process.stderr.write(`[spyglass agent] not started: ${(err as Error).message}\n`);
   }

@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import { ALWAYS_REDACTED_HEADERS, type CaptureConfig } from '../config/agent-config.ts';
+import type { CaptureConfig } from '../config/agent-config.ts';
+import { ALWAYS_REDACTED_HEADERS } from '../config/config-constants.ts';
 
 export const REDACTED = '[REDACTED]';
 const SECRET_LOOKING = /(auth|token|secret|passw|api[-_]?key|session|credential|signature)/i;

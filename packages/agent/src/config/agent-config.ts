@@ -7,45 +7,14 @@ import { z } from 'zod';
  * time, so a replacement takes effect on the next span without a restart.
  */
 
-/** Instrumentations the agent knows, with their default state. fs, dns and net are noisy: off by default. */
-export const INSTRUMENTATION_DEFAULTS = {
-  http: true,
-  undici: true,
-  express: true,
-  fastify: true,
-  koa: true,
-  nestjs: true,
-  grpc: true,
-  pg: true,
-  mysql2: true,
-  redis: true,
-  ioredis: true,
-  mongodb: true,
-  kafkajs: true,
-  amqplib: true,
-  pino: true,
-  winston: true,
-  bunyan: true,
-  fs: false,
-  dns: false,
-  net: false,
-} as const;
-export type InstrumentationName = keyof typeof INSTRUMENTATION_DEFAULTS;
-export const INSTRUMENTATION_NAMES = Object.keys(INSTRUMENTATION_DEFAULTS) as InstrumentationName[];
+import {
+  ALWAYS_REDACTED_HEADERS,
+  INSTRUMENTATION_DEFAULTS,
+  INSTRUMENTATION_NAMES,
+  type InstrumentationName,
+} from './config-constants.ts';
 
-/** Headers whose values are always replaced by [REDACTED], whatever the capture mode. */
-export const ALWAYS_REDACTED_HEADERS = [
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'x-api-key',
-  'x-auth-token',
-  'x-access-token',
-  'x-csrf-token',
-  'x-xsrf-token',
-  'x-amz-security-token',
-];
+export { ALWAYS_REDACTED_HEADERS, INSTRUMENTATION_DEFAULTS, INSTRUMENTATION_NAMES, type InstrumentationName };
 
 const instrumentationsSchema = z
   .object(

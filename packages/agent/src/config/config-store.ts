@@ -1,4 +1,7 @@
-import { captureFor, parseAgentConfig, type AgentConfig, type CaptureConfig } from './agent-config.ts';
+/* eslint-disable @typescript-eslint/no-require-imports -- the schema (zod) is loaded on the first replacement */
+import type { AgentConfig, CaptureConfig } from './agent-config.ts';
+
+const schema = () => require('./agent-config.ts') as typeof import('./agent-config.ts');
 
 export type ConfigListener = (next: AgentConfig, previous: AgentConfig) => void;
 
@@ -17,7 +20,9 @@ export class ConfigStore {
     readonly serviceName: string,
   ) {
     this.#current = initial;
-    this.#capture = captureFor(initial, serviceName);
+    this.#capture = Object.keys(initial.services).length
+      ? schema().captureFor(initial, serviceName)
+      : initial.capture;
   }
 
   get current(): AgentConfig {
@@ -31,6 +36,7 @@ export class ConfigStore {
 
   /** Validates and installs a whole new configuration; throws AgentConfigError and keeps the old one if invalid. */
   replace(input: unknown): AgentConfig {
+    const { captureFor, parseAgentConfig } = schema();
     const next = parseAgentConfig(input);
     const previous = this.#current;
     this.#current = next;

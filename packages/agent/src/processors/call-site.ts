@@ -13,7 +13,8 @@ export interface CallSiteInfo {
   readonly column: number;
 }
 
-const MAX_FRAMES = 32;
+// fetch() reaches the span through ~40 frames of undici and the SDK: 64 keeps the application frame in view.
+const MAX_FRAMES = 64;
 const AGENT_DIR = `${sep}packages${sep}agent${sep}`;
 const NODE_MODULES = `${sep}node_modules${sep}`;
 

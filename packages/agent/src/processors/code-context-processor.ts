@@ -1,15 +1,15 @@
 import { SpanKind, SpanStatusCode, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ConfigStore } from '../config/config-store.ts';
-import { captureFrames, firstApplicationFrame, formatFrames } from './call-site.ts';
+import { captureFrames, firstApplicationFrame, formatFrames, isApplicationFrame } from './call-site.ts';
 
 const FRAMES = Symbol('spyglass.frames');
 type WithFrames = { [FRAMES]?: NodeJS.CallSite[] };
 
 /**
  * Where in the application a span started, and why it failed:
- * - on start of client, producer and internal spans (those the application's
- *   own code triggers), `code.function.name`, `code.file.path`,
+ * - on start of client and producer spans (those the application's own code
+ *   triggers), `code.function.name`, `code.file.path`,
  *   `code.line.number`, `code.column.number` of the first application frame;
  * - just before the end (`onEnding`, while the span is still writable),
  *   `code.stacktrace` on error spans and, when configured, on slow spans.
@@ -23,7 +23,9 @@ export class CodeContextProcessor implements SpanProcessor {
     const capture = this.config.capture;
     if (!capture.codeAttributes && !capture.stackTraces.onError && capture.stackTraces.slowSpanMs === 0)
       return;
-    if (span.kind === SpanKind.SERVER || span.kind === SpanKind.CONSUMER) return;
+    // Only spans the application's own code triggers; framework spans (server, consumer, middleware
+    // layers) start inside the framework, where a stack would cost ~3 µs and hold no application frame.
+    if (span.kind !== SpanKind.CLIENT && span.kind !== SpanKind.PRODUCER) return;
     // eslint-disable-next-line @typescript-eslint/unbound-method -- only marks where the stack starts
     const frames = captureFrames(this.onStart);
     const site = firstApplicationFrame(frames);
@@ -47,7 +49,11 @@ export class CodeContextProcessor implements SpanProcessor {
       const [s, ns] = span.startTime;
       slow = Date.now() - (s * 1000 + ns / 1e6) >= rules.slowSpanMs;
     }
-    if ((failed && rules.onError) || slow) span.setAttribute('code.stacktrace', formatFrames(frames));
+    if ((failed && rules.onError) || slow) {
+      // From the application's frame down: the frames above it are the tracing SDK's own.
+      const first = frames.findIndex(isApplicationFrame);
+      span.setAttribute('code.stacktrace', formatFrames(first > 0 ? frames.slice(first) : frames));
+    }
   }
 
   onEnd(_span: ReadableSpan): void {}

@@ -8,14 +8,23 @@ const STATEMENT_KEYS = ['db.statement', 'db.query.text'] as const;
 
 /**
  * Database statements by policy: `sanitized` (default) replaces the literals
- * of SQL statements by `?` as the span starts, so values never leave the
- * process; `off` drops the statement; `full` keeps it (the instrumentations
+ * of SQL statements by `?` (at start and again before the end, as some
+ * instrumentations set the statement late), so values never leave the process; `off` drops the statement; `full` keeps it (the instrumentations
  * then also report parameters).
  */
 export class DbStatementProcessor implements SpanProcessor {
   constructor(private readonly config: ConfigStore) {}
 
   onStart(span: Span, _parentContext: Context): void {
+    this.apply(span);
+  }
+
+  /** Again just before the end: some instrumentations (pg) set the statement after the span started. */
+  onEnding(span: Span): void {
+    this.apply(span);
+  }
+
+  private apply(span: Span): void {
     const mode = this.config.capture.dbStatements;
     if (mode === 'full') return;
     const attributes = span.attributes;

@@ -21,14 +21,17 @@ import { DnsInstrumentation } from '@opentelemetry/instrumentation-dns';
 import { NetInstrumentation } from '@opentelemetry/instrumentation-net';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
-import type { InstrumentationName } from '../config/agent-config.ts';
+import type { InstrumentationName } from '../config/config-constants.ts';
 import type { ConfigStore } from '../config/config-store.ts';
 import { headerAttributes, undiciHeaders } from '../capture/header-capture.ts';
 import { createHttpHooks } from '../capture/http-capture.ts';
 import { createMessagingHooks } from '../capture/messaging-capture.ts';
 
-/** gRPC metadata captured as rpc.grpc.request.metadata.<key> (metadata has no "all" form upstream). */
-const GRPC_METADATA = ['user-agent', 'content-type', 'x-request-id', 'grpc-accept-encoding', 'authorization'];
+/**
+ * gRPC metadata captured as rpc.request.metadata.<key> / rpc.response.metadata.<key>. The upstream
+ * instrumentation takes an allowlist only and cannot redact, so no secret-bearing key is listed.
+ */
+const GRPC_METADATA = ['user-agent', 'content-type', 'x-request-id', 'grpc-accept-encoding'];
 
 /**
  * The curated instrumentation set. Each reads the live configuration in its

@@ -4,7 +4,8 @@ import type { BuiltQuery } from './search-query.ts';
 /**
  * Edges of the service map over a range, weighted by SampleRate:
  * - calls across services: a Server/Consumer span whose parent span is in another service;
- * - calls to databases and brokers: Client spans with db.system, Producer spans with
+ * - calls to databases and brokers: Client spans with db.system (or the newer
+ *   db.system.name), Producer spans with
  *   messaging.system (target node = the system), and Consumer spans with messaging.system
  *   (source node = the system);
  * - batch consumption: a Consumer span linked (span links) to Producer spans of another service.
@@ -34,8 +35,8 @@ export function buildServiceMapQuery(range: TimeRange, sampleEvery = 1): BuiltQu
     `ON c.TraceId = p.TraceId AND c.ParentSpanId = p.SpanId WHERE p.ServiceName != c.ServiceName GROUP BY source, target`;
   // mapContains() lets the bloom filter on mapKeys skip granules without the key.
   const databases =
-    `SELECT ServiceName AS source, 'service' AS sourceKind, SpanAttributes['db.system'] AS target, 'database' AS targetKind, ${stats('')} ` +
-    `FROM otel_traces WHERE ${inRange('')}${sampled} AND mapContains(SpanAttributes, 'db.system') AND SpanKind IN ('Client', 'SPAN_KIND_CLIENT') AND SpanAttributes['db.system'] != '' GROUP BY source, target`;
+    `SELECT ServiceName AS source, 'service' AS sourceKind, if(SpanAttributes['db.system.name'] != '', SpanAttributes['db.system.name'], SpanAttributes['db.system']) AS target, 'database' AS targetKind, ${stats('')} ` +
+    `FROM otel_traces WHERE ${inRange('')}${sampled} AND (mapContains(SpanAttributes, 'db.system') OR mapContains(SpanAttributes, 'db.system.name')) AND SpanKind IN ('Client', 'SPAN_KIND_CLIENT') AND target != '' GROUP BY source, target`;
   const produce =
     `SELECT ServiceName AS source, 'service' AS sourceKind, SpanAttributes['messaging.system'] AS target, 'broker' AS targetKind, ${stats('')} ` +
     `FROM otel_traces WHERE ${inRange('')}${sampled} AND mapContains(SpanAttributes, 'messaging.system') AND SpanKind IN ('Producer', 'SPAN_KIND_PRODUCER') AND SpanAttributes['messaging.system'] != '' GROUP BY source, target`;

@@ -1,0 +1,169 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import {
+  describeSpans,
+  fixture,
+  startBackend,
+  startServerFixture,
+  uniqueService,
+  waitForSpans,
+  writeAgentConfig,
+  type Backend,
+  type SpanRow,
+} from '../support/agent-harness.ts';
+
+// A CommonJS express app under `spyglass run`: HTTP server, http.request and fetch client
+// spans, propagation to a downstream server, header redaction, payload capture and
+// truncation, and code.* attributes, all read back from a real `spyglass up`.
+
+let backend: Backend;
+before(async () => {
+  backend = await startBackend();
+});
+after(async () => {
+  await backend?.stop();
+});
+
+const attr = (span: SpanRow | undefined, key: string) => span?.SpanAttributes[key];
+
+test('express app: one trace across server, http.request/fetch clients and the downstream server; headers redacted; payloads captured and truncated', async () => {
+  const service = uniqueService('agent-express');
+  const config = writeAgentConfig({ capture: { payloads: { maxBytes: 64 } } });
+  const app = await startServerFixture('http-express.cjs', { service, endpoint: backend.otlpUrl, config });
+
+  const order = JSON.stringify({ sku: 'book-1' });
+  const r1 = await fetch(`${app.url}/orders`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: 'Bearer top-secret',
+      cookie: 'sid=very-secret',
+      'x-request-id': 'req-123',
+    },
+    body: order,
+  });
+  assert.equal(r1.status, 201);
+  const orderResponse = await r1.text();
+  assert.deepEqual(JSON.parse(orderResponse), { id: 42, sku: 'book-1', reserved: true });
+
+  const big = JSON.stringify({ text: 'x'.repeat(300) });
+  const r2 = await fetch(`${app.url}/echo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: big,
+  });
+  assert.equal(await r2.text(), big);
+
+  await fetch(`${app.url}/shutdown`, { method: 'POST' }).then((r) => r.text());
+  const result = await app.finished();
+  assert.equal(result.code, 0, `the app exits normally\n${result.stderr}`);
+  assert.equal(result.stderr, '', 'the agent prints nothing on stderr');
+
+  const spans = await waitForSpans(backend, service, (rows) => {
+    const names = rows.map((r) => `${r.SpanKind} ${r.SpanName}`);
+    return (
+      names.includes('Server POST /orders') &&
+      names.includes('Server POST /echo') &&
+      rows.filter((r) => r.SpanKind === 'Client').length >= 2 &&
+      rows.filter((r) => r.SpanKind === 'Server' && r.SpanAttributes['url.path'] === '/reserve').length >= 2
+    );
+  });
+  const all = describeSpans(spans);
+
+  const server = spans.find((s) => s.SpanKind === 'Server' && s.SpanName === 'POST /orders');
+  assert.ok(server, all);
+  assert.equal(server.ParentSpanId, '', 'the incoming request starts the trace');
+  const trace = spans.filter((s) => s.TraceId === server.TraceId);
+  const inTrace = describeSpans(trace);
+
+  // The client spans: one from http.request (instrumentation-http), one from fetch (undici).
+  const httpClient = trace.find(
+    (s) => s.SpanKind === 'Client' && s.ScopeName === '@opentelemetry/instrumentation-http',
+  );
+  const fetchClient = trace.find(
+    (s) => s.SpanKind === 'Client' && s.ScopeName === '@opentelemetry/instrumentation-undici',
+  );
+  assert.ok(httpClient, `http.request client span in the trace\n${inTrace}`);
+  assert.ok(fetchClient, `fetch client span in the trace\n${inTrace}`);
+  // Each client span is a descendant of the server span (its parent is a span of this trace).
+  for (const client of [httpClient, fetchClient]) {
+    assert.ok(
+      trace.some((s) => s.SpanId === client.ParentSpanId),
+      `client span ${client.SpanId} has its parent in the trace\n${inTrace}`,
+    );
+  }
+
+  // The downstream server spans are children of the client spans (context crossed the wire).
+  const downstream = trace.filter((s) => s.SpanKind === 'Server' && attr(s, 'url.path') === '/reserve');
+  assert.equal(downstream.length, 2, inTrace);
+  const viaHttp = downstream.find((s) => attr(s, 'http.request.header.x-via') === 'http.request');
+  const viaFetch = downstream.find((s) => attr(s, 'http.request.header.x-via') === 'fetch');
+  assert.equal(viaHttp?.ParentSpanId, httpClient.SpanId, inTrace);
+  assert.equal(viaFetch?.ParentSpanId, fetchClient.SpanId, inTrace);
+
+  // Express spans (middleware and handler) are in the trace too.
+  assert.ok(
+    trace.some((s) => s.ScopeName === '@opentelemetry/instrumentation-express'),
+    `express spans present\n${inTrace}`,
+  );
+  assert.equal(attr(server, 'http.route'), '/orders');
+  assert.equal(attr(server, 'http.response.status_code'), '201');
+
+  // Headers: captured, with secrets redacted (request and response, server and client).
+  assert.equal(attr(server, 'http.request.header.authorization'), '[REDACTED]');
+  assert.equal(attr(server, 'http.request.header.cookie'), '[REDACTED]');
+  assert.equal(attr(server, 'http.request.header.x-request-id'), 'req-123');
+  assert.equal(attr(server, 'http.request.header.content-type'), 'application/json');
+  assert.equal(attr(server, 'http.response.header.set-cookie'), '[REDACTED]');
+  assert.match(attr(server, 'http.response.header.content-type') ?? '', /^application\/json/);
+  assert.equal(attr(httpClient, 'http.request.header.authorization'), '[REDACTED]');
+  assert.equal(attr(httpClient, 'http.response.header.set-cookie'), '[REDACTED]');
+  assert.equal(attr(fetchClient, 'http.request.header.cookie'), '[REDACTED]');
+  assert.equal(attr(fetchClient, 'http.request.header.x-via'), 'fetch');
+  assert.equal(attr(fetchClient, 'http.response.header.set-cookie'), '[REDACTED]');
+  for (const s of spans)
+    for (const [k, v] of Object.entries(s.SpanAttributes))
+      assert.doesNotMatch(
+        v,
+        /top-secret|very-secret|downstream-token|s3cr3t|secret-order-cookie|fetch-session=abc/,
+        `no secret leaks in ${s.SpanName} ${k}`,
+      );
+
+  // JSON payloads, both directions, on the server span and the http.request client span.
+  assert.equal(attr(server, 'http.request.payload'), order);
+  assert.equal(attr(server, 'http.request.payload.size'), String(Buffer.byteLength(order)));
+  assert.equal(attr(server, 'http.response.payload'), orderResponse);
+  assert.equal(attr(server, 'http.response.payload.size'), String(Buffer.byteLength(orderResponse)));
+  assert.equal(attr(server, 'http.request.payload.truncated'), undefined);
+  assert.equal(attr(httpClient, 'http.request.payload'), '{"sku":"book-1"}');
+  assert.equal(attr(httpClient, 'http.response.payload'), '{"reserved":true,"via":"http.request"}');
+  assert.equal(attr(viaFetch, 'http.request.payload'), '{"step":"fetch"}');
+
+  // A body larger than capture.payloads.maxBytes (64): cut, flagged, real size reported.
+  const echo = spans.find((s) => s.SpanKind === 'Server' && s.SpanName === 'POST /echo');
+  assert.ok(echo, all);
+  assert.equal(attr(echo, 'http.request.payload'), big.slice(0, 64));
+  assert.equal(attr(echo, 'http.request.payload.truncated'), 'true');
+  assert.equal(attr(echo, 'http.request.payload.size'), String(big.length));
+  assert.equal(attr(echo, 'http.response.payload'), big.slice(0, 64));
+  assert.equal(attr(echo, 'http.response.payload.truncated'), 'true');
+  assert.equal(attr(echo, 'http.response.payload.size'), String(big.length));
+
+  // Code context: the client spans point at the line of the fixture that made the call.
+  const file = fixture('http-express.cjs');
+  const lineOf = (text: string) =>
+    String(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes(text)) + 1,
+    );
+  assert.equal(attr(httpClient, 'code.file.path'), file);
+  assert.equal(attr(httpClient, 'code.line.number'), lineOf('http.request('), inTrace);
+  assert.ok(Number(attr(httpClient, 'code.column.number')) > 0, inTrace);
+  assert.equal(attr(fetchClient, 'code.file.path'), file);
+  assert.equal(attr(fetchClient, 'code.function.name'), 'callWithFetch');
+  assert.equal(attr(fetchClient, 'code.line.number'), lineOf('await fetch('), inTrace);
+  // Server spans start inside node:http, where no application frame exists: no code.* on them.
+  assert.equal(attr(server, 'code.file.path'), undefined);
+});
