@@ -130,10 +130,6 @@ test(
   'pg: literals of a statement are sanitized to ? by default (capture.dbStatements "sanitized")',
   {
     skip,
-    todo:
-      'BUG: instrumentation-pg sets db.query.text with span.setAttribute() after tracer.startSpan(), so ' +
-      'DbStatementProcessor.onStart (packages/agent/src/processors/db-statement-processor.ts) never sees the ' +
-      'statement: literals (here an e-mail address) are exported verbatim',
   },
   async () => {
     const spans = await spansOf('default');
@@ -221,9 +217,6 @@ test(
   'capture.dbStatements "off": no statement text on database spans',
   {
     skip,
-    todo:
-      'BUG: same cause as the sanitizing bug: DbStatementProcessor.onStart runs before instrumentation-pg ' +
-      'sets db.query.text, so pg statements are exported in full although the policy is "off"',
   },
   async () => {
     const spans = await spansOf('off');

@@ -44,22 +44,6 @@ const CHECKOUT_JSON = JSON.stringify(CHECKOUT);
 const HEX32 = /^[0-9a-f]{32}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/*
- * Known bugs (the tests still run and report; remove the todo once fixed):
- */
-const TODO_GRPC_CLIENT =
-  'BUG (agent): the gRPC client call web -> orders is not instrumented when the application imports ' +
-  "grpc-js as an ES module (`import grpc from '@grpc/grpc-js'`, examples/demo/web.mjs): " +
-  "instrumentation-grpc's import-in-the-middle path wraps loadPackageDefinition on the module " +
-  'namespace only, not on its `default` export (the CommonJS exports object the app uses); the ' +
-  'patched Client.prototype.makeUnaryRequest is bypassed too, as grpc-js make-client.js keeps the ' +
-  'original in requesterFuncs. So web has no gRPC client span, sends no traceparent, and the orders ' +
-  'server span is the root of a second trace (packages/agent/src/telemetry/instrumentations.ts / register.ts)';
-const TODO_DB_SYSTEM_NAME =
-  "BUG (query): the service map finds databases by SpanAttributes['db.system'], but the agent's pg, " +
-  "ioredis and redis instrumentations emit the stable semconv 'db.system.name' (no 'db.system'), so " +
-  'there are no postgresql/redis nodes (packages/query/src/queries/service-map-query.ts)';
-
 interface SpanRow {
   Timestamp: string;
   TraceId: string;
@@ -324,60 +308,53 @@ describe('demo: one checkout is one complete trace', { skip, timeout: 150_000 },
     process.stderr.write(`# demo-trace: ${Date.now() - startedAt} ms in all\n`);
   });
 
-  test(
-    '1. exactly one trace holds the checkout, across every service, with no orphan span',
-    { todo: TODO_GRPC_CLIENT },
-    async () => {
-      assert.match(traceId, HEX32, 'a web server span of POST /api/checkout was stored');
-      assert.equal(
-        (await checkoutServerSpans()).length,
-        1,
-        'exactly one web server span of POST /api/checkout',
-      );
-      // No other trace mentions the order (e.g. a server or consumer span starting a new trace).
-      const traces = traceIds.map((id) => {
-        const own = spans.filter((s) => s.TraceId === id);
-        return `${id}: ${own.length} spans of ${[...new Set(own.map((s) => s.ServiceName))].join('+')}, root ${own
-          .filter((s) => s.ParentSpanId === '')
-          .map(describeSpan)
-          .join('; ')}`;
-      });
-      assert.deepEqual(traceIds, [traceId], `one trace for order ${orderId}, got:\n${traces.join('\n')}`);
-      const seen = new Set(spans.map((s) => s.ServiceName));
-      for (const svc of SERVICES)
-        assert.ok(seen.has(svc), `the trace has spans of ${svc} (it has ${[...seen].join(', ')})`);
-      // One root, the web server span; every other span's parent is in the trace.
-      const ids = new Set(spans.map((s) => s.SpanId));
-      const rootSpans = spans.filter((s) => s.ParentSpanId === '');
-      assert.equal(rootSpans.length, 1, `one root span: ${rootSpans.map(describeSpan).join('; ')}`);
-      assert.equal(rootSpans[0]!.ServiceName, 'web');
-      assert.equal(rootSpans[0]!.SpanKind, 'Server');
-      const orphans = spans.filter((s) => s.ParentSpanId !== '' && !ids.has(s.ParentSpanId));
-      assert.deepEqual(orphans.map(describeSpan), [], 'every parent is in the trace');
-      // The hops are parent/child links: HTTP (web), gRPC, Kafka, HTTP (payments), RabbitMQ.
-      const byId = new Map(spans.map((s) => [s.SpanId, s]));
-      const callerOf = (svc: string, kind: string) =>
-        spans
-          .filter((s) => s.ServiceName === svc && s.SpanKind === kind)
-          .map((s) => byId.get(s.ParentSpanId)?.ServiceName);
-      assert.ok(
-        callerOf('orders', 'Server').includes('web'),
-        'the orders gRPC server span is a child of web',
-      );
-      assert.ok(
-        callerOf('fulfillment', 'Consumer').includes('orders'),
-        'the Kafka consumer span is a child of orders',
-      );
-      assert.ok(
-        callerOf('payments', 'Server').includes('fulfillment'),
-        'the payments server span is a child of fulfillment',
-      );
-      assert.ok(
-        callerOf('notifier', 'Consumer').includes('fulfillment'),
-        'the RabbitMQ consumer span is a child of fulfillment',
-      );
-    },
-  );
+  test('1. exactly one trace holds the checkout, across every service, with no orphan span', async () => {
+    assert.match(traceId, HEX32, 'a web server span of POST /api/checkout was stored');
+    assert.equal(
+      (await checkoutServerSpans()).length,
+      1,
+      'exactly one web server span of POST /api/checkout',
+    );
+    // No other trace mentions the order (e.g. a server or consumer span starting a new trace).
+    const traces = traceIds.map((id) => {
+      const own = spans.filter((s) => s.TraceId === id);
+      return `${id}: ${own.length} spans of ${[...new Set(own.map((s) => s.ServiceName))].join('+')}, root ${own
+        .filter((s) => s.ParentSpanId === '')
+        .map(describeSpan)
+        .join('; ')}`;
+    });
+    assert.deepEqual(traceIds, [traceId], `one trace for order ${orderId}, got:\n${traces.join('\n')}`);
+    const seen = new Set(spans.map((s) => s.ServiceName));
+    for (const svc of SERVICES)
+      assert.ok(seen.has(svc), `the trace has spans of ${svc} (it has ${[...seen].join(', ')})`);
+    // One root, the web server span; every other span's parent is in the trace.
+    const ids = new Set(spans.map((s) => s.SpanId));
+    const rootSpans = spans.filter((s) => s.ParentSpanId === '');
+    assert.equal(rootSpans.length, 1, `one root span: ${rootSpans.map(describeSpan).join('; ')}`);
+    assert.equal(rootSpans[0]!.ServiceName, 'web');
+    assert.equal(rootSpans[0]!.SpanKind, 'Server');
+    const orphans = spans.filter((s) => s.ParentSpanId !== '' && !ids.has(s.ParentSpanId));
+    assert.deepEqual(orphans.map(describeSpan), [], 'every parent is in the trace');
+    // The hops are parent/child links: HTTP (web), gRPC, Kafka, HTTP (payments), RabbitMQ.
+    const byId = new Map(spans.map((s) => [s.SpanId, s]));
+    const callerOf = (svc: string, kind: string) =>
+      spans
+        .filter((s) => s.ServiceName === svc && s.SpanKind === kind)
+        .map((s) => byId.get(s.ParentSpanId)?.ServiceName);
+    assert.ok(callerOf('orders', 'Server').includes('web'), 'the orders gRPC server span is a child of web');
+    assert.ok(
+      callerOf('fulfillment', 'Consumer').includes('orders'),
+      'the Kafka consumer span is a child of orders',
+    );
+    assert.ok(
+      callerOf('payments', 'Server').includes('fulfillment'),
+      'the payments server span is a child of fulfillment',
+    );
+    assert.ok(
+      callerOf('notifier', 'Consumer').includes('fulfillment'),
+      'the RabbitMQ consumer span is a child of fulfillment',
+    );
+  });
 
   test('2. the Kafka hop: a producer span in orders and a consumer span in fulfillment, both with the payload', () => {
     const producers = spans.filter(
@@ -532,24 +509,20 @@ describe('demo: one checkout is one complete trace', { skip, timeout: 150_000 },
     return { edges, kinds, shown };
   };
 
-  test(
-    '8a. the service map has the edges between the demo services',
-    { todo: TODO_GRPC_CLIENT },
-    async () => {
-      const { edges, shown } = await serviceMap();
-      const via = (a: string, broker: string, b: string) =>
-        edges.has(`${a}->${b}`) || (edges.has(`${a}->${broker}`) && edges.has(`${broker}->${b}`));
-      assert.ok(via('orders', 'kafka', 'fulfillment'), `orders->fulfillment (direct or via kafka): ${shown}`);
-      assert.ok(edges.has('fulfillment->payments'), `fulfillment->payments: ${shown}`);
-      assert.ok(
-        via('fulfillment', 'rabbitmq', 'notifier'),
-        `fulfillment->notifier (direct or via rabbitmq): ${shown}`,
-      );
-      assert.ok(edges.has('web->orders'), `web->orders: ${shown}`);
-    },
-  );
+  test('8a. the service map has the edges between the demo services', async () => {
+    const { edges, shown } = await serviceMap();
+    const via = (a: string, broker: string, b: string) =>
+      edges.has(`${a}->${b}`) || (edges.has(`${a}->${broker}`) && edges.has(`${broker}->${b}`));
+    assert.ok(via('orders', 'kafka', 'fulfillment'), `orders->fulfillment (direct or via kafka): ${shown}`);
+    assert.ok(edges.has('fulfillment->payments'), `fulfillment->payments: ${shown}`);
+    assert.ok(
+      via('fulfillment', 'rabbitmq', 'notifier'),
+      `fulfillment->notifier (direct or via rabbitmq): ${shown}`,
+    );
+    assert.ok(edges.has('web->orders'), `web->orders: ${shown}`);
+  });
 
-  test('8b. the service map has the PostgreSQL and Redis nodes', { todo: TODO_DB_SYSTEM_NAME }, async () => {
+  test('8b. the service map has the PostgreSQL and Redis nodes', async () => {
     const { edges, kinds, shown } = await serviceMap();
     assert.equal(kinds.get('postgresql'), 'database', `a postgresql database node: ${shown}`);
     assert.equal(kinds.get('redis'), 'database', `a redis database node: ${shown}`);

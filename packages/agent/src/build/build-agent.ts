@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import {
   existsSync,
   mkdirSync,
@@ -69,12 +70,37 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
     format: 'cjs',
   });
   writeFileSync(join(tmp, '.source-hash'), hash);
+  // Swap. Several `spyglass run` may build at once: whoever loses a rename race checks that the
+  // folder in place is a complete build of the same sources, and keeps it.
   const old = `${AGENT_DIST}.old-${process.pid}`;
-  if (existsSync(AGENT_DIST)) renameSync(AGENT_DIST, old);
-  renameSync(tmp, AGENT_DIST);
-  if (existsSync(old))
-    await import('node:fs/promises').then((fs) => fs.rm(old, { recursive: true, force: true }));
+  try {
+    renameSync(AGENT_DIST, old);
+  } catch {
+    // no previous build, or another builder moved it first
+  }
+  try {
+    renameSync(tmp, AGENT_DIST);
+  } catch (err) {
+    if (!(existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash)) throw err;
+  }
+  await rm(old, { recursive: true, force: true });
+  await rm(tmp, { recursive: true, force: true });
+  removeStaleBuilds();
   return { built: true, dist: AGENT_DIST };
+}
+
+/** Folders left by builds that were killed half-way (older than ten minutes). */
+function removeStaleBuilds(): void {
+  const parent = dirname(AGENT_DIST);
+  for (const name of readdirSync(parent)) {
+    if (!/^dist\.(tmp|old)-\d+$/.test(name)) continue;
+    const path = join(parent, name);
+    try {
+      if (Date.now() - statSync(path).mtimeMs > 600_000) void rm(path, { recursive: true, force: true });
+    } catch {
+      // gone already
+    }
+  }
 }
 
 function sourceHash(): string {

@@ -5,6 +5,32 @@ import { ALWAYS_REDACTED_HEADERS } from '../config/config-constants.ts';
 export const REDACTED = '[REDACTED]';
 const SECRET_LOOKING = /(auth|token|secret|passw|api[-_]?key|session|credential|signature)/i;
 const ALWAYS = new Set(ALWAYS_REDACTED_HEADERS);
+/**
+ * Skipped in `all` mode: transport details that never explain a failure, or
+ * that the span already carries (traceparent is the span's own context,
+ * host/port are server.address). Listing one in `allowlist` mode still
+ * captures it.
+ */
+const NOISE = new Set([
+  'connection',
+  'keep-alive',
+  'date',
+  'accept-encoding',
+  'accept-language',
+  'traceparent',
+  'tracestate',
+  'baggage',
+  'host',
+  'upgrade-insecure-requests',
+  'sec-fetch-mode',
+  'sec-fetch-site',
+  'sec-fetch-dest',
+  'sec-fetch-user',
+  'sec-ch-ua',
+  'sec-ch-ua-mobile',
+  'sec-ch-ua-platform',
+  'priority',
+]);
 
 type HeaderValue = string | string[] | number | undefined;
 
@@ -24,7 +50,7 @@ export function headerAttributes(
   const allow = rules.mode === 'allowlist' ? rules.allowlist : undefined;
   for (const rawName of Object.keys(headers)) {
     const name = rawName.toLowerCase();
-    if (allow && !allow.includes(name)) continue;
+    if (allow ? !allow.includes(name) : NOISE.has(name)) continue;
     const value = headers[rawName];
     if (value === undefined) continue;
     into[`http.${direction}.header.${name}`] = isSecret(name, rules.redact)

@@ -30,6 +30,8 @@ export function createHttpHooks(config: ConfigStore) {
     requestHook: (span: Span, request: ClientRequest | IncomingMessage): void => {
       const payloads = config.capture.payloads;
       if (!payloads.enabled || payloads.maxBytes === 0) return;
+      // An incoming request without a body (most GETs) needs no observer.
+      if (isIncoming(request) && !hasBody(request)) return;
       const collector = new PayloadCollector(payloads.maxBytes);
       bodiesOf(span).request = collector;
       if (isIncoming(request)) observeIncoming(request, collector);
@@ -67,6 +69,11 @@ export function createHttpHooks(config: ConfigStore) {
       span.setAttributes(attributes);
     },
   };
+}
+
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
 }
 
 function isIncoming(message: object): message is IncomingMessage {
