@@ -165,8 +165,8 @@ function startPipeline(
     require('@opentelemetry/sdk-logs') as typeof import('@opentelemetry/sdk-logs');
   const { MeterProvider, PeriodicExportingMetricReader } =
     require('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
-  const { OTLPTraceExporter } =
-    require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+  const { OtlpHttpTraceExporter } =
+    require('./telemetry/otlp-http-trace-exporter.ts') as typeof import('./telemetry/otlp-http-trace-exporter.ts');
   const { OTLPLogExporter } =
     require('@opentelemetry/exporter-logs-otlp-proto') as typeof import('@opentelemetry/exporter-logs-otlp-proto');
   const { OTLPMetricExporter } =
@@ -192,7 +192,14 @@ function startPipeline(
 
   // Traces
   const batch = new BatchSpanProcessor(
-    new CountingSpanExporter(new OTLPTraceExporter({ url: url('/v1/traces'), ...exportOptions }), stats),
+    new CountingSpanExporter(
+      new OtlpHttpTraceExporter({
+        url: url('/v1/traces'),
+        headers: initial.headers,
+        timeoutMs: initial.export.timeoutMs,
+      }),
+      stats,
+    ),
     {
       maxQueueSize: initial.export.maxQueueSize,
       maxExportBatchSize: Math.min(initial.export.maxBatchSize, initial.export.maxQueueSize),
