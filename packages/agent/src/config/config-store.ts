@@ -1,7 +1,6 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the schema (zod) is loaded on the first replacement */
 import type { AgentConfig, CaptureConfig } from './agent-config.ts';
 
-const schema = () => require('./agent-config.ts') as typeof import('./agent-config.ts');
+import { loadSchemaModule as schema } from './load-initial-config.ts';
 
 export type ConfigListener = (next: AgentConfig, previous: AgentConfig) => void;
 

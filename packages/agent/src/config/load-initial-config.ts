@@ -1,5 +1,12 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- the schema (zod) is loaded only when needed */
+import { createRequire } from 'node:module';
 import type { AgentConfig, AgentConfigInput } from './agent-config.ts';
+
+/** The schema module, loaded on demand: bundled (require) in the agent, through createRequire under tsx. */
+export const loadSchemaModule = (): typeof import('./agent-config.ts') =>
+  typeof require === 'function'
+    ? (require('./agent-config.ts') as typeof import('./agent-config.ts'))
+    : (createRequire(import.meta.url)('./agent-config.ts') as typeof import('./agent-config.ts'));
 
 /** The defaults, computed from the schema when the agent is built (see build-agent.ts). */
 declare const __SPYGLASS_DEFAULT_CONFIG__: AgentConfig | undefined;
@@ -20,7 +27,7 @@ export function loadInitialConfig(input: AgentConfigInput): AgentConfig {
     typeof __SPYGLASS_DEFAULT_CONFIG__ === 'undefined' ? undefined : __SPYGLASS_DEFAULT_CONFIG__;
   const simple = Object.keys(input).every((k) => SIMPLE_KEYS.has(k));
   if (!defaults || !simple) {
-    return (require('./agent-config.ts') as typeof import('./agent-config.ts')).parseAgentConfig(input);
+    return loadSchemaModule().parseAgentConfig(input);
   }
   const config = structuredClone(defaults);
   if (input.serviceName !== undefined) {
@@ -38,7 +45,7 @@ export function loadInitialConfig(input: AgentConfigInput): AgentConfig {
 
 /** The full schema, for its error messages. */
 function schemaParse(input: AgentConfigInput): AgentConfig {
-  return (require('./agent-config.ts') as typeof import('./agent-config.ts')).parseAgentConfig(input);
+  return loadSchemaModule().parseAgentConfig(input);
 }
 
 function isHttpUrl(value: unknown): boolean {

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Attributes } from '@opentelemetry/api';
+import { parseAgentConfig, AgentConfigError } from '../src/config/agent-config.ts';
+import { headerAttributes, REDACTED } from '../src/capture/header-capture.ts';
+import { PayloadCollector, capturableContentType } from '../src/capture/payload-capture.ts';
+import { sanitizeSql } from '../src/capture/sql-sanitizer.ts';
+import { loadInitialConfig } from '../src/config/load-initial-config.ts';
+
+test('SQL literals become ?, identifiers, placeholders and keywords stay', () => {
+  const cases: Array<[string, string]> = [
+    [
+      "SELECT * FROM users WHERE email = 'a@b.c' AND id = 42",
+      'SELECT * FROM users WHERE email = ? AND id = ?',
+    ],
+    ['SELECT $1::int + 1 AS next', 'SELECT $1::int + 1 AS next'.replace('+ 1', '+ ?')],
+    ["INSERT INTO t1 (c2) VALUES ('it''s', -3.5e10, 0xFF)", 'INSERT INTO t1 (c2) VALUES (?, -?, ?)'],
+    ['SELECT "col 1", `c2` FROM t WHERE x IN (1, 2)', 'SELECT "col 1", `c2` FROM t WHERE x IN (?, ?)'],
+    ["SELECT $tag$secret$tag$, $$x$$ -- comment 'x'\nFROM t /* 5 */", 'SELECT ?, ? \nFROM t '],
+    ["SELECT 'unterminated", 'SELECT ?'],
+    ['UPDATE t SET v = ? WHERE id = :id', 'UPDATE t SET v = ? WHERE id = :id'],
+  ];
+  for (const [input, expected] of cases) assert.equal(sanitizeSql(input), expected, input);
+});
+
+test('headers: all mode keeps useful headers, drops transport noise, redacts secrets always', () => {
+  const rules = parseAgentConfig({}).capture.headers;
+  const out: Attributes = {};
+  headerAttributes(
+    'request',
+    {
+      'Content-Type': 'application/json',
+      authorization: 'Bearer t',
+      cookie: 'a=1',
+      'x-my-session-id': 's',
+      'x-request-id': 'r1',
+      accept: ['a', 'b'],
+      connection: 'keep-alive',
+      traceparent: '00-..',
+    },
+    rules,
+    out,
+  );
+  assert.deepEqual(out, {
+    'http.request.header.content-type': 'application/json',
+    'http.request.header.authorization': REDACTED,
+    'http.request.header.cookie': REDACTED,
+    'http.request.header.x-my-session-id': REDACTED,
+    'http.request.header.x-request-id': 'r1',
+    'http.request.header.accept': 'a, b',
+  });
+  const allow: Attributes = {};
+  headerAttributes(
+    'response',
+    { 'set-cookie': ['x'], 'x-request-id': 'r' },
+    { ...rules, mode: 'allowlist', allowlist: ['set-cookie'] },
+    allow,
+  );
+  assert.deepEqual(allow, { 'http.response.header.set-cookie': REDACTED });
+  const off: Attributes = {};
+  headerAttributes('request', { a: 'b' }, { ...rules, mode: 'off' }, off);
+  assert.deepEqual(off, {});
+});
+
+test('payloads: kept up to the limit with size and truncation; binary as base64; content types', () => {
+  const c = new PayloadCollector(5);
+  c.add('héllo');
+  c.add(Buffer.from(' world'));
+  const out: Attributes = {};
+  c.writeTo('p', out);
+  assert.equal(out['p.size'], 12);
+  assert.equal(out['p.truncated'], true);
+  assert.equal(Buffer.from(out['p'] as string).length <= 5, true);
+  const bin = new PayloadCollector(10);
+  bin.add(Buffer.from([0, 1, 2]));
+  const b: Attributes = {};
+  bin.writeTo('m', b);
+  assert.deepEqual(b, { m: 'AAEC', 'm.encoding': 'base64', 'm.size': 3 });
+  const types = parseAgentConfig({}).capture.payloads.contentTypes;
+  assert.equal(capturableContentType('application/json; charset=utf-8', types), true);
+  assert.equal(capturableContentType('application/vnd.api+json', types), true);
+  assert.equal(capturableContentType('text/html', types), true);
+  assert.equal(capturableContentType('image/png', types), false);
+  assert.equal(capturableContentType(undefined, types), false);
+});
+
+test('configuration: every error has its key path; the zero-config fast path equals the schema', () => {
+  assert.throws(
+    () => parseAgentConfig({ sampling: { ratio: 2 }, capture: { headers: { mode: 'some' } }, nope: 1 }),
+    (err: unknown) =>
+      err instanceof AgentConfigError &&
+      err.issues.some((i) => i.startsWith('sampling.ratio:')) &&
+      err.issues.some((i) => i.startsWith('capture.headers.mode:')) &&
+      err.issues.some((i) => i.startsWith('(root):')),
+  );
+  const input = {
+    serviceName: 'svc',
+    endpoint: 'http://127.0.0.1:9999',
+    headers: { authorization: 'Bearer k' },
+  };
+  assert.deepEqual(loadInitialConfig(input), parseAgentConfig(input));
+  // (the schema module is loaded lazily as its own instance: compare by name)
+  assert.throws(() => loadInitialConfig({ endpoint: 'not a url' }), { name: 'AgentConfigError' });
+});
