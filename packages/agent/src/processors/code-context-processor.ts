@@ -1,7 +1,16 @@
 import { SpanKind, SpanStatusCode, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ConfigStore } from '../config/config-store.ts';
-import { captureFrames, firstApplicationFrame, formatFrames, isApplicationFrame } from './call-site.ts';
+import {
+  MAX_FRAMES,
+  captureFrames,
+  firstApplicationFrame,
+  formatFrames,
+  isApplicationFrame,
+} from './call-site.ts';
+
+/** Application frames kept below the first one, for code.stacktrace. */
+const APPLICATION_FRAMES = 12;
 
 const FRAMES = Symbol('spyglass.frames');
 type WithFrames = { [FRAMES]?: NodeJS.CallSite[] };
@@ -17,6 +26,9 @@ type WithFrames = { [FRAMES]?: NodeJS.CallSite[] };
  * holds no application frame; their failures carry the exception's own stack.
  */
 export class CodeContextProcessor implements SpanProcessor {
+  /** Per instrumentation scope and span name: how deep to capture (see onStart). */
+  private readonly depths = new Map<string, number>();
+
   constructor(private readonly config: ConfigStore) {}
 
   onStart(span: Span, _parentContext: Context): void {
@@ -26,9 +38,27 @@ export class CodeContextProcessor implements SpanProcessor {
     // Only spans the application's own code triggers; framework spans (server, consumer, middleware
     // layers) start inside the framework, where a stack would cost ~3 µs and hold no application frame.
     if (span.kind !== SpanKind.CLIENT && span.kind !== SpanKind.PRODUCER) return;
+    // Capturing costs ~0.6 µs a frame, and the application frame sits at a depth that depends on the
+    // library (about 15 frames for ioredis, 40 for fetch): each scope and span name learns its depth
+    // and later spans capture only that far (plus room for the application's own stack), falling back
+    // to the full depth when the frame moved.
+    const scope = `${span.instrumentationScope.name}\u0000${span.name}`;
+    if (this.depths.size > 2000) this.depths.clear();
+    const learned = this.depths.get(scope);
     // eslint-disable-next-line @typescript-eslint/unbound-method -- only marks where the stack starts
-    const frames = captureFrames(this.onStart);
-    const site = firstApplicationFrame(frames);
+    let frames = captureFrames(this.onStart, learned ?? MAX_FRAMES);
+    let index = frames.findIndex(isApplicationFrame);
+    if (index === -1 && learned !== undefined && frames.length >= learned) {
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- only marks where the stack starts
+      frames = captureFrames(this.onStart, MAX_FRAMES);
+      index = frames.findIndex(isApplicationFrame);
+    }
+    if (index === -1) {
+      if (learned === undefined && frames.length < MAX_FRAMES) this.depths.set(scope, frames.length + 1);
+      return;
+    }
+    this.depths.set(scope, Math.min(MAX_FRAMES, index + APPLICATION_FRAMES));
+    const site = firstApplicationFrame(frames, index);
     if (!site) return;
     (span as Span & WithFrames)[FRAMES] = frames;
     if (!capture.codeAttributes) return;
