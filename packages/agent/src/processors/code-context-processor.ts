@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, type Context } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ConfigStore } from '../config/config-store.ts';
 import {
@@ -7,65 +7,110 @@ import {
   firstApplicationFrame,
   formatFrames,
   isApplicationFrame,
+  type CallSiteInfo,
 } from './call-site.ts';
 
 /** Application frames kept below the first one, for code.stacktrace. */
 const APPLICATION_FRAMES = 12;
+/** Captures per call path before it may count as stable, and the sampling of stable paths after. */
+const LEARNING_CAPTURES = 4;
+const STABLE_SAMPLE_EVERY = 16;
+const MAX_PATHS = 2000;
 
 const FRAMES = Symbol('spyglass.frames');
-type WithFrames = { [FRAMES]?: NodeJS.CallSite[] };
+type WithFrames = { [FRAMES]?: readonly NodeJS.CallSite[] };
+
+/** What is known of one call path: (instrumentation scope, span name, parent span name). */
+interface CallPath {
+  /** How deep to capture: the application frame's depth plus room for its own stack. */
+  depth: number;
+  captures: number;
+  /** The one call site seen so far (undefined: no application frame on this path). */
+  site: CallSiteInfo | undefined;
+  variable: boolean;
+  frames: readonly NodeJS.CallSite[] | undefined;
+  seen: number;
+}
 
 /**
  * Where in the application a span started, and why it failed:
  * - on start of client and producer spans (those the application's own code
- *   triggers), `code.function.name`, `code.file.path`,
- *   `code.line.number`, `code.column.number` of the first application frame;
+ *   triggers), `code.function.name`, `code.file.path`, `code.line.number`,
+ *   `code.column.number` of the first application frame;
  * - just before the end (`onEnding`, while the span is still writable),
  *   `code.stacktrace` on error spans and, when configured, on slow spans.
- * Server and consumer spans start inside the framework, where the stack
- * holds no application frame; their failures carry the exception's own stack.
+ * Server and consumer spans start inside the framework, where the stack holds
+ * no application frame; their failures carry the exception's own stack.
+ *
+ * Capturing a stack costs ~5 µs plus ~0.6 µs a frame, several times per
+ * request. So each call path (scope, span name, parent span name) learns how
+ * deep its application frame is and captures only that far; and a path whose
+ * first captures all found the same call site (or all found none) is then
+ * captured on 1 span in 16, the others reusing that site (and its stack for
+ * code.stacktrace). A sampled capture that finds another site marks the path
+ * variable: captured on every span from then on.
  */
 export class CodeContextProcessor implements SpanProcessor {
-  /** Per instrumentation scope and span name: how deep to capture (see onStart). */
-  private readonly depths = new Map<string, number>();
+  private readonly paths = new Map<string, CallPath>();
 
   constructor(private readonly config: ConfigStore) {}
 
-  onStart(span: Span, _parentContext: Context): void {
+  onStart(span: Span, parentContext: Context): void {
     const capture = this.config.capture;
     if (!capture.codeAttributes && !capture.stackTraces.onError && capture.stackTraces.slowSpanMs === 0)
       return;
-    // Only spans the application's own code triggers; framework spans (server, consumer, middleware
-    // layers) start inside the framework, where a stack would cost ~3 µs and hold no application frame.
     if (span.kind !== SpanKind.CLIENT && span.kind !== SpanKind.PRODUCER) return;
-    // Capturing costs ~0.6 µs a frame, and the application frame sits at a depth that depends on the
-    // library (about 15 frames for ioredis, 40 for fetch): each scope and span name learns its depth
-    // and later spans capture only that far (plus room for the application's own stack), falling back
-    // to the full depth when the frame moved.
-    const scope = `${span.instrumentationScope.name}\u0000${span.name}`;
-    if (this.depths.size > 2000) this.depths.clear();
-    const learned = this.depths.get(scope);
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- only marks where the stack starts
-    let frames = captureFrames(this.onStart, learned ?? MAX_FRAMES);
-    let index = frames.findIndex(isApplicationFrame);
-    if (index === -1 && learned !== undefined && frames.length >= learned) {
-      // eslint-disable-next-line @typescript-eslint/unbound-method -- only marks where the stack starts
-      frames = captureFrames(this.onStart, MAX_FRAMES);
-      index = frames.findIndex(isApplicationFrame);
+    const parent = trace.getSpan(parentContext) as (Span & { name?: string }) | undefined;
+    const key = `${span.instrumentationScope.name}\u0000${span.name}\u0000${parent?.name ?? ''}`;
+    let path = this.paths.get(key);
+    if (!path) {
+      if (this.paths.size >= MAX_PATHS) this.paths.clear();
+      path = { depth: MAX_FRAMES, captures: 0, site: undefined, variable: false, frames: undefined, seen: 0 };
+      this.paths.set(key, path);
     }
-    if (index === -1) {
-      if (learned === undefined && frames.length < MAX_FRAMES) this.depths.set(scope, frames.length + 1);
-      return;
+    path.seen++;
+    let site: CallSiteInfo | undefined;
+    let frames: readonly NodeJS.CallSite[] | undefined;
+    const stable = !path.variable && path.captures >= LEARNING_CAPTURES;
+    if (stable && path.seen % STABLE_SAMPLE_EVERY !== 0) {
+      site = path.site;
+      frames = path.frames;
+    } else {
+      const captured = this.capture(path);
+      site = captured?.site;
+      frames = captured?.frames;
+      if (path.captures === 0) path.site = site;
+      else if (!sameSite(path.site, site)) path.variable = true;
+      path.frames = frames;
+      path.captures++;
     }
-    this.depths.set(scope, Math.min(MAX_FRAMES, index + APPLICATION_FRAMES));
-    const site = firstApplicationFrame(frames, index);
-    if (!site) return;
+    if (!site || !frames) return;
     (span as Span & WithFrames)[FRAMES] = frames;
     if (!capture.codeAttributes) return;
     if (site.functionName) span.setAttribute('code.function.name', site.functionName);
     span.setAttribute('code.file.path', site.filePath);
     span.setAttribute('code.line.number', site.line);
     span.setAttribute('code.column.number', site.column);
+  }
+
+  /** The stack from the application's frame down, as deep as this path needs (full depth as fallback). */
+  private capture(path: CallPath): { site: CallSiteInfo; frames: NodeJS.CallSite[] } | undefined {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- only marks where the stack starts
+    let all = captureFrames(this.onStart, path.depth);
+    let index = all.findIndex(isApplicationFrame);
+    if (index === -1 && path.depth < MAX_FRAMES && all.length >= path.depth) {
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- only marks where the stack starts
+      all = captureFrames(this.onStart, MAX_FRAMES);
+      index = all.findIndex(isApplicationFrame);
+    }
+    if (index === -1) {
+      // No application frame (the span starts in a callback of the library): capture no deeper next time.
+      path.depth = Math.min(MAX_FRAMES, all.length + 1);
+      return undefined;
+    }
+    path.depth = Math.min(MAX_FRAMES, index + APPLICATION_FRAMES);
+    const site = firstApplicationFrame(all, index);
+    return site ? { site, frames: all.slice(index) } : undefined;
   }
 
   onEnding(span: Span): void {
@@ -79,11 +124,7 @@ export class CodeContextProcessor implements SpanProcessor {
       const [s, ns] = span.startTime;
       slow = Date.now() - (s * 1000 + ns / 1e6) >= rules.slowSpanMs;
     }
-    if ((failed && rules.onError) || slow) {
-      // From the application's frame down: the frames above it are the tracing SDK's own.
-      const first = frames.findIndex(isApplicationFrame);
-      span.setAttribute('code.stacktrace', formatFrames(first > 0 ? frames.slice(first) : frames));
-    }
+    if ((failed && rules.onError) || slow) span.setAttribute('code.stacktrace', formatFrames(frames));
   }
 
   onEnd(_span: ReadableSpan): void {}
@@ -93,4 +134,9 @@ export class CodeContextProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+function sameSite(a: CallSiteInfo | undefined, b: CallSiteInfo | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.filePath === b.filePath && a.line === b.line && a.column === b.column;
 }
