@@ -15,7 +15,8 @@ export interface CallSiteInfo {
 
 /** fetch() reaches the span through ~40 frames of undici and the SDK: 64 keeps the application frame in view. */
 export const MAX_FRAMES = 64;
-const AGENT_DIR = `${sep}packages${sep}agent${sep}`;
+/** The agent's own code, in the repository (src/) and as run (dist/). */
+const AGENT_DIRS = [`${sep}packages${sep}agent${sep}src${sep}`, `${sep}packages${sep}agent${sep}dist${sep}`];
 const NODE_MODULES = `${sep}node_modules${sep}`;
 
 /** The current stack as V8 call sites, at most `limit` frames (each costs ~0.6 µs), from the caller of `skip`. */
@@ -43,8 +44,11 @@ export function isApplicationFrame(frame: NodeJS.CallSite): boolean {
     !(file.startsWith('/') || file.startsWith('file:') || /^[A-Za-z]:\\/.test(file))
   )
     return false;
-  return !file.includes(NODE_MODULES) && !file.includes(AGENT_DIR);
+  return !file.includes(NODE_MODULES) && !AGENT_DIRS.some((dir) => file.includes(dir));
 }
+
+/** Receivers that say nothing about the function (plain objects, module namespaces, the global object). */
+const PLAIN_RECEIVERS = new Set(['Object', 'Module', 'global', 'Window']);
 
 /** The call site of `frames[index]` (by default the first application frame). */
 export function firstApplicationFrame(
@@ -58,7 +62,11 @@ export function firstApplicationFrame(
   const type = frame.getTypeName();
   const fn = frame.getFunctionName() ?? frame.getMethodName() ?? undefined;
   return {
-    functionName: fn ? (type && type !== 'Object' && !fn.includes('.') ? `${type}.${fn}` : fn) : undefined,
+    functionName: fn
+      ? type && !PLAIN_RECEIVERS.has(type) && !fn.includes('.')
+        ? `${type}.${fn}`
+        : fn
+      : undefined,
     filePath,
     line: frame.getLineNumber() ?? 0,
     column: frame.getColumnNumber() ?? 0,
