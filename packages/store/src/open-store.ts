@@ -32,7 +32,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export async function openStore(config: StoreConfig): Promise<Store> {
   const database = config.database ?? 'default';
   if (!IDENTIFIER.test(database)) throw new RangeError(`Invalid database name "${database}"`);
-  const driver =
+  let driver =
     config.kind === 'embedded' ? createEmbeddedDriver(config.path) : createRemoteDriver({ url: config.url });
   try {
     const serverVersion = await driver.version();
@@ -44,7 +44,17 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       dedupSetting: isReplicated ? '' : ', non_replicated_deduplication_window = 10000',
     };
     const migration = await migrate(driver, options);
-    return { driver, database, serverVersion, migration, close: () => driver.close() };
+    // Queries of the API, the gateway and the ClickHouse interface name tables without a database:
+    // make the configured one the default (the migrations above created it).
+    if (database !== 'default') {
+      if (config.kind === 'embedded') await driver.command(`USE ${database}`);
+      else {
+        await driver.close();
+        driver = createRemoteDriver({ url: config.url, database });
+      }
+    }
+    const opened = driver;
+    return { driver: opened, database, serverVersion, migration, close: () => opened.close() };
   } catch (err) {
     await driver.close();
     throw err;

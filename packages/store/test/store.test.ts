@@ -54,3 +54,21 @@ test('embedded store: migrations are applied once, recorded, and TTLs can be cha
     await store.close();
   }
 });
+
+test('a database other than default: tables are created there and unqualified names refer to it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spyglass-store-db-'));
+  const store = await openStore({ kind: 'embedded', path: dir, database: 'telemetry' });
+  try {
+    const [row] = await store.driver.queryRows<{ db: string; n: number | string }>(
+      'SELECT currentDatabase() AS db, count() AS n FROM otel_traces',
+    );
+    assert.equal(row?.db, 'telemetry');
+    assert.equal(Number(row?.n), 0);
+    const tables = await store.driver.queryRows<{ name: string }>(
+      "SELECT name FROM system.tables WHERE database = 'telemetry' AND name = 'otel_logs'",
+    );
+    assert.equal(tables.length, 1);
+  } finally {
+    await store.close();
+  }
+});
