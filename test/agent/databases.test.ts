@@ -146,10 +146,6 @@ test(
   'pg: pool.query spans carry the code context of the application line',
   {
     skip,
-    todo:
-      'GAP: pg.Pool#query starts its pg.query span in a callback after the (asynchronous) pool connect, so ' +
-      'CodeContextProcessor.onStart finds no application frame on the stack and the span has no code.* ' +
-      'attributes (only the pg-pool.connect span has them); pool.query is how most applications query',
   },
   async () => {
     const spans = await spansOf('default');

@@ -61,19 +61,19 @@ export function startAgent(initial: AgentConfig, env: NodeJS.ProcessEnv = proces
   const instrumentations = createInstrumentations(config, isExportRequest);
   const applyInstrumentationSwitches = (next: AgentConfig) => {
     for (const name of INSTRUMENTATION_NAMES) {
-      const instrumentation = instrumentations.get(name);
-      if (!instrumentation) continue;
       const wanted = next.enabled && next.signals.traces && next.instrumentations[name];
-      try {
-        if (wanted && !instrumentation.getConfig().enabled) {
-          instrumentation.setConfig({ ...instrumentation.getConfig(), enabled: true });
-          instrumentation.enable();
-        } else if (!wanted && instrumentation.getConfig().enabled) {
-          instrumentation.setConfig({ ...instrumentation.getConfig(), enabled: false });
-          instrumentation.disable();
+      for (const instrumentation of instrumentations.get(name) ?? []) {
+        try {
+          if (wanted && !instrumentation.getConfig().enabled) {
+            instrumentation.setConfig({ ...instrumentation.getConfig(), enabled: true });
+            instrumentation.enable();
+          } else if (!wanted && instrumentation.getConfig().enabled) {
+            instrumentation.setConfig({ ...instrumentation.getConfig(), enabled: false });
+            instrumentation.disable();
+          }
+        } catch (err) {
+          diag.warn(`spyglass: could not switch instrumentation ${name}`, err);
         }
-      } catch (err) {
-        diag.warn(`spyglass: could not switch instrumentation ${name}`, err);
       }
     }
   };
@@ -130,7 +130,7 @@ export function startAgent(initial: AgentConfig, env: NodeJS.ProcessEnv = proces
     },
     shutdown() {
       stopped ??= (async () => {
-        for (const i of instrumentations.values()) {
+        for (const i of [...instrumentations.values()].flat()) {
           try {
             if (i.getConfig().enabled !== false) i.disable();
           } catch {

@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ConfigStore } from '../config/config-store.ts';
+import { CALL_SITE_KEY } from '../telemetry/call-site-instrumentation.ts';
 import {
   MAX_FRAMES,
   captureFrames,
@@ -60,6 +61,16 @@ export class CodeContextProcessor implements SpanProcessor {
     if (!capture.codeAttributes && !capture.stackTraces.onError && capture.stackTraces.slowSpanMs === 0)
       return;
     if (span.kind !== SpanKind.CLIENT && span.kind !== SpanKind.PRODUCER) return;
+    // A library entry point that starts its span later recorded where the application called it.
+    const entry = parentContext.getValue(CALL_SITE_KEY) as readonly NodeJS.CallSite[] | undefined;
+    if (entry) {
+      const index = entry.findIndex(isApplicationFrame);
+      const site = index === -1 ? undefined : firstApplicationFrame(entry, index);
+      if (site) {
+        this.annotate(span, site, entry.slice(index));
+        return;
+      }
+    }
     const parent = trace.getSpan(parentContext) as (Span & { name?: string }) | undefined;
     const key = `${span.instrumentationScope.name}\u0000${span.name}\u0000${parent?.name ?? ''}`;
     let path = this.paths.get(key);
@@ -85,8 +96,12 @@ export class CodeContextProcessor implements SpanProcessor {
       path.captures++;
     }
     if (!site || !frames) return;
+    this.annotate(span, site, frames);
+  }
+
+  private annotate(span: Span, site: CallSiteInfo, frames: readonly NodeJS.CallSite[]): void {
     (span as Span & WithFrames)[FRAMES] = frames;
-    if (!capture.codeAttributes) return;
+    if (!this.config.capture.codeAttributes) return;
     if (site.functionName) span.setAttribute('code.function.name', site.functionName);
     span.setAttribute('code.file.path', site.filePath);
     span.setAttribute('code.line.number', site.line);

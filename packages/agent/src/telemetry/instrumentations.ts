@@ -25,6 +25,7 @@ import type { InstrumentationName } from '../config/config-constants.ts';
 import type { ConfigStore } from '../config/config-store.ts';
 import { headerAttributes, undiciHeaders } from '../capture/header-capture.ts';
 import { createHttpHooks } from '../capture/http-capture.ts';
+import { CallSiteInstrumentation } from './call-site-instrumentation.ts';
 import { createMessagingHooks } from '../capture/messaging-capture.ts';
 
 /**
@@ -34,21 +35,24 @@ import { createMessagingHooks } from '../capture/messaging-capture.ts';
 const GRPC_METADATA = ['user-agent', 'content-type', 'x-request-id', 'grpc-accept-encoding'];
 
 /**
- * The curated instrumentation set. Each reads the live configuration in its
- * hooks; `enabled` follows `instrumentations.<name>` (the caller enables and
- * disables them when the configuration changes).
+ * The curated instrumentation set, by configuration name (a name may have a
+ * companion of ours next to the upstream one). Each reads the live
+ * configuration in its hooks; `enabled` follows `instrumentations.<name>`
+ * (the caller enables and disables them when the configuration changes).
  */
 export function createInstrumentations(
   config: ConfigStore,
   isExportRequest: (host: string | undefined, port: number | string | undefined) => boolean,
-): Map<InstrumentationName, Instrumentation> {
+): Map<InstrumentationName, Instrumentation[]> {
   const http = createHttpHooks(config);
   const messaging = createMessagingHooks(config);
   const full = () => config.capture.dbStatements === 'full';
-  const set = new Map<InstrumentationName, Instrumentation>();
+  const set = new Map<InstrumentationName, Instrumentation[]>();
   const add = (name: InstrumentationName, make: () => Instrumentation) => {
     try {
-      set.set(name, make());
+      const list = set.get(name) ?? [];
+      list.push(make());
+      set.set(name, list);
     } catch {
       // an instrumentation that fails to construct is skipped; the others still work
     }
@@ -117,6 +121,8 @@ export function createInstrumentations(
         },
       }),
   );
+  // pool.query starts its span after an asynchronous connect: record the application's call site at the call.
+  add('pg', () => new CallSiteInstrumentation());
   add('mysql2', () => new MySQL2Instrumentation({ enabled: false }));
   const redisStatement = (command: string, args: unknown[]) =>
     full()
