@@ -32,7 +32,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export async function openStore(config: StoreConfig): Promise<Store> {
   const database = config.database ?? 'default';
   if (!IDENTIFIER.test(database)) throw new RangeError(`Invalid database name "${database}"`);
-  let driver =
+  const driver =
     config.kind === 'embedded' ? createEmbeddedDriver(config.path) : createRemoteDriver({ url: config.url });
   try {
     const serverVersion = await driver.version();
@@ -45,16 +45,10 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     };
     const migration = await migrate(driver, options);
     // Queries of the API, the gateway and the ClickHouse interface name tables without a database:
-    // make the configured one the default (the migrations above created it).
-    if (database !== 'default') {
-      if (config.kind === 'embedded') await driver.command(`USE ${database}`);
-      else {
-        await driver.close();
-        driver = createRemoteDriver({ url: config.url, database });
-      }
-    }
-    const opened = driver;
-    return { driver: opened, database, serverVersion, migration, close: () => opened.close() };
+    // on the embedded engine, make the configured one the session's default (the migrations above
+    // created it). A server's default database comes from its URL (`?database=`) or its user.
+    if (database !== 'default' && config.kind === 'embedded') await driver.command(`USE ${database}`);
+    return { driver, database, serverVersion, migration, close: () => driver.close() };
   } catch (err) {
     await driver.close();
     throw err;

@@ -9,15 +9,12 @@ export interface RemoteDriverOptions {
   /** http(s)://user:password@host:8123/?database=... */
   readonly url: string;
   readonly requestTimeoutMs?: number;
-  /** The database unqualified table names refer to (it must exist). */
-  readonly database?: string;
 }
 
 /** A ClickHouse server or cluster, through the official client over HTTP. */
 export function createRemoteDriver(options: RemoteDriverOptions): StoreDriver {
   const client: ClickHouseClient = createClient({
     url: options.url,
-    ...(options.database ? { database: options.database } : {}),
     request_timeout: options.requestTimeoutMs ?? 60_000,
     compression: { request: true, response: true },
     clickhouse_settings: { date_time_input_format: 'best_effort' },
