@@ -88,3 +88,39 @@ for (const c of cases) {
     },
   );
 }
+
+test(
+  'kafkajs batch consumption: each processed message links to the producer span of its own trace',
+  { skip: kafka.skip },
+  async () => {
+    const service = uniqueService('agent-kafka-batch');
+    const result = await runFixture('kafka-batch-app.cjs', {
+      service,
+      endpoint: backend.otlpUrl,
+      env: serviceEnv({ kafka: kafka.url }),
+      timeoutMs: 50_000,
+    });
+    assert.match(result.stdout, /batch \d/, 'the application consumed in batches');
+    const spans = await waitForSpans(
+      backend,
+      service,
+      (rows) =>
+        rows.filter((s) => s.SpanKind === 'Producer').length >= 3 &&
+        rows.filter((s) => s.SpanKind === 'Consumer').length >= 3,
+    );
+    const all = describeSpans(spans);
+    const producers = spans.filter((s) => s.SpanKind === 'Producer');
+    const processed = spans.filter((s) => s.SpanKind === 'Consumer');
+    assert.equal(new Set(producers.map((p) => p.TraceId)).size, 3, `three sends, three traces\n${all}`);
+    for (const p of producers) {
+      const consumer = processed.find((c) => c.LinkSpanIds.includes(p.SpanId));
+      assert.ok(consumer, `a processed message links to producer ${p.SpanId}\n${all}`);
+      assert.equal(consumer.LinkTraceIds[consumer.LinkSpanIds.indexOf(p.SpanId)], p.TraceId);
+      // The link carries the producer's trace; the message payload is on both sides.
+      assert.equal(
+        consumer.SpanAttributes['messaging.message.payload'],
+        p.SpanAttributes['messaging.message.payload'],
+      );
+    }
+  },
+);

@@ -207,13 +207,16 @@ export interface SpanRow {
   StatusCode: string;
   ScopeName: string;
   SpanAttributes: Record<string, string>;
+  /** The span's links: trace and span ids (Links.TraceId / Links.SpanId). */
+  LinkTraceIds: string[];
+  LinkSpanIds: string[];
 }
 
 /** SQL string literal. */
 export const lit = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 export const SPAN_COLUMNS =
-  'TraceId, SpanId, ParentSpanId, SpanName, SpanKind, StatusCode, ScopeName, SpanAttributes';
+  'TraceId, SpanId, ParentSpanId, SpanName, SpanKind, StatusCode, ScopeName, SpanAttributes, `Links.TraceId` AS LinkTraceIds, `Links.SpanId` AS LinkSpanIds';
 
 /** Polls until the service has at least `min` spans (and `done` holds), returning them all. */
 export function waitForSpans(
