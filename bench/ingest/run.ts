@@ -27,6 +27,7 @@ const { values } = parseArgs({
     'spans-per-trace': { type: 'string', default: '8' },
     attributes: { type: 'string', default: '10' },
     'flush-interval-ms': { type: 'string', default: '200' },
+    'insert-concurrency': { type: 'string' },
     'max-insert-rows': { type: 'string' },
     record: { type: 'boolean', default: false },
   },
@@ -53,7 +54,8 @@ const server = await startSpyglassProcess({
   nodeArgs: profileArgs,
   config:
     `clickhouseHttp:\n  enabled: false\ningest:\n  flushIntervalMs: ${Number(values['flush-interval-ms'])}\n` +
-    (values['max-insert-rows'] ? `  maxInsertRows: ${Number(values['max-insert-rows'])}\n` : ''),
+    (values['max-insert-rows'] ? `  maxInsertRows: ${Number(values['max-insert-rows'])}\n` : '') +
+    (values['insert-concurrency'] ? `  insertConcurrency: ${Number(values['insert-concurrency'])}\n` : ''),
 });
 const health = async () =>
   (await (await fetch(`http://127.0.0.1:${ports.http}/api/health`)).json()) as {
