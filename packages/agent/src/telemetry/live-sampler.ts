@@ -1,4 +1,12 @@
-import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
+import {
+  TraceFlags,
+  isSpanContextValid,
+  trace,
+  type Attributes,
+  type Context,
+  type Link,
+  type SpanKind,
+} from '@opentelemetry/api';
 import {
   ParentBasedSampler,
   SamplingDecision,
@@ -14,6 +22,9 @@ import type { ConfigStore } from '../config/config-store.ts';
  * parent. Kept root spans record SampleRate = 1/ratio (ClickStack's
  * SampleRate column), so counts can be re-weighted.
  */
+const KEEP: SamplingResult = Object.freeze({ decision: SamplingDecision.RECORD_AND_SAMPLED });
+const DROP: SamplingResult = Object.freeze({ decision: SamplingDecision.NOT_RECORD });
+
 export class LiveRatioSampler implements Sampler {
   #ratio = -1;
   #delegate: Sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(1) });
@@ -29,6 +40,13 @@ export class LiveRatioSampler implements Sampler {
     links: Link[],
   ): SamplingResult {
     const ratio = this.config.current.sampling.ratio;
+    if (ratio === 1) {
+      // The common case, without allocations: keep new traces, follow the parent's decision.
+      const parent = trace.getSpanContext(context);
+      if (!parent || !isSpanContextValid(parent) || (parent.traceFlags & TraceFlags.SAMPLED) !== 0)
+        return KEEP;
+      return DROP;
+    }
     if (ratio !== this.#ratio) {
       this.#ratio = ratio;
       this.#delegate = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
