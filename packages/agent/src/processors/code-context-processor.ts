@@ -53,6 +53,10 @@ interface CallPath {
  */
 export class CodeContextProcessor implements SpanProcessor {
   private readonly paths = new Map<string, CallPath>();
+  private readonly entrySites = new WeakMap<
+    readonly NodeJS.CallSite[],
+    { site: CallSiteInfo; frames: readonly NodeJS.CallSite[] } | null
+  >();
 
   constructor(private readonly config: ConfigStore) {}
 
@@ -64,10 +68,16 @@ export class CodeContextProcessor implements SpanProcessor {
     // A library entry point that starts its span later recorded where the application called it.
     const entry = parentContext.getValue(CALL_SITE_KEY) as readonly NodeJS.CallSite[] | undefined;
     if (entry) {
-      const index = entry.findIndex(isApplicationFrame);
-      const site = index === -1 ? undefined : firstApplicationFrame(entry, index);
-      if (site) {
-        this.annotate(span, site, entry.slice(index));
+      // The same frames serve many spans (the entry samples its captures): resolve them once.
+      let resolved = this.entrySites.get(entry);
+      if (!resolved) {
+        const index = entry.findIndex(isApplicationFrame);
+        const site = index === -1 ? undefined : firstApplicationFrame(entry, index);
+        resolved = site ? { site, frames: entry.slice(index) } : null;
+        this.entrySites.set(entry, resolved);
+      }
+      if (resolved) {
+        this.annotate(span, resolved.site, resolved.frames);
         return;
       }
     }
