@@ -12,7 +12,21 @@ export interface EngineInfo {
   readonly settings: ReadonlyMap<string, string>;
 }
 
-export async function loadEngineInfo(driver: StoreDriver): Promise<EngineInfo> {
+/** Read once per driver: the API's SQL runner and the ClickHouse interface share the result. */
+const loaded = new WeakMap<StoreDriver, Promise<EngineInfo>>();
+
+export function loadEngineInfo(driver: StoreDriver): Promise<EngineInfo> {
+  let info = loaded.get(driver);
+  if (!info) {
+    info = readEngineInfo(driver);
+    loaded.set(driver, info);
+    // A failed read is not cached: the next caller tries again.
+    info.catch(() => loaded.delete(driver));
+  }
+  return info;
+}
+
+async function readEngineInfo(driver: StoreDriver): Promise<EngineInfo> {
   const [facts] = await driver.queryRows<{ version: string; timezone: string; db: string }>(
     'SELECT version() AS version, timezone() AS timezone, currentDatabase() AS db',
   );
