@@ -1,11 +1,7 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the pipeline's modules are required lazily, see startPipeline */
 import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import type { LoggerProvider } from '@opentelemetry/sdk-logs';
-import type { MeterProvider } from '@opentelemetry/sdk-metrics';
-import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { AgentConfig } from './config/agent-config.ts';
 import { INSTRUMENTATION_NAMES } from './config/config-constants.ts';
 import { ConfigStore } from './config/config-store.ts';
@@ -27,11 +23,7 @@ export interface Agent {
   shutdown(): Promise<void>;
 }
 
-interface Pipeline {
-  tracerProvider: NodeTracerProvider;
-  loggerProvider: LoggerProvider;
-  meterProvider: MeterProvider;
-}
+type Pipeline = import('./telemetry/export-pipeline.ts').Pipeline;
 
 /**
  * Starts the agent in two steps, so that it does not delay the application's
@@ -89,6 +81,10 @@ export function startAgent(initial: AgentConfig, env: NodeJS.ProcessEnv = proces
     if (!attempted) {
       attempted = true;
       try {
+        // Required here, not imported: the pipeline's modules load only now (see export-pipeline.ts).
+        const { startPipeline } =
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          require('./telemetry/export-pipeline.ts') as typeof import('./telemetry/export-pipeline.ts');
         pipeline = startPipeline(config, service, stats);
       } catch (err) {
         process.stderr.write(`[spyglass agent] export pipeline not started: ${(err as Error).message}\n`);
@@ -150,115 +146,4 @@ export function startAgent(initial: AgentConfig, env: NodeJS.ProcessEnv = proces
       return stopped;
     },
   };
-}
-
-/** Step 2: the SDK pipeline, registered as the API's global providers. */
-function startPipeline(
-  config: ConfigStore,
-  service: ReturnType<typeof identifyService>,
-  stats: ExportStats,
-): Pipeline {
-  const { metrics } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
-  const { BatchSpanProcessor, NodeTracerProvider } =
-    require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
-  const { BatchLogRecordProcessor, LoggerProvider } =
-    require('@opentelemetry/sdk-logs') as typeof import('@opentelemetry/sdk-logs');
-  const { MeterProvider, PeriodicExportingMetricReader } =
-    require('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
-  const { OtlpHttpTraceExporter } =
-    require('./telemetry/otlp-http-trace-exporter.ts') as typeof import('./telemetry/otlp-http-trace-exporter.ts');
-  const { OTLPLogExporter } =
-    require('@opentelemetry/exporter-logs-otlp-proto') as typeof import('@opentelemetry/exporter-logs-otlp-proto');
-  const { OTLPMetricExporter } =
-    require('@opentelemetry/exporter-metrics-otlp-proto') as typeof import('@opentelemetry/exporter-metrics-otlp-proto');
-  const { buildResource } = require('./telemetry/resource.ts') as typeof import('./telemetry/resource.ts');
-  const { CountingSpanExporter, DropCountingProcessor } =
-    require('./telemetry/counting-exporter.ts') as typeof import('./telemetry/counting-exporter.ts');
-  const { CodeContextProcessor } =
-    require('./processors/code-context-processor.ts') as typeof import('./processors/code-context-processor.ts');
-  const { DbStatementProcessor } =
-    require('./processors/db-statement-processor.ts') as typeof import('./processors/db-statement-processor.ts');
-  const { LiveRatioSampler } =
-    require('./telemetry/live-sampler.ts') as typeof import('./telemetry/live-sampler.ts');
-  const { registerProcessMetrics } =
-    require('./telemetry/process-metrics.ts') as typeof import('./telemetry/process-metrics.ts');
-  const { createRuntimeInstrumentation } =
-    require('./telemetry/instrumentations.ts') as typeof import('./telemetry/instrumentations.ts');
-
-  const initial = config.current;
-  const resource = buildResource(service);
-  const url = (path: string) => `${initial.endpoint}${path}`;
-  const exportOptions = { headers: initial.headers, timeoutMillis: initial.export.timeoutMs };
-
-  // Traces
-  const batch = new BatchSpanProcessor(
-    new CountingSpanExporter(
-      new OtlpHttpTraceExporter({
-        url: url('/v1/traces'),
-        headers: initial.headers,
-        timeoutMs: initial.export.timeoutMs,
-      }),
-      stats,
-    ),
-    {
-      maxQueueSize: initial.export.maxQueueSize,
-      maxExportBatchSize: Math.min(initial.export.maxBatchSize, initial.export.maxQueueSize),
-      scheduledDelayMillis: initial.export.scheduledDelayMs,
-      exportTimeoutMillis: initial.export.timeoutMs,
-    },
-  );
-  const tracerProvider = new NodeTracerProvider({
-    resource,
-    sampler: new LiveRatioSampler(config),
-    spanProcessors: [
-      new DbStatementProcessor(config),
-      new CodeContextProcessor(config),
-      new DropCountingProcessor(batch, initial.export.maxQueueSize, stats),
-    ],
-  });
-
-  // Logs (console bridge, pino, winston, bunyan)
-  const loggerProvider = new LoggerProvider({
-    resource,
-    processors: [
-      new BatchLogRecordProcessor({
-        exporter: new OTLPLogExporter({ url: url('/v1/logs'), ...exportOptions }),
-        maxQueueSize: initial.export.maxQueueSize,
-        scheduledDelayMillis: initial.export.scheduledDelayMs,
-      }),
-    ],
-  });
-
-  // Metrics: runtime and process only. The instrumentations' request-duration metrics would
-  // duplicate what the backend computes from spans (RED views), at a cost on every request.
-  const meterProvider = new MeterProvider({
-    resource,
-    readers: [
-      new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({ url: url('/v1/metrics'), ...exportOptions }),
-        exportIntervalMillis: initial.metrics.intervalMs,
-        exportTimeoutMillis: Math.min(initial.export.timeoutMs, initial.metrics.intervalMs),
-      }),
-    ],
-  });
-  if (initial.signals.metrics) {
-    // For the application's own metrics (the instrumentations got a no-op meter in step 1).
-    metrics.setGlobalMeterProvider(meterProvider);
-    const meter = meterProvider.getMeter('spyglass.agent');
-    if (initial.metrics.runtime) {
-      registerProcessMetrics(meter);
-      const runtime = createRuntimeInstrumentation();
-      runtime.setMeterProvider(meterProvider);
-      runtime.enable();
-    }
-    meter
-      .createObservableCounter('spyglass.agent.spans.lost', {
-        description: 'Spans dropped (buffer full) or not delivered',
-      })
-      .addCallback((r) => {
-        r.observe(stats.droppedSpans, { reason: 'buffer_full' });
-        r.observe(stats.failedSpans, { reason: 'export_failed' });
-      });
-  }
-  return { tracerProvider, loggerProvider, meterProvider };
 }

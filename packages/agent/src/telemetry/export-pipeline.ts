@@ -1,0 +1,107 @@
+import { metrics } from '@opentelemetry/api';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { ConfigStore } from '../config/config-store.ts';
+import { CodeContextProcessor } from '../processors/code-context-processor.ts';
+import { DbStatementProcessor } from '../processors/db-statement-processor.ts';
+import { CountingSpanExporter, DropCountingProcessor, type ExportStats } from './counting-exporter.ts';
+import { createRuntimeInstrumentation } from './instrumentations.ts';
+import { LiveRatioSampler } from './live-sampler.ts';
+import { OtlpHttpTraceExporter } from './otlp-http-trace-exporter.ts';
+import { registerProcessMetrics } from './process-metrics.ts';
+import { buildResource } from './resource.ts';
+import type { ServiceIdentity } from './service-identity.ts';
+
+/**
+ * Step 2 of the agent's start (see start-agent.ts): the SDK's providers and
+ * exporters. start-agent requires this module only when the pipeline starts,
+ * so none of these modules is loaded while the application starts.
+ */
+export interface Pipeline {
+  tracerProvider: NodeTracerProvider;
+  loggerProvider: LoggerProvider;
+  meterProvider: MeterProvider;
+}
+
+/** Step 2: the SDK pipeline, registered as the API's global providers. */
+export function startPipeline(config: ConfigStore, service: ServiceIdentity, stats: ExportStats): Pipeline {
+  const initial = config.current;
+  const resource = buildResource(service);
+  const url = (path: string) => `${initial.endpoint}${path}`;
+  const exportOptions = { headers: initial.headers, timeoutMillis: initial.export.timeoutMs };
+
+  // Traces
+  const batch = new BatchSpanProcessor(
+    new CountingSpanExporter(
+      new OtlpHttpTraceExporter({
+        url: url('/v1/traces'),
+        headers: initial.headers,
+        timeoutMs: initial.export.timeoutMs,
+      }),
+      stats,
+    ),
+    {
+      maxQueueSize: initial.export.maxQueueSize,
+      maxExportBatchSize: Math.min(initial.export.maxBatchSize, initial.export.maxQueueSize),
+      scheduledDelayMillis: initial.export.scheduledDelayMs,
+      exportTimeoutMillis: initial.export.timeoutMs,
+    },
+  );
+  const tracerProvider = new NodeTracerProvider({
+    resource,
+    sampler: new LiveRatioSampler(config),
+    spanProcessors: [
+      new DbStatementProcessor(config),
+      new CodeContextProcessor(config),
+      new DropCountingProcessor(batch, initial.export.maxQueueSize, stats),
+    ],
+  });
+
+  // Logs (console bridge, pino, winston, bunyan)
+  const loggerProvider = new LoggerProvider({
+    resource,
+    processors: [
+      new BatchLogRecordProcessor({
+        exporter: new OTLPLogExporter({ url: url('/v1/logs'), ...exportOptions }),
+        maxQueueSize: initial.export.maxQueueSize,
+        scheduledDelayMillis: initial.export.scheduledDelayMs,
+      }),
+    ],
+  });
+
+  // Metrics: runtime and process only. The instrumentations' request-duration metrics would
+  // duplicate what the backend computes from spans (RED views), at a cost on every request.
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: [
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url: url('/v1/metrics'), ...exportOptions }),
+        exportIntervalMillis: initial.metrics.intervalMs,
+        exportTimeoutMillis: Math.min(initial.export.timeoutMs, initial.metrics.intervalMs),
+      }),
+    ],
+  });
+  if (initial.signals.metrics) {
+    // For the application's own metrics (the instrumentations got a no-op meter in step 1).
+    metrics.setGlobalMeterProvider(meterProvider);
+    const meter = meterProvider.getMeter('spyglass.agent');
+    if (initial.metrics.runtime) {
+      registerProcessMetrics(meter);
+      const runtime = createRuntimeInstrumentation();
+      runtime.setMeterProvider(meterProvider);
+      runtime.enable();
+    }
+    meter
+      .createObservableCounter('spyglass.agent.spans.lost', {
+        description: 'Spans dropped (buffer full) or not delivered',
+      })
+      .addCallback((r) => {
+        r.observe(stats.droppedSpans, { reason: 'buffer_full' });
+        r.observe(stats.failedSpans, { reason: 'export_failed' });
+      });
+  }
+  return { tracerProvider, loggerProvider, meterProvider };
+}
