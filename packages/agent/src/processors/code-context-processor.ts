@@ -2,6 +2,7 @@ import { SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/ap
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ConfigStore } from '../config/config-store.ts';
 import { CALL_SITE_KEY } from '../telemetry/call-site-instrumentation.ts';
+import { CallPaths, CaptureSchedule } from './capture-schedule.ts';
 import {
   MAX_FRAMES,
   captureFrames,
@@ -13,24 +14,17 @@ import {
 
 /** Application frames kept below the first one, for code.stacktrace. */
 const APPLICATION_FRAMES = 12;
-/** Captures per call path before it may count as stable, and the sampling of stable paths after. */
-const LEARNING_CAPTURES = 4;
-const STABLE_SAMPLE_EVERY = 16;
-const MAX_PATHS = 2000;
 
 const FRAMES = Symbol('spyglass.frames');
 type WithFrames = { [FRAMES]?: readonly NodeJS.CallSite[] };
 
 /** What is known of one call path: (instrumentation scope, span name, parent span name). */
-interface CallPath {
+class CallPath extends CaptureSchedule {
   /** How deep to capture: the application frame's depth plus room for its own stack. */
-  depth: number;
-  captures: number;
-  /** The one call site seen so far (undefined: no application frame on this path). */
+  depth = MAX_FRAMES;
+  /** What the last capture found (undefined: no application frame on this path). */
   site: CallSiteInfo | undefined;
-  variable: boolean;
   frames: readonly NodeJS.CallSite[] | undefined;
-  seen: number;
 }
 
 /**
@@ -43,16 +37,13 @@ interface CallPath {
  * Server and consumer spans start inside the framework, where the stack holds
  * no application frame; their failures carry the exception's own stack.
  *
- * Capturing a stack costs ~5 µs plus ~0.6 µs a frame, several times per
- * request. So each call path (scope, span name, parent span name) learns how
- * deep its application frame is and captures only that far; and a path whose
- * first captures all found the same call site (or all found none) is then
- * captured on 1 span in 16, the others reusing that site (and its stack for
- * code.stacktrace). A sampled capture that finds another site marks the path
- * variable: captured on every span from then on.
+ * Stacks are costly, so each call path (scope, span name, parent span name)
+ * learns how deep its application frame is and captures only that far, on the
+ * calls its CaptureSchedule picks; the others reuse what the last capture found
+ * (site, and stack for code.stacktrace).
  */
 export class CodeContextProcessor implements SpanProcessor {
-  private readonly paths = new Map<string, CallPath>();
+  private readonly paths = new CallPaths(() => new CallPath());
   private readonly entrySites = new WeakMap<
     readonly NodeJS.CallSite[],
     { site: CallSiteInfo; frames: readonly NodeJS.CallSite[] } | null
@@ -83,30 +74,14 @@ export class CodeContextProcessor implements SpanProcessor {
     }
     const parent = trace.getSpan(parentContext) as (Span & { name?: string }) | undefined;
     const key = `${span.instrumentationScope.name}\u0000${span.name}\u0000${parent?.name ?? ''}`;
-    let path = this.paths.get(key);
-    if (!path) {
-      if (this.paths.size >= MAX_PATHS) this.paths.clear();
-      path = { depth: MAX_FRAMES, captures: 0, site: undefined, variable: false, frames: undefined, seen: 0 };
-      this.paths.set(key, path);
-    }
-    path.seen++;
-    let site: CallSiteInfo | undefined;
-    let frames: readonly NodeJS.CallSite[] | undefined;
-    const stable = !path.variable && path.captures >= LEARNING_CAPTURES;
-    if (stable && path.seen % STABLE_SAMPLE_EVERY !== 0) {
-      site = path.site;
-      frames = path.frames;
-    } else {
+    const path = this.paths.get(key);
+    if (path.due()) {
       const captured = this.capture(path);
-      site = captured?.site;
-      frames = captured?.frames;
-      if (path.captures === 0) path.site = site;
-      else if (!sameSite(path.site, site)) path.variable = true;
-      path.frames = frames;
-      path.captures++;
+      path.captured(sameSite(path.site, captured?.site));
+      path.site = captured?.site;
+      path.frames = captured?.frames;
     }
-    if (!site || !frames) return;
-    this.annotate(span, site, frames);
+    if (path.site && path.frames) this.annotate(span, path.site, path.frames);
   }
 
   private annotate(span: Span, site: CallSiteInfo, frames: readonly NodeJS.CallSite[]): void {

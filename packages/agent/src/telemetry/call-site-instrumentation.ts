@@ -1,6 +1,8 @@
 import { context, createContextKey } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { AGENT_VERSION } from '../version.ts';
+import { CallPaths, CaptureSchedule } from '../processors/capture-schedule.ts';
+import { captureFrames } from '../processors/call-site.ts';
 
 /**
  * Where the application called a library whose span starts later, in a
@@ -37,22 +39,11 @@ export class CallSiteInstrumentation extends InstrumentationBase {
   }
 }
 
-/**
- * Capturing costs ~25 µs on this path (an async function's stack), so call sites are learned per
- * SQL text (the same statement nearly always comes from the same place): captured on the first
- * four calls, then on 1 in 16 while it stays the same; a text seen from two places is captured on
- * every call.
- */
-interface EntrySite {
+/** Call sites are learned per SQL text: the same statement nearly always comes from the same place. */
+class EntrySite extends CaptureSchedule {
   frames: NodeJS.CallSite[] | undefined;
-  captures: number;
-  calls: number;
-  variable: boolean;
 }
-const LEARNING_CAPTURES = 4;
-const STABLE_SAMPLE_EVERY = 16;
-const MAX_TEXTS = 2000;
-const sites = new Map<string, EntrySite>();
+const sites = new CallPaths(() => new EntrySite());
 
 function statementText(arg: unknown): string {
   if (typeof arg === 'string') return arg;
@@ -63,42 +54,21 @@ function statementText(arg: unknown): string {
 
 function wrapEntry(original: (...args: unknown[]) => unknown) {
   return function entry(this: unknown, ...args: unknown[]): unknown {
-    const key = statementText(args[0]);
-    let site = sites.get(key);
-    if (!site) {
-      if (sites.size >= MAX_TEXTS) sites.clear();
-      site = { frames: undefined, captures: 0, calls: 0, variable: false };
-      sites.set(key, site);
-    }
-    site.calls++;
-    let frames = site.frames;
-    if (site.variable || site.captures < LEARNING_CAPTURES || site.calls % STABLE_SAMPLE_EVERY === 0) {
-      frames = capture(entry);
-      if (site.captures > 0 && !sameTop(site.frames, frames)) site.variable = true;
+    const site = sites.get(statementText(args[0]));
+    if (site.due()) {
+      let frames: NodeJS.CallSite[] | undefined;
+      try {
+        frames = captureFrames(entry, ENTRY_FRAMES);
+      } catch {
+        frames = undefined;
+      }
+      site.captured(sameTop(site.frames, frames));
       site.frames = frames;
-      site.captures++;
     }
+    const frames = site.frames;
     if (!frames) return original.apply(this, args);
     return context.with(context.active().setValue(CALL_SITE_KEY, frames), () => original.apply(this, args));
   };
-}
-
-function capture(skip: (...args: never[]) => unknown): NodeJS.CallSite[] | undefined {
-  const holder: { stack?: NodeJS.CallSite[] } = {};
-  const limit = Error.stackTraceLimit;
-  // eslint-disable-next-line @typescript-eslint/unbound-method -- a hook V8 calls, restored as it was
-  const prepare = Error.prepareStackTrace;
-  try {
-    Error.stackTraceLimit = ENTRY_FRAMES;
-    Error.prepareStackTrace = (_e, callSites) => callSites;
-    Error.captureStackTrace(holder, skip);
-    return holder.stack;
-  } catch {
-    return undefined;
-  } finally {
-    Error.prepareStackTrace = prepare;
-    Error.stackTraceLimit = limit;
-  }
 }
 
 /** The same calling place: the first frames' files and lines agree. */
