@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
+import { findPackageJson } from './package-json.ts';
 
 /**
  * Whether the ES-module loader hook is needed: SPYGLASS_ESM_HOOKS=always|never,
@@ -21,17 +21,7 @@ export function needsEsmHooks(argv: readonly string[], env: NodeJS.ProcessEnv): 
 }
 
 function packageType(start: string): string | undefined {
-  let dir = start;
-  for (let i = 0; i < 32; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: unknown };
-      return typeof pkg.type === 'string' ? pkg.type : 'commonjs';
-    } catch {
-      // none here: go up
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-  return undefined;
+  const pkg = findPackageJson(start);
+  if (!pkg) return undefined;
+  return typeof pkg['type'] === 'string' ? pkg['type'] : 'commonjs';
 }

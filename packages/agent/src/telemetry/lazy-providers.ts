@@ -1,4 +1,12 @@
-import type { Context, Span, SpanOptions, Tracer, TracerOptions, TracerProvider } from '@opentelemetry/api';
+import {
+  ProxyTracerProvider,
+  type Context,
+  type Span,
+  type SpanOptions,
+  type Tracer,
+  type TracerOptions,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import type { LogRecord, Logger, LoggerOptions, LoggerProvider } from '@opentelemetry/api-logs';
 
 /**
@@ -34,12 +42,12 @@ class LazyTracer implements Tracer {
   }
 
   startSpan(name: string, options?: SpanOptions, context?: Context): Span {
-    const tracer = this.tracer ?? NOOP_TRACER();
+    const tracer = this.tracer ?? NOOP_TRACER;
     return tracer.startSpan(name, options, context);
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, ...args: unknown[]): ReturnType<F> {
-    const tracer = this.tracer ?? NOOP_TRACER();
+    const tracer = this.tracer ?? NOOP_TRACER;
     return (tracer.startActiveSpan as (n: string, ...a: unknown[]) => ReturnType<F>)(name, ...args);
   }
 }
@@ -64,13 +72,5 @@ export class LazyLoggerProvider implements LoggerProvider {
   }
 }
 
-let noopTracer: Tracer | undefined;
-/** The API's no-op tracer (a provider with no pipeline: signals.traces off or a failed start). */
-function NOOP_TRACER(): Tracer {
-  if (!noopTracer) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- only when tracing is off
-    const { ProxyTracerProvider } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
-    noopTracer = new ProxyTracerProvider().getTracer('noop');
-  }
-  return noopTracer;
-}
+/** The API's no-op tracer, for a provider with no pipeline (signals.traces off, or a failed start). */
+const NOOP_TRACER = new ProxyTracerProvider().getTracer('noop');

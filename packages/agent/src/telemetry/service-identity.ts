@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { findPackageJson } from '../package-json.ts';
 
 export interface ServiceIdentity {
   readonly name: string;
@@ -25,24 +25,15 @@ export function identifyService(configured: string | undefined, env: NodeJS.Proc
   };
 }
 
+/** The application's own package.json: the nearest one with a name, outside node_modules. */
 function nearestPackageJson(start: string): { name: string; version: string | undefined } | undefined {
-  let dir = start;
-  for (let i = 0; i < 32; i++) {
-    if (!dir.includes('node_modules')) {
-      try {
-        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-          name?: unknown;
-          version?: unknown;
-        };
-        if (typeof pkg.name === 'string' && pkg.name)
-          return { name: pkg.name, version: typeof pkg.version === 'string' ? pkg.version : undefined };
-      } catch {
-        // no (readable) package.json here: keep walking up
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-  return undefined;
+  const pkg = findPackageJson(
+    start,
+    (p, dir) => !dir.includes('node_modules') && typeof p['name'] === 'string' && p['name'] !== '',
+  );
+  if (!pkg) return undefined;
+  return {
+    name: pkg['name'] as string,
+    version: typeof pkg['version'] === 'string' ? pkg['version'] : undefined,
+  };
 }

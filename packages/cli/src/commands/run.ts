@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureAgentBuilt, REGISTER_CJS, REGISTER_MJS } from '@spyglass/agent';
@@ -119,11 +120,7 @@ export async function runInstrumented(args: string[]): Promise<number> {
     });
     child.once('exit', (code, signal) => {
       for (const [s, h] of handlers) process.off(s, h);
-      resolvePromise(code ?? 128 + (signal ? signalNumber(signal) : 0));
+      resolvePromise(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
     });
   });
-}
-
-function signalNumber(signal: NodeJS.Signals): number {
-  return ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 0;
 }
