@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { backingService } from '../support/backing-services.ts';
@@ -7,11 +7,10 @@ import {
   fixture,
   runFixture,
   serviceEnv,
-  startBackend,
+  useBackend,
   uniqueService,
   waitForSpans,
   writeAgentConfig,
-  type Backend,
   type SpanRow,
 } from '../support/agent-harness.ts';
 
@@ -25,13 +24,7 @@ const postgres = await backingService('postgres');
 const redis = await backingService('redis');
 const skip = postgres.skip || redis.skip;
 
-let backend: Backend;
-before(async () => {
-  backend = await startBackend();
-});
-after(async () => {
-  await backend?.stop();
-});
+const backend = useBackend();
 
 const FIXTURE = fixture('db-app.cjs');
 const LITERAL_SQL =
@@ -57,13 +50,13 @@ function spansOf(mode: 'default' | 'full' | 'off'): Promise<SpanRow[]> {
       const config = mode === 'default' ? undefined : writeAgentConfig({ capture: { dbStatements: mode } });
       const result = await runFixture('db-app.cjs', {
         service,
-        endpoint: backend.otlpUrl,
+        endpoint: backend().otlpUrl,
         ...(config ? { config } : {}),
         env: serviceEnv({ pg: postgres.url, redis: redis.url }),
       });
       assert.equal(result.stdout, 'done ioredis-secret-value node-redis-secret-value\n');
       return waitForSpans(
-        backend,
+        backend(),
         service,
         (rows) =>
           rows.some((s) => s.SpanName === 'db-work') &&

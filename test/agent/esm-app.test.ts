@@ -1,15 +1,14 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backingService } from '../support/backing-services.ts';
 import {
   describeSpans,
   fixture,
   serviceEnv,
-  startBackend,
+  useBackend,
   startServerFixture,
   uniqueService,
   waitForSpans,
-  type Backend,
 } from '../support/agent-harness.ts';
 
 // An ES-module application (.mjs, `import express from 'express'`, `import pg from 'pg'`)
@@ -17,13 +16,7 @@ import {
 
 const postgres = await backingService('postgres');
 
-let backend: Backend;
-before(async () => {
-  backend = await startBackend();
-});
-after(async () => {
-  await backend?.stop();
-});
+const backend = useBackend();
 
 test(
   'ESM app: express and pg imported as ES modules produce connected spans',
@@ -32,7 +25,7 @@ test(
     const service = uniqueService('agent-esm');
     const app = await startServerFixture('esm-app.mjs', {
       service,
-      endpoint: backend.otlpUrl,
+      endpoint: backend().otlpUrl,
       env: serviceEnv({ pg: postgres.url }),
     });
     const r = await fetch(`${app.url}/users/7`);
@@ -44,7 +37,7 @@ test(
     assert.equal(result.stderr, '', 'the agent prints nothing on stderr');
 
     const spans = await waitForSpans(
-      backend,
+      backend(),
       service,
       (rows) =>
         rows.some((s) => s.SpanName === 'GET /users/:id') &&

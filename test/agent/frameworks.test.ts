@@ -1,28 +1,21 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   describeSpans,
   runFixture,
-  startBackend,
+  useBackend,
   uniqueService,
   waitForSpans,
-  type Backend,
 } from '../support/agent-harness.ts';
 
 // Web frameworks beyond express: koa (middleware spans) and fastify (@fastify/otel, registered
 // without any code in the application), each under the HTTP server span of its request.
 
-let backend: Backend;
-before(async () => {
-  backend = await startBackend();
-});
-after(async () => {
-  await backend?.stop();
-});
+const backend = useBackend();
 
 test('koa and fastify requests get their framework spans under the server span, with the route', async () => {
   const service = uniqueService('agent-frameworks');
-  const result = await runFixture('frameworks-app.cjs', { service, endpoint: backend.otlpUrl });
+  const result = await runFixture('frameworks-app.cjs', { service, endpoint: backend().otlpUrl });
   const [koaLine, fastifyLine] = result.stdout.trim().split('\n');
   assert.deepEqual(
     JSON.parse(koaLine!),
@@ -32,7 +25,7 @@ test('koa and fastify requests get their framework spans under the server span, 
   assert.deepEqual(JSON.parse(fastifyLine!), { framework: 'fastify', id: '42', got: { qty: 3 } });
 
   const spans = await waitForSpans(
-    backend,
+    backend(),
     service,
     (rows) =>
       rows.some((s) => s.ScopeName === '@opentelemetry/instrumentation-koa') &&

@@ -1,37 +1,30 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   describeSpans,
   fixture,
   runFixture,
-  startBackend,
+  useBackend,
   uniqueService,
   waitForSpans,
-  type Backend,
   type SpanRow,
 } from '../support/agent-harness.ts';
 
 // gRPC (@grpc/grpc-js, service loaded with @grpc/proto-loader from fixtures/greeter.proto): a
 // client and a server in one process under the agent. One call succeeds, one fails NOT_FOUND.
 
-let backend: Backend;
-before(async () => {
-  backend = await startBackend();
-});
-after(async () => {
-  await backend?.stop();
-});
+const backend = useBackend();
 
 const FIXTURE = fixture('grpc-app.cjs');
 let spans: SpanRow[] | undefined;
 async function run(): Promise<SpanRow[]> {
   if (spans) return spans;
   const service = uniqueService('agent-grpc');
-  const result = await runFixture('grpc-app.cjs', { service, endpoint: backend.otlpUrl });
+  const result = await runFixture('grpc-app.cjs', { service, endpoint: backend().otlpUrl });
   assert.equal(result.stdout, 'hello ada\nerror 5\n', 'the application works as without the agent');
   spans = await waitForSpans(
-    backend,
+    backend(),
     service,
     (rows) => rows.filter((s) => s.ScopeName === '@opentelemetry/instrumentation-grpc').length >= 4,
   );

@@ -1,15 +1,14 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   describeSpans,
   fixture,
-  startBackend,
+  useBackend,
   startServerFixture,
   uniqueService,
   waitForSpans,
   writeAgentConfig,
-  type Backend,
   type SpanRow,
 } from '../support/agent-harness.ts';
 
@@ -17,20 +16,14 @@ import {
 // spans, propagation to a downstream server, header redaction, payload capture and
 // truncation, and code.* attributes, all read back from a real `spyglass up`.
 
-let backend: Backend;
-before(async () => {
-  backend = await startBackend();
-});
-after(async () => {
-  await backend?.stop();
-});
+const backend = useBackend();
 
 const attr = (span: SpanRow | undefined, key: string) => span?.SpanAttributes[key];
 
 test('express app: one trace across server, http.request/fetch clients and the downstream server; headers redacted; payloads captured and truncated', async () => {
   const service = uniqueService('agent-express');
   const config = writeAgentConfig({ capture: { payloads: { maxBytes: 64 } } });
-  const app = await startServerFixture('http-express.cjs', { service, endpoint: backend.otlpUrl, config });
+  const app = await startServerFixture('http-express.cjs', { service, endpoint: backend().otlpUrl, config });
 
   const order = JSON.stringify({ sku: 'book-1' });
   const r1 = await fetch(`${app.url}/orders`, {
@@ -60,7 +53,7 @@ test('express app: one trace across server, http.request/fetch clients and the d
   assert.equal(result.code, 0, `the app exits normally\n${result.stderr}`);
   assert.equal(result.stderr, '', 'the agent prints nothing on stderr');
 
-  const spans = await waitForSpans(backend, service, (rows) => {
+  const spans = await waitForSpans(backend(), service, (rows) => {
     const names = rows.map((r) => `${r.SpanKind} ${r.SpanName}`);
     return (
       names.includes('Server POST /orders') &&

@@ -1,16 +1,15 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   describeSpans,
   lit,
-  startBackend,
+  useBackend,
   startServerFixture,
   uniqueService,
   waitForSpans,
   writeAgentConfig,
-  type Backend,
   type SpanRow,
 } from '../support/agent-harness.ts';
 
@@ -18,13 +17,7 @@ import {
 // (SPYGLASS_AGENT_CONFIG_POLL_MS=100 here); a rewrite applies to the next requests of the
 // running application, without a restart.
 
-let backend: Backend;
-before(async () => {
-  backend = await startBackend();
-});
-after(async () => {
-  await backend?.stop();
-});
+const backend = useBackend();
 
 const serverSpan = (rows: SpanRow[], path: string) =>
   rows.find((s) => s.SpanKind === 'Server' && s.SpanAttributes['url.path'] === path);
@@ -34,7 +27,7 @@ test('rewriting the config file changes header/payload capture and instrumentati
   const config = writeAgentConfig({ capture: { headers: { mode: 'all' } } });
   const app = await startServerFixture('live-server.cjs', {
     service,
-    endpoint: backend.otlpUrl,
+    endpoint: backend().otlpUrl,
     config,
     env: { SPYGLASS_AGENT_CONFIG_POLL_MS: '100' },
   });
@@ -83,7 +76,7 @@ test('rewriting the config file changes header/payload capture and instrumentati
     /^\[spyglass agent\] config change in .* refused, keeping the previous one: .*not valid JSON/,
   );
 
-  const rows = await waitForSpans(backend, service, (r) =>
+  const rows = await waitForSpans(backend(), service, (r) =>
     ['/phase-1', '/phase-2', '/phase-3', '/phase-5', '/phase-6', '/shutdown'].every((p) => serverSpan(r, p)),
   );
   const all = describeSpans(rows);
@@ -117,7 +110,7 @@ test('rewriting the config file changes header/payload capture and instrumentati
   assert.equal(serverSpan(rows, '/phase-6')?.SpanAttributes['http.request.header.x-marker'], '/phase-6', all);
 
   // The same process served every phase (one resource, one process id).
-  const pids = await backend.sql<{ pid: string }>(
+  const pids = await backend().sql<{ pid: string }>(
     `SELECT DISTINCT ResourceAttributes['process.pid'] AS pid FROM otel_traces WHERE ServiceName = ${lit(service)}`,
   );
   assert.equal(pids.length, 1, JSON.stringify(pids));

@@ -1,26 +1,19 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   describeSpans,
   lit,
   runFixture,
-  startBackend,
+  useBackend,
   uniqueService,
   waitForSpans,
-  type Backend,
 } from '../support/agent-harness.ts';
 
 // Logs through the agent: console (the agent's console bridge), pino, winston and bunyan (the
 // upstream log-sending instrumentations). Records written while a request's span is active
 // carry its TraceId/SpanId; each is stored once, with its severity.
 
-let backend: Backend;
-before(async () => {
-  backend = await startBackend();
-});
-after(async () => {
-  await backend?.stop();
-});
+const backend = useBackend();
 
 interface LogRow {
   TraceId: string;
@@ -33,7 +26,7 @@ interface LogRow {
 
 test('console, pino, winston and bunyan records inside a request carry its trace and span ids and severity', async () => {
   const service = uniqueService('agent-logs');
-  const result = await runFixture('logs-app.cjs', { service, endpoint: backend.otlpUrl });
+  const result = await runFixture('logs-app.cjs', { service, endpoint: backend().otlpUrl });
   // The application's own output is unchanged: console and the loggers still print.
   assert.match(result.stdout, /startup line outside any span/);
   assert.match(result.stdout, /console info in request \/log-me/);
@@ -53,12 +46,12 @@ test('console, pino, winston and bunyan records inside a request carry its trace
     ['bunyan info in request', 'INFO', 9],
     ['bunyan error in request', 'ERROR', 17],
   ];
-  const logs = await backend.waitFor<LogRow>(
+  const logs = await backend().waitFor<LogRow>(
     `SELECT TraceId, SpanId, SeverityText, SeverityNumber, Body, LogAttributes FROM otel_logs
      WHERE ServiceName = ${lit(service)} ORDER BY Timestamp`,
     (rows) => expected.every(([body]) => rows.some((r) => r.Body === body)),
   );
-  const spans = await waitForSpans(backend, service, (rows) => rows.some((s) => s.SpanKind === 'Server'));
+  const spans = await waitForSpans(backend(), service, (rows) => rows.some((s) => s.SpanKind === 'Server'));
   const server = spans.find((s) => s.SpanKind === 'Server');
   assert.ok(server, describeSpans(spans));
   const dump = JSON.stringify(logs, null, 1);

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backingService } from '../support/backing-services.ts';
 import {
@@ -6,10 +6,9 @@ import {
   fixture,
   runFixture,
   serviceEnv,
-  startBackend,
+  useBackend,
   uniqueService,
   waitForSpans,
-  type Backend,
 } from '../support/agent-harness.ts';
 
 // Messaging through real brokers: a producer and a consumer (kafkajs on Kafka, amqplib on
@@ -20,13 +19,7 @@ import {
 const kafka = await backingService('kafka');
 const rabbitmq = await backingService('rabbitmq');
 
-let backend: Backend;
-before(async () => {
-  backend = await startBackend();
-});
-after(async () => {
-  await backend?.stop();
-});
+const backend = useBackend();
 
 const cases = [
   {
@@ -55,7 +48,7 @@ for (const c of cases) {
       const service = uniqueService(`agent-${c.name}`);
       const result = await runFixture(c.file, {
         service,
-        endpoint: backend.otlpUrl,
+        endpoint: backend().otlpUrl,
         env: c.env,
         timeoutMs: 50_000,
       });
@@ -63,7 +56,7 @@ for (const c of cases) {
       assert.equal(consumedLine, `consumed ${c.payload}`, 'the application works as without the agent');
 
       const spans = await waitForSpans(
-        backend,
+        backend(),
         service,
         (rows) => rows.some((s) => s.SpanKind === 'Producer') && rows.some((s) => s.SpanKind === 'Consumer'),
       );
@@ -96,13 +89,13 @@ test(
     const service = uniqueService('agent-kafka-batch');
     const result = await runFixture('kafka-batch-app.cjs', {
       service,
-      endpoint: backend.otlpUrl,
+      endpoint: backend().otlpUrl,
       env: serviceEnv({ kafka: kafka.url }),
       timeoutMs: 50_000,
     });
     assert.match(result.stdout, /batch \d/, 'the application consumed in batches');
     const spans = await waitForSpans(
-      backend,
+      backend(),
       service,
       (rows) =>
         rows.filter((s) => s.SpanKind === 'Producer').length >= 3 &&

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
@@ -10,24 +10,17 @@ import {
   fixture,
   lit,
   runApp,
-  startBackend,
+  useBackend,
   uniqueService,
   waitForSpans,
   writeAgentConfig,
-  type Backend,
   type RunResult,
 } from '../support/agent-harness.ts';
 
 // The agent must never hurt the application: a dead endpoint, a bad config file, its own
 // exports, the user's NODE_OPTIONS, package managers in between.
 
-let backend: Backend;
-before(async () => {
-  backend = await startBackend();
-});
-after(async () => {
-  await backend?.stop();
-});
+const backend = useBackend();
 
 const APP = [process.execPath, fixture('safety-app.cjs')];
 /** The application's own output: everything but the lines that report how it was started. */
@@ -116,7 +109,7 @@ for (const [label, content, message] of [
     const config = writeAgentConfig(content);
     const [without, withAgent] = await Promise.all([
       baseline(),
-      runApp(APP, { service: uniqueService('agent-badconfig'), endpoint: backend.otlpUrl, config }),
+      runApp(APP, { service: uniqueService('agent-badconfig'), endpoint: backend().otlpUrl, config }),
     ]);
     assert.equal(withAgent.code, without.code);
     assert.equal(appLines(withAgent), appLines(without));
@@ -133,7 +126,7 @@ test("(c) the agent's own export requests are not traced; (d) the user's NODE_OP
   // instrumentations are active, not only at exit.
   const result = await runApp([...APP, 'linger'], {
     service,
-    endpoint: backend.otlpUrl,
+    endpoint: backend().otlpUrl,
     env: { NODE_OPTIONS: '--max-old-space-size=200' },
   });
   assert.equal(result.code, 3, result.stderr);
@@ -145,11 +138,11 @@ test("(c) the agent's own export requests are not traced; (d) the user's NODE_OP
   assert.ok(info.heapLimitMiB >= 200 && info.heapLimitMiB < 300, `heap limit ${info.heapLimitMiB} MiB`);
 
   const spans = await waitForSpans(
-    backend,
+    backend(),
     service,
     (rows) => rows.filter((s) => s.SpanKind === 'Server').length >= 5,
   );
-  const otlpPort = String(backend.ports.otlp);
+  const otlpPort = String(backend().ports.otlp);
   const exports = spans.filter(
     (s) =>
       s.SpanAttributes['server.port'] === otlpPort ||
@@ -171,11 +164,14 @@ test("(e) `npm run <script>` under spyglass run: the script's node process is in
     );
     copyFileSync(fixture('safety-app.cjs'), join(dir, 'app.cjs'));
     // No --service-name: each process names itself from its package.json.
-    const result = await runApp(['npm', 'run', 'start', '--silent'], { endpoint: backend.otlpUrl, cwd: dir });
+    const result = await runApp(['npm', 'run', 'start', '--silent'], {
+      endpoint: backend().otlpUrl,
+      cwd: dir,
+    });
     assert.equal(result.code, 3, `npm passes the script's exit code through\n${result.stderr}`);
     assert.equal(agentLine(result), 'AGENT loaded', 'the script is instrumented');
 
-    const spans = await waitForSpans(backend, name, (rows) => rows.some((s) => s.SpanKind === 'Server'));
+    const spans = await waitForSpans(backend(), name, (rows) => rows.some((s) => s.SpanKind === 'Server'));
     assert.ok(spans.length >= 2, describeSpans(spans));
     // Every instrumented process exports its runtime metrics at exit: only the app's appear.
     interface Who {
@@ -192,7 +188,7 @@ test("(e) `npm run <script>` under spyglass run: the script's node process is in
       ];
       const rows = await Promise.all(
         tables.map((t) =>
-          backend.sql<Who>(
+          backend().sql<Who>(
             `SELECT DISTINCT ServiceName, ResourceAttributes['process.command'] AS command FROM ${t}
              WHERE ServiceName NOT LIKE 'agent-%'`,
           ),
@@ -201,7 +197,7 @@ test("(e) `npm run <script>` under spyglass run: the script's node process is in
       return rows.flat();
     };
     // Wait until the app's metrics (sent last, at exit) are in, then read who reported.
-    await backend.waitFor<{ n: string | number }>(
+    await backend().waitFor<{ n: string | number }>(
       `SELECT count() AS n FROM otel_metrics_sum WHERE ServiceName = ${lit(name)}`,
       (r) => Number(r[0]?.n) > 0,
     );

@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +68,25 @@ export async function startBackend(): Promise<Backend> {
       await exited(child);
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One `spyglass up` for a test file: started before its tests, stopped after
+ * them. Returns the accessor the tests call.
+ */
+export function useBackend(): () => Backend {
+  let backend: Backend | undefined;
+  before(async () => {
+    backend = await startBackend();
+  });
+  after(async () => {
+    await backend?.stop();
+  });
+  return () => {
+    if (!backend)
+      throw new Error('the backend has not started (useBackend() must be called at the top of a test file)');
+    return backend;
   };
 }
 
