@@ -151,26 +151,19 @@ function writePointCommon(w: RowBinaryWriter, p: DataPointBase): void {
 }
 
 function writeExemplars(w: RowBinaryWriter, list: readonly Exemplar[]): void {
-  w.varint(list.length);
-  for (const e of list) writeMap(w, e.filteredAttributes);
-  w.varint(list.length);
-  for (const e of list) w.dateTime(e.timeUnixNano);
-  w.varint(list.length);
-  for (const e of list) w.float64(e.value);
-  w.varint(list.length);
-  for (const e of list) w.string(e.spanId);
-  w.varint(list.length);
-  for (const e of list) w.string(e.traceId);
+  w.array(list, (e) => writeMap(w, e.filteredAttributes));
+  w.array(list, (e) => w.dateTime(e.timeUnixNano));
+  w.array(list, (e) => w.float64(e.value));
+  w.array(list, (e) => w.string(e.spanId));
+  w.array(list, (e) => w.string(e.traceId));
 }
 
 function writeFloats(w: RowBinaryWriter, xs: readonly number[]): void {
-  w.varint(xs.length);
-  for (const x of xs) w.float64(x);
+  w.array(xs, (x) => w.float64(x));
 }
 
 function writeUints(w: RowBinaryWriter, xs: readonly bigint[]): void {
-  w.varint(xs.length);
-  for (const x of xs) w.uint64(x);
+  w.array(xs, (x) => w.uint64(x));
 }
 
 function writePointSpecific(w: RowBinaryWriter, metric: Metric, point: DataPointBase): void {

@@ -95,21 +95,13 @@ function writeSpan(rows: TableRowsBuilder, span: Span, service: Buffer, resource
   w.uint64(span.endTimeUnixNano > span.startTimeUnixNano ? span.endTimeUnixNano - span.startTimeUnixNano : 0n);
   w.string(STATUS_CODE[span.statusCode] ?? 'Unset');
   w.string(span.statusMessage);
-  const events = span.events;
-  w.varint(events.length);
-  for (const e of events) w.dateTime64(e.timeUnixNano);
-  w.varint(events.length);
-  for (const e of events) w.string(e.name);
-  w.varint(events.length);
-  for (const e of events) writeMap(w, e.attributes);
-  const links = span.links;
-  w.varint(links.length);
-  for (const l of links) w.string(l.traceId);
-  w.varint(links.length);
-  for (const l of links) w.string(l.spanId);
-  w.varint(links.length);
-  for (const l of links) w.string(l.traceState);
-  w.varint(links.length);
-  for (const l of links) writeMap(w, l.attributes);
+  // Events and Links are Nested columns: one array per field.
+  w.array(span.events, (e) => w.dateTime64(e.timeUnixNano));
+  w.array(span.events, (e) => w.string(e.name));
+  w.array(span.events, (e) => writeMap(w, e.attributes));
+  w.array(span.links, (l) => w.string(l.traceId));
+  w.array(span.links, (l) => w.string(l.spanId));
+  w.array(span.links, (l) => w.string(l.traceState));
+  w.array(span.links, (l) => writeMap(w, l.attributes));
   rows.count++;
 }

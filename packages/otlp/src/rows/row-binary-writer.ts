@@ -107,6 +107,12 @@ export class RowBinaryWriter {
     }
   }
 
+  /** An Array column (or one column of a Nested): the length, then each item. */
+  array<T>(items: readonly T[], write: (item: T) => void): void {
+    this.varint(items.length);
+    for (const item of items) write(item);
+  }
+
   uint8(n: number): void {
     this.ensure(1);
     this.buf[this.pos++] = n & 0xff;
