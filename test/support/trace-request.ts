@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { lenField as field, varint } from '../../packages/otlp/test/support/otlp-json-to-proto.ts';
 
 /**
  * Builds an OTLP ExportTraceServiceRequest in protobuf by hand (no SDK), with
@@ -55,24 +56,9 @@ function keyValue(key: string, value: { str: string } | { int: bigint }): Buffer
   return Buffer.concat([field(1, Buffer.from(key)), field(2, any)]);
 }
 
-function field(num: number, payload: Buffer): Buffer {
-  return Buffer.concat([varint(BigInt((num << 3) | 2)), varint(BigInt(payload.length)), payload]);
-}
-
 function fixed64(num: number, v: bigint): Buffer {
   const b = Buffer.alloc(9);
   b[0] = (num << 3) | 1;
   b.writeBigUInt64LE(v, 1);
   return b;
-}
-
-function varint(v: bigint): Buffer {
-  const out: number[] = [];
-  let n = BigInt.asUintN(64, v);
-  while (n > 0x7fn) {
-    out.push(Number(n & 0x7fn) | 0x80);
-    n >>= 7n;
-  }
-  out.push(Number(n));
-  return Buffer.from(out);
 }
