@@ -14,33 +14,6 @@ const TOOL_SCRIPTS =
   /(^|[\\/])(npm-cli|npx-cli|npm|npx|yarn|yarnpkg|pnpm|pnpx|corepack|node-gyp|spyglass)(\.c?js|\.mjs)?$/;
 const TOOL_DIRS = /[\\/]node_modules[\\/](npm|corepack|pnpm|yarn|@yarnpkg|node-gyp)[\\/]/;
 
-/**
- * CommonJS packages the instrumentations patch. An ES-module application that
- * imports one (`import grpc from '@grpc/grpc-js'`) gets its exports object
- * through the ES loader, which the require() hooks never see; register.mjs
- * requires such a package once when it is imported, so the require() hooks
- * patch that same exports object in place.
- */
-export const COMMONJS_INSTRUMENTED_PACKAGES = [
-  '@grpc/grpc-js',
-  'pg',
-  'pg-pool',
-  'ioredis',
-  'redis',
-  '@redis/client',
-  'kafkajs',
-  'amqplib',
-  'express',
-  'koa',
-  'mysql2',
-  'mongodb',
-  'pino',
-  'winston',
-  'bunyan',
-  '@nestjs/core',
-  'fastify',
-];
-
 export function isToolProcess(argv: readonly string[] = process.argv): boolean {
   const script = argv[1];
   if (!script) return false;

@@ -21,17 +21,20 @@ if (process.env['SPYGLASS_AGENT_DISABLED'] !== '1') {
         const iitm = require('import-in-the-middle') as typeof import('import-in-the-middle');
         const { registerOptions, waitForAllMessagesAcknowledged } = iitm.createAddHookMessageChannel();
         register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-        main.startFromEnvironment();
-        // CommonJS packages imported from ES modules: require them once, so the require() hooks
-        // patch the very exports object the import received (see COMMONJS_INSTRUMENTED_PACKAGES).
-        new iitm.Hook(main.COMMONJS_INSTRUMENTED_PACKAGES, (_exported, _name, baseDir) => {
-          if (!baseDir) return;
-          try {
-            createRequire(join(baseDir, 'package.json'))(baseDir);
-          } catch {
-            // an ES-only package: the import hook already covers it
-          }
-        });
+        const agent = main.startFromEnvironment();
+        // An ES module importing a CommonJS package (`import grpc from '@grpc/grpc-js'`) gets its
+        // exports object through the ES loader, which the require() hooks never see: require the
+        // package once when it is imported, so those hooks patch that same object in place.
+        if (agent) {
+          new iitm.Hook([...agent.instrumentedPackages], (_exported, _name, baseDir) => {
+            if (!baseDir) return;
+            try {
+              createRequire(join(baseDir, 'package.json'))(baseDir);
+            } catch {
+              // an ES-only package: the import hook already covers it
+            }
+          });
+        }
         await waitForAllMessagesAcknowledged();
       } else {
         main.startFromEnvironment();

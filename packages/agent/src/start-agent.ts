@@ -1,7 +1,9 @@
+import { isBuiltin } from 'node:module';
 import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { AgentConfig } from './config/agent-config.ts';
 import { INSTRUMENTATION_NAMES } from './config/config-constants.ts';
 import { ConfigStore } from './config/config-store.ts';
@@ -15,6 +17,8 @@ export interface Agent {
   readonly serviceName: string;
   readonly config: ConfigStore;
   readonly stats: ExportStats;
+  /** The packages (not Node.js built-ins) the instrumentations patch, from their module definitions. */
+  readonly instrumentedPackages: readonly string[];
   /** Resolves once the export pipeline runs (it starts just after the application's own startup). */
   readonly ready: Promise<void>;
   /** Validates and applies a whole new configuration while the application runs. */
@@ -112,6 +116,7 @@ export function startAgent(initial: AgentConfig, env: NodeJS.ProcessEnv = proces
     serviceName: service.name,
     config,
     stats,
+    instrumentedPackages: packagesOf([...instrumentations.values()].flat()),
     ready,
     applyConfig: (input) => config.replace(input),
     async forceFlush() {
@@ -146,4 +151,18 @@ export function startAgent(initial: AgentConfig, env: NodeJS.ProcessEnv = proces
       return stopped;
     },
   };
+}
+
+function packagesOf(instrumentations: readonly Instrumentation[]): string[] {
+  const names = new Set<string>();
+  for (const instrumentation of instrumentations) {
+    // getModuleDefinitions() is InstrumentationBase's (marked experimental upstream).
+    const definitions = (
+      instrumentation as { getModuleDefinitions?: () => Array<{ name: string }> }
+    ).getModuleDefinitions?.();
+    for (const definition of definitions ?? []) {
+      if (!isBuiltin(definition.name)) names.add(definition.name);
+    }
+  }
+  return [...names];
 }
