@@ -1,4 +1,4 @@
-import type { Context } from '@opentelemetry/api';
+import { SpanKind, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ConfigStore } from '../config/config-store.ts';
 import { sanitizeSql } from '../capture/sql-sanitizer.ts';
@@ -25,6 +25,8 @@ export class DbStatementProcessor implements SpanProcessor {
   }
 
   private apply(span: Span): void {
+    // Database calls are client spans: the others (every server and internal span) skip the lookups.
+    if (span.kind !== SpanKind.CLIENT) return;
     const mode = this.config.capture.dbStatements;
     if (mode === 'full') return;
     const attributes = span.attributes;
