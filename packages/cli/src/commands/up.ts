@@ -4,6 +4,7 @@ import { startGateway, type Gateway } from '@spyglass/gateway';
 import type { UpConfig } from '../config/config-schema.ts';
 import { createConsoleLogger } from '../logger.ts';
 import { startApiServer } from '../api/api-server.ts';
+import { ensureUiBuilt, findBuiltUi } from '@spyglass/ui';
 
 export interface RunningSpyglass {
   readonly ports: {
@@ -92,7 +93,20 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
       clickhousePort = (await server.start()).port;
     }
     const g = gateway;
+    // The install builds the UI; after a source change it is rebuilt here, in the background.
+    let uiDir = findBuiltUi();
+    if (!uiDir) {
+      logger.info('building the web UI (once after an install or update)');
+      ensureUiBuilt({ quiet: true }).then(
+        (built) => {
+          uiDir = built.dir;
+          logger.info('web UI ready');
+        },
+        (err: unknown) => logger.error('the web UI failed to build', { error: (err as Error).message }),
+      );
+    }
     api = await startApiServer({
+      uiDir: () => uiDir,
       host: config.host,
       port: config.httpPort,
       driver: store.driver,
@@ -123,7 +137,8 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
       clickhouse: clickhousePort,
     };
     logger.info('Spyglass is up', {
-      api: `http://${config.host}:${ports.http}`,
+      ui: `http://${config.host}:${ports.http}/search`,
+      api: `http://${config.host}:${ports.http}/api`,
       otlpGrpc: `${config.host}:${ports.otlpGrpc}`,
       otlpHttp: `http://${config.host}:${ports.otlpHttp}`,
       ...(clickhousePort !== null ? { clickhouseHttp: `http://${config.host}:${clickhousePort}` } : {}),

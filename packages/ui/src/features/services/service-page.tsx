@@ -1,0 +1,3 @@
+export default function Page() {
+  return <div data-testid="service-page">service-page</div>;
+}

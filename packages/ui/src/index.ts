@@ -1,0 +1,2 @@
+export { ensureUiBuilt, findBuiltUi, type BuiltUi } from './server/build-ui.ts';
+export { registerUi, type UiPluginOptions } from './server/ui-plugin.ts';
