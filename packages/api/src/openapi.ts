@@ -113,7 +113,22 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: 'Read-only SQL (the SQL console)',
           requestBody: json(SqlRequest),
-          responses: { '200': { description: '{ rows, elapsedMs }' }, ...errors },
+          responses: {
+            '200': {
+              description:
+                '{ rows, columns: [{ name, type }], elapsedMs }; with a FORMAT clause of its own: { text, elapsedMs }',
+            },
+            ...errors,
+          },
+        },
+      },
+      '/api/v1/schema': {
+        get: {
+          summary: 'Tables and columns of the database (for autocomplete)',
+          responses: {
+            '200': { description: '{ tables: [{ name, columns: [{ name, type }] }] }' },
+            ...errors,
+          },
         },
       },
     },

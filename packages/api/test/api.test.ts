@@ -323,6 +323,21 @@ test('sql: reads work; writes and files are 403', async () => {
   });
   assert.equal(ok.statusCode, 200);
   assert.equal(ok.json().rows.length, 3);
+  assert.deepEqual(ok.json().columns, [
+    { name: 'ServiceName', type: 'LowCardinality(String)' },
+    { name: 'n', type: 'UInt64' },
+  ]);
+  assert.equal(typeof ok.json().rows[0].ServiceName, 'string');
+  // Its own FORMAT clause: the output comes back as text.
+  const csv = (await post('/api/v1/sql', { sql: 'SELECT 1 AS a, 2 AS b FORMAT CSV' })).json();
+  assert.equal(csv.text.trim(), '1,2');
+  const schema = await app.inject({ method: 'GET', url: '/api/v1/schema' });
+  const traces = schema.json().tables.find((t: { name: string }) => t.name === 'otel_traces');
+  assert.ok(
+    traces.columns.some(
+      (c: { name: string; type: string }) => c.name === 'SpanAttributes' && c.type.startsWith('Map'),
+    ),
+  );
   for (const sql of [
     'DROP TABLE otel_traces',
     "INSERT INTO otel_logs (Body) VALUES ('x')",
@@ -411,6 +426,7 @@ test('the OpenAPI document describes every endpoint', async () => {
     '/api/v1/service-map',
     '/api/v1/fields',
     '/api/v1/sql',
+    '/api/v1/schema',
   ]) {
     assert.ok(doc.paths[path], path);
   }

@@ -1,18 +1,61 @@
 import type { FastifyInstance } from 'fastify';
 import { ClickHouseHttpError } from '@spyglass/clickhouse-http';
-import { StoreError, parseJsonEachRow } from '@spyglass/store';
+import { StoreError } from '@spyglass/store';
 import { ApiError } from '../api-error.ts';
 import { parseInput, type ApiContext } from '../context.ts';
 import { SqlRequest } from '../schemas.ts';
 
-/** The SQL console: read-only SQL under ClickHouse's readonly mode, time and size caps. */
+/**
+ * The SQL console: read-only SQL under ClickHouse's readonly mode, time and size caps; rows with
+ * their columns' names and types. And the schema (tables and columns) for its autocomplete.
+ */
 export function registerSqlRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/api/v1/sql', async (req) => {
     const body = parseInput(SqlRequest, req.body);
     const started = performance.now();
-    const rows = parseJsonEachRow<Record<string, unknown>>(await ctx.runUntrustedSql(body.sql));
-    return { rows, elapsedMs: Math.round(performance.now() - started) };
+    const text = await ctx.runUntrustedSql(body.sql, {}, undefined, 'JSONCompactEachRowWithNamesAndTypes');
+    const elapsedMs = Math.round(performance.now() - started);
+    const table = parseNamesAndTypes(text);
+    // A statement with its own FORMAT clause gets its output back as text.
+    return table ? { ...table, elapsedMs } : { rows: [], columns: [], text, elapsedMs };
   });
+
+  app.get('/api/v1/schema', async () => {
+    const rows = await ctx.driver.queryRows<{ table: string; name: string; type: string }>(
+      'SELECT table, name, type FROM system.columns WHERE database = currentDatabase() ORDER BY table, position',
+    );
+    const tables = new Map<string, Array<{ name: string; type: string }>>();
+    for (const r of rows) {
+      let columns = tables.get(r.table);
+      if (!columns) tables.set(r.table, (columns = []));
+      columns.push({ name: r.name, type: r.type });
+    }
+    return { tables: [...tables].map(([name, columns]) => ({ name, columns })) };
+  });
+}
+
+/** JSONCompactEachRowWithNamesAndTypes -> named rows and typed columns, or undefined for another format. */
+function parseNamesAndTypes(
+  text: string,
+): { rows: Array<Record<string, unknown>>; columns: Array<{ name: string; type: string }> } | undefined {
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  let names: unknown;
+  let types: unknown;
+  try {
+    names = JSON.parse(lines[0] ?? '');
+    types = JSON.parse(lines[1] ?? '');
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(names) || !Array.isArray(types) || names.length !== types.length) return undefined;
+  const columns = names.map((n, i) => ({ name: String(n), type: String(types[i]) }));
+  const rows = lines.slice(2).map((line) => {
+    const values = JSON.parse(line) as unknown[];
+    const row: Record<string, unknown> = {};
+    columns.forEach((c, i) => (row[c.name] = values[i]));
+    return row;
+  });
+  return { rows, columns };
 }
 
 /** Maps failures of the engine or the read-only guard to API errors. */
