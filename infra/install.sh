@@ -50,6 +50,8 @@ fi
 command -v java >/dev/null || packages+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || packages+=(maven)
 command -v runuser >/dev/null || packages+=(util-linux)
+# Headless Chromium for the UI's end-to-end tests (driven by playwright-core; no browser download).
+[[ -x /usr/bin/chromium ]] || packages+=(chromium)
 
 # --- apt-get -----------------------------------------------------------------
 if ((${#packages[@]})); then
