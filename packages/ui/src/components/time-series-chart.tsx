@@ -56,9 +56,9 @@ export function TimeSeriesChart({
       cursor: { drag: { x: true, y: false, setScale: false } },
       scales: { x: { time: true } },
       axes: [
-        { stroke: 'var(--mantine-color-dimmed)', grid: { stroke: 'rgba(128,128,128,0.12)' } },
+        { stroke: '#868e96', grid: { stroke: 'rgba(128,128,128,0.12)' } },
         {
-          stroke: 'var(--mantine-color-dimmed)',
+          stroke: '#868e96',
           grid: { stroke: 'rgba(128,128,128,0.12)' },
           size: 56,
           ...(formatValue ? { values: (_u: uPlot, ticks: number[]) => ticks.map(formatValue) } : {}),

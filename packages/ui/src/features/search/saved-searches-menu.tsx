@@ -1,0 +1,90 @@
+import { useState } from 'react';
+import { ActionIcon, Button, Group, Menu, Modal, Stack, Text, TextInput } from '@mantine/core';
+import {
+  deleteSavedSearch,
+  listSavedSearches,
+  saveSearch,
+  type SavedSearch,
+} from '../../lib/saved-searches.ts';
+
+interface Props {
+  /** The current search, to save. */
+  readonly current: Omit<SavedSearch, 'name'>;
+  readonly onOpen: (search: SavedSearch) => void;
+}
+
+/** Save the current search under a name; reopen or delete saved ones. */
+export function SavedSearchesMenu({ current, onOpen }: Props) {
+  const [saved, setSaved] = useState(() => listSavedSearches());
+  const [naming, setNaming] = useState(false);
+  const [name, setName] = useState('');
+  return (
+    <>
+      <Menu shadow="md" width={300} position="bottom-end">
+        <Menu.Target>
+          <Button variant="default" size="xs" data-testid="saved-searches">
+            Saved ({saved.length})
+          </Button>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Item onClick={() => setNaming(true)} data-testid="save-search">
+            Save this search…
+          </Menu.Item>
+          {saved.length > 0 && <Menu.Divider />}
+          {saved.map((s) => (
+            <Menu.Item
+              key={s.name}
+              onClick={() => onOpen(s)}
+              data-testid="saved-search"
+              rightSection={
+                <ActionIcon
+                  size="xs"
+                  variant="subtle"
+                  color="gray"
+                  aria-label={`Delete ${s.name}`}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    setSaved(deleteSavedSearch(s.name));
+                  }}
+                >
+                  ✕
+                </ActionIcon>
+              }
+            >
+              <Text size="sm">{s.name}</Text>
+              <Text size="xs" c="dimmed" className="mono" lineClamp={1}>
+                {s.signal}: {s.query || 'everything'}
+              </Text>
+            </Menu.Item>
+          ))}
+        </Menu.Dropdown>
+      </Menu>
+      <Modal opened={naming} onClose={() => setNaming(false)} title="Save search">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!name.trim()) return;
+            setSaved(saveSearch({ ...current, name: name.trim() }));
+            setNaming(false);
+            setName('');
+          }}
+        >
+          <Stack>
+            <TextInput
+              label="Name"
+              data-autofocus
+              data-testid="saved-search-name"
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+            />
+            <Group justify="flex-end">
+              <Button type="submit" disabled={!name.trim()}>
+                Save
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      </Modal>
+    </>
+  );
+}
