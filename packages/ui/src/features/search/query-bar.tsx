@@ -80,6 +80,7 @@ export function QueryBar({ value, onChange, onSubmit, signal, language, range }:
   const choose = (choice: string) => {
     if (!ctx) return;
     const applied = applyCompletion(value, ctx, choice);
+    combobox.resetSelectedOption();
     onChange(applied.text);
     requestAnimationFrame(() => {
       input.current?.setSelectionRange(applied.cursor, applied.cursor);
@@ -112,7 +113,7 @@ export function QueryBar({ value, onChange, onSubmit, signal, language, range }:
             onClick={(e) => updateContext(value, e.currentTarget.selectionStart)}
             onBlur={() => combobox.closeDropdown()}
             onKeyDown={(e) => {
-              if (e.key === 'Enter' && combobox.getSelectedOptionIndex() < 0) {
+              if (e.key === 'Enter' && !(combobox.dropdownOpened && combobox.getSelectedOptionIndex() >= 0)) {
                 e.preventDefault();
                 combobox.closeDropdown();
                 onSubmit(value);

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { EditorView, basicSetup } from 'codemirror';
 import { keymap } from '@codemirror/view';
-import { Prec } from '@codemirror/state';
+import { Compartment, Prec } from '@codemirror/state';
 import { sql, SQLDialect } from '@codemirror/lang-sql';
 import { useComputedColorScheme } from '@mantine/core';
 import type { SchemaResponse } from '../../api/api-types.ts';
@@ -32,21 +32,17 @@ const CLICKHOUSE = SQLDialect.define({
 export function SqlEditor({ value, onChange, onRun, schema }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | undefined>(undefined);
+  const language = useRef(new Compartment());
+  const look = useRef(new Compartment());
   const latest = useRef({ onChange, onRun });
   latest.current = { onChange, onRun };
   const dark = useComputedColorScheme('light') === 'dark';
 
   useEffect(() => {
     if (!host.current) return;
-    const tables = Object.fromEntries(
-      (schema?.tables ?? []).map((t) => [
-        t.name,
-        t.columns.map((c) => ({ label: c.name, detail: c.type, type: 'property' })),
-      ]),
-    );
     const editor = new EditorView({
       parent: host.current,
-      doc: view.current?.state.doc.toString() ?? value,
+      doc: value,
       extensions: [
         Prec.highest(
           keymap.of([
@@ -60,28 +56,24 @@ export function SqlEditor({ value, onChange, onRun, schema }: Props) {
           ]),
         ),
         basicSetup,
-        sql({ dialect: CLICKHOUSE, schema: tables, upperCaseKeywords: true }),
+        language.current.of(sqlLanguage(undefined)),
+        look.current.of(editorTheme(dark)),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) latest.current.onChange(u.state.doc.toString());
         }),
-        EditorView.theme(
-          {
-            '&': {
-              fontSize: '13px',
-              border: '1px solid var(--mantine-color-default-border)',
-              borderRadius: '4px',
-            },
-            '.cm-content': { fontFamily: 'var(--mantine-font-family-monospace)', minHeight: '120px' },
-            '.cm-gutters': { background: 'transparent', border: 'none' },
-          },
-          { dark },
-        ),
       ],
     });
     view.current = editor;
     return () => editor.destroy();
-    // The editor is rebuilt when the schema or the colour scheme changes, keeping its text.
-  }, [schema, dark]);
+    // Created once; the schema and the colour scheme are swapped in below without losing focus or undo history.
+  }, []);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: language.current.reconfigure(sqlLanguage(schema)) });
+  }, [schema]);
+  useEffect(() => {
+    view.current?.dispatch({ effects: look.current.reconfigure(editorTheme(dark)) });
+  }, [dark]);
 
   // Text set from outside (history, a shared link) replaces the document.
   useEffect(() => {
@@ -92,4 +84,26 @@ export function SqlEditor({ value, onChange, onRun, schema }: Props) {
   }, [value]);
 
   return <div ref={host} data-testid="sql-editor" />;
+}
+
+function sqlLanguage(schema: SchemaResponse | undefined) {
+  const tables = Object.fromEntries(
+    (schema?.tables ?? []).map((t) => [
+      t.name,
+      t.columns.map((c) => ({ label: c.name, detail: c.type, type: 'property' })),
+    ]),
+  );
+  // Columns of otel_traces complete without a table prefix: the table most queries start from.
+  return sql({ dialect: CLICKHOUSE, schema: tables, defaultTable: 'otel_traces', upperCaseKeywords: true });
+}
+
+function editorTheme(dark: boolean) {
+  return EditorView.theme(
+    {
+      '&': { fontSize: '13px', border: '1px solid var(--mantine-color-default-border)', borderRadius: '4px' },
+      '.cm-content': { fontFamily: 'var(--mantine-font-family-monospace)', minHeight: '120px' },
+      '.cm-gutters': { background: 'transparent', border: 'none' },
+    },
+    { dark },
+  );
 }
