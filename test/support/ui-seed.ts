@@ -329,7 +329,8 @@ export function bigTrace(count: number, startNs: bigint): SeedSpan[] {
   return spans;
 }
 
-function tracesRequest(spans: SeedSpan[]): object {
+/** An OTLP/JSON ExportTraceServiceRequest of the spans, one resource per service. */
+export function tracesRequest(spans: SeedSpan[]): object {
   const byService = new Map<string, SeedSpan[]>();
   for (const s of spans) byService.set(s.service, [...(byService.get(s.service) ?? []), s]);
   return {

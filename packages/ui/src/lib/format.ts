@@ -67,3 +67,10 @@ export function parsePreciseInstant(iso: unknown): PreciseInstant {
 export function nsBetween(a: PreciseInstant, b: PreciseInstant): number {
   return (b.seconds - a.seconds) * 1e9 + (b.nanos - a.nanos);
 }
+
+/** Any API value as display text: objects and arrays as JSON, null and undefined as ''. */
+export function displayText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value as string | number | boolean | bigint);
+}

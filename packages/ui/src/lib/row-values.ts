@@ -1,4 +1,5 @@
 import type { Row, Signal } from '../api/api-types.ts';
+import { displayText } from './format.ts';
 
 /** The attribute maps of each signal, in the order a dotted field name is looked up (as the search language does). */
 export const ATTRIBUTE_MAPS: Record<Signal, readonly string[]> = {
@@ -28,7 +29,7 @@ export function rowValue(row: Row, column: string, signal: Signal): unknown {
 
 /** A row's key for React: span ids are unique per trace; logs have no id, so time and position stand in. */
 export function rowKey(row: Row, index: number): string {
-  return `${String(row['Timestamp'])}:${String(row['SpanId'] ?? '')}:${index}`;
+  return `${displayText(row['Timestamp'])}:${displayText(row['SpanId'])}:${index}`;
 }
 
 /** Every field of a row as [field, value] pairs, maps flattened as `Map.key`, for the row drawer. */
@@ -44,7 +45,7 @@ export function flattenRow(row: Row): Array<{ group: string; field: string; key:
         group: 'Fields',
         field: column,
         key: column,
-        value: Array.isArray(value) ? JSON.stringify(value) : String(value ?? ''),
+        value: displayText(value),
       });
     }
   }

@@ -78,11 +78,19 @@ function compressAssets(dir: string): void {
   }
 }
 
+/**
+ * Keeps the newest few builds: a server started before a rebuild still serves the build it
+ * started with (its index.html names that build's assets), so that one must not vanish under it.
+ */
+const BUILDS_KEPT = 3;
+
 function removeOldBuilds(current: string): void {
-  for (const name of readdirSync(DIST)) {
-    if (name === current || name.includes('.tmp-')) continue;
-    rmSync(join(DIST, name), { recursive: true, force: true });
-  }
+  const builds = readdirSync(DIST)
+    .filter((name) => name !== current && !name.includes('.tmp-'))
+    .map((name) => ({ name, mtime: statSync(join(DIST, name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const old of builds.slice(BUILDS_KEPT - 1))
+    rmSync(join(DIST, old.name), { recursive: true, force: true });
 }
 
 function sourceHash(): string {

@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { Badge, Box, Text } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Row, Signal } from '../../api/api-types.ts';
-import { formatDurationNs, formatTimestamp } from '../../lib/format.ts';
+import { displayText, formatDurationNs, formatTimestamp } from '../../lib/format.ts';
 import { colourFor } from '../../lib/palette.ts';
 import { rowKey, rowValue } from '../../lib/row-values.ts';
 
@@ -129,7 +129,7 @@ function Cell({ column, value }: { column: string; value: unknown }) {
   if (column === 'Timestamp') return <div style={clip}>{formatTimestamp(value)}</div>;
   if (column === 'Duration') return <div style={clip}>{formatDurationNs(value)}</div>;
   if (column === 'ServiceName') {
-    const name = String(value ?? '');
+    const name = displayText(value);
     return (
       <div style={clip}>
         <span
@@ -147,7 +147,7 @@ function Cell({ column, value }: { column: string; value: unknown }) {
     );
   }
   if (column === 'StatusCode' || column === 'SeverityText') {
-    const v = String(value ?? '');
+    const v = displayText(value);
     const bad = /^(error|fatal|critical)/i.test(v);
     const warn = /^warn/i.test(v);
     return (
@@ -160,12 +160,7 @@ function Cell({ column, value }: { column: string; value: unknown }) {
       </div>
     );
   }
-  const text =
-    value === undefined || value === null
-      ? ''
-      : typeof value === 'object'
-        ? JSON.stringify(value)
-        : String(value);
+  const text = displayText(value);
   return (
     <div style={clip} title={text.length > 60 ? text.slice(0, 2000) : undefined}>
       {text}

@@ -14,6 +14,7 @@ import {
 } from '@mantine/core';
 import { Link } from 'react-router';
 import type { Row, Signal } from '../../api/api-types.ts';
+import { displayText } from '../../lib/format.ts';
 import { flattenRow, searchFieldFor } from '../../lib/row-values.ts';
 
 interface Props {
@@ -32,8 +33,8 @@ export function RowDrawer({ row, signal, onClose, onFilter }: Props) {
   const groups = [...new Set(entries.map((e) => e.group))].sort(
     (a, b) => (GROUP_ORDER.indexOf(a) + 1 || 99) - (GROUP_ORDER.indexOf(b) + 1 || 99),
   );
-  const traceId = row ? String(row['TraceId'] ?? '') : '';
-  const spanId = row ? String(row['SpanId'] ?? '') : '';
+  const traceId = row ? displayText(row['TraceId']) : '';
+  const spanId = row ? displayText(row['SpanId']) : '';
   return (
     <Drawer
       opened={row !== undefined}
@@ -41,7 +42,9 @@ export function RowDrawer({ row, signal, onClose, onFilter }: Props) {
       position="right"
       size="xl"
       title={
-        <Title order={5}>{signal === 'traces' ? String(row?.['SpanName'] ?? 'Span') : 'Log record'}</Title>
+        <Title order={5}>
+          {signal === 'traces' ? displayText(row?.['SpanName']) || 'Span' : 'Log record'}
+        </Title>
       }
       scrollAreaComponent={ScrollArea.Autosize}
     >
@@ -63,7 +66,7 @@ export function RowDrawer({ row, signal, onClose, onFilter }: Props) {
         )}
         {signal === 'logs' && row && (
           <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
-            {String(row['Body'] ?? '')}
+            {displayText(row['Body'])}
           </Code>
         )}
         {groups.map((group) => (

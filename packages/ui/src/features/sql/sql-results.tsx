@@ -3,6 +3,7 @@ import { Box, Text } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Row } from '../../api/api-types.ts';
 import { TimeSeriesChart } from '../../components/time-series-chart.tsx';
+import { displayText } from '../../lib/format.ts';
 import { colourFor } from '../../lib/palette.ts';
 import { sqlChartData, type SqlColumn } from '../../lib/sql-chart.ts';
 
@@ -70,8 +71,7 @@ export function SqlResultTable({ rows, columns }: { rows: readonly Row[]; column
                 >
                   {columns.map((c) => {
                     const v = row[c.name];
-                    const text =
-                      v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v ?? 'NULL');
+                    const text = v === null ? 'NULL' : displayText(v);
                     return (
                       <div
                         key={c.name}
