@@ -159,7 +159,7 @@ if (peer.available) {
   });
 
   test('SQL mode, chosen columns, stacking and saved searches', async () => {
-    const { page } = await open(
+    let { page } = await open(
       `/search?${RANGE}&lang=sql&q=${encodeURIComponent(ROUTES_SQL)}&cols=Timestamp,ServiceName,http.route,http.response.status_code&split=ServiceName`,
     );
     await page.getByTestId('result-row').first().waitFor();
@@ -182,13 +182,18 @@ if (peer.available) {
     await page.getByTestId('save-search').click();
     await page.getByTestId('saved-search-name').fill('checkout routes');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('saved-searches').getByText('Saved (1)').waitFor();
+    await page.close();
+    // Saved searches are shared: a fresh browser (no local state) sees it.
+    const context = await backend().browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
     await page.goto(`${backend().baseUrl}/search?${RANGE}`);
     await page.getByTestId('saved-searches').click();
     await page.getByTestId('saved-search').getByText('checkout routes').click();
     await page.waitForFunction(() => new URL(location.href).searchParams.get('lang') === 'sql');
     assert.equal(query(page), ROUTES_SQL);
     assert.match(new URL(page.url()).searchParams.get('cols') ?? '', /http\.route/);
-    await page.close();
+    await page.context().close();
   });
 
   test('an empty time range tells a new user how to send data', async () => {

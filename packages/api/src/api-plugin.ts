@@ -9,6 +9,7 @@ import { registerSearchRoutes } from './routes/search-routes.ts';
 import { registerServiceRoutes } from './routes/service-routes.ts';
 import { registerSqlRoutes, toApiError } from './routes/sql-routes.ts';
 import { registerTraceRoutes } from './routes/trace-routes.ts';
+import { registerSavedSearchRoutes } from './routes/saved-search-routes.ts';
 
 export interface ApiOptions {
   readonly driver: StoreDriver;
@@ -55,6 +56,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   registerServiceRoutes(app, ctx);
   registerFieldRoutes(app, ctx);
   registerSqlRoutes(app, ctx);
+  registerSavedSearchRoutes(app, ctx);
 }
 
 export { ApiError };

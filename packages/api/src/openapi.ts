@@ -7,6 +7,7 @@ import {
   SearchRequest,
   SearchResponse,
   SqlRequest,
+  SavedSearchBody,
 } from './schemas.ts';
 
 const json = (schema: z.ZodType) => ({
@@ -120,6 +121,31 @@ export function openApiDocument(): Record<string, unknown> {
             },
             ...errors,
           },
+        },
+      },
+      '/api/v1/saved-searches': {
+        get: {
+          summary: 'Saved searches, shared by all users',
+          responses: {
+            '200': {
+              description:
+                '{ savedSearches: [{ name, signal, query, language, from, to, columns?, updatedAt }] }',
+            },
+            ...errors,
+          },
+        },
+      },
+      '/api/v1/saved-searches/{name}': {
+        put: {
+          summary: 'Save a search under a name (replaces one of the same name)',
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: json(SavedSearchBody),
+          responses: { '200': { description: 'the saved search' }, ...errors },
+        },
+        delete: {
+          summary: 'Delete a saved search',
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '204': { description: 'deleted' }, ...errors },
         },
       },
       '/api/v1/schema': {

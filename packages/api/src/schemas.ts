@@ -39,6 +39,19 @@ export const FieldsQuery = z
   })
   .strict();
 
+export const SavedSearchName = z.string().trim().min(1).max(200);
+
+export const SavedSearchBody = z
+  .object({
+    signal: z.enum(['traces', 'logs']),
+    query: z.string().max(10_000).default(''),
+    language: z.enum(['lucene', 'sql']).default('lucene'),
+    from: z.string().max(100).default('now-15m'),
+    to: z.string().max(100).default('now'),
+    columns: z.string().max(5_000).optional(),
+  })
+  .strict();
+
 export const SqlRequest = z.object({ sql: z.string().min(1).max(100_000) }).strict();
 
 export const ErrorResponse = z.object({

@@ -427,10 +427,72 @@ test('the OpenAPI document describes every endpoint', async () => {
     '/api/v1/fields',
     '/api/v1/sql',
     '/api/v1/schema',
+    '/api/v1/saved-searches',
+    '/api/v1/saved-searches/{name}',
   ]) {
     assert.ok(doc.paths[path], path);
   }
   assert.ok(
     doc.paths['/api/v1/search'].post.requestBody.content['application/json'].schema.properties.signal,
   );
+});
+
+test('saved searches: save, replace by name, list in order, delete, shared by every client', async () => {
+  const put = (name: string, body: object) =>
+    app.inject({ method: 'PUT', url: `/api/v1/saved-searches/${encodeURIComponent(name)}`, payload: body });
+  const list = async () => (await app.inject('/api/v1/saved-searches')).json().savedSearches;
+  assert.equal(
+    (await put('slow checkouts', { signal: 'traces', query: 'duration:>500', from: 'now-1h', to: 'now' }))
+      .statusCode,
+    200,
+  );
+  assert.equal(
+    (await put("errors'); DROP TABLE otel_traces; --", { signal: 'logs', query: 'level:error' })).statusCode,
+    200,
+  );
+  assert.equal(
+    (
+      await put('slow checkouts', {
+        signal: 'traces',
+        query: 'duration:>1000',
+        columns: 'Timestamp,http.route',
+      })
+    ).statusCode,
+    200,
+  );
+  const saved = await list();
+  assert.deepEqual(
+    saved.map((s: { name: string; query: string }) => [s.name, s.query]),
+    [
+      ["errors'); DROP TABLE otel_traces; --", 'level:error'],
+      ['slow checkouts', 'duration:>1000'],
+    ],
+  );
+  assert.equal(saved[1].columns, 'Timestamp,http.route');
+  assert.equal(saved[0].language, 'lucene', 'defaults filled in');
+  // Bad input: a clear 400, nothing stored.
+  const bad = await put('x', { signal: 'metrics', query: 1 });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.json().error.message, /signal/);
+  assert.equal(
+    (await put('y', { signal: 'traces', extra: true })).statusCode,
+    400,
+    'unknown keys are errors',
+  );
+  // Delete, and deleting again is a 404.
+  const del = await app.inject({
+    method: 'DELETE',
+    url: `/api/v1/saved-searches/${encodeURIComponent('slow checkouts')}`,
+  });
+  assert.equal(del.statusCode, 204);
+  assert.equal(
+    (await app.inject({ method: 'DELETE', url: '/api/v1/saved-searches/slow%20checkouts' })).statusCode,
+    404,
+  );
+  assert.deepEqual(
+    (await list()).map((s: { name: string }) => s.name),
+    ["errors'); DROP TABLE otel_traces; --"],
+  );
+  const [traces] = await store.driver.queryRows<{ n: number }>('SELECT count() AS n FROM otel_traces');
+  assert.equal(Number(traces?.n), 7, 'the hostile name changed nothing');
 });

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import { explainQuery } from '../src/lib/explain-query.ts';
 import { histogramSeries } from '../src/lib/histogram-series.ts';
 import { flattenRow, rowValue, searchFieldFor } from '../src/lib/row-values.ts';
-import { deleteSavedSearch, listSavedSearches, saveSearch } from '../src/lib/saved-searches.ts';
 import { describeRange, resolveBound, resolveRange } from '../src/lib/time-range.ts';
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
@@ -27,7 +26,10 @@ test('the explanation is computed in the browser with the API parser, syntax err
   assert.deepEqual(explainQuery('', 'traces', 'lucene'), { ok: true, text: 'everything' });
   const ok = explainQuery('service:payments duration:>100', 'traces', 'lucene');
   assert.equal(ok.ok, true);
-  assert.match((ok as { text: string }).text, /^service contains payments and duration is greater than 100 ms$/);
+  assert.match(
+    (ok as { text: string }).text,
+    /^service contains payments and duration is greater than 100 ms$/,
+  );
   const bad = explainQuery('status:Error AND (duration:>100', 'traces', 'lucene');
   assert.equal(bad.ok, false);
   assert.equal((bad as { position: number }).position, 31);
@@ -81,29 +83,4 @@ test('row values: columns, attribute keys in search order, and explicit map pref
   assert.equal(searchFieldFor('SpanAttributes', 'http.route', 'traces'), 'http.route');
   assert.equal(searchFieldFor('ResourceAttributes', 'host.name', 'traces'), 'ResourceAttributes.host.name');
   assert.equal(searchFieldFor('Fields', 'ServiceName', 'traces'), 'ServiceName');
-});
-
-test('saved searches replace by name, sort, delete, and survive a corrupt store', () => {
-  const data = new Map<string, string>();
-  const storage = {
-    getItem: (k: string) => data.get(k) ?? null,
-    setItem: (k: string, v: string) => void data.set(k, v),
-  };
-  const base = { signal: 'traces', language: 'lucene', from: 'now-1h', to: 'now' };
-  saveSearch({ ...base, name: 'slow', query: 'duration:>500' }, storage);
-  saveSearch({ ...base, name: 'errors', query: 'status:Error' }, storage);
-  saveSearch({ ...base, name: 'slow', query: 'duration:>1000' }, storage);
-  assert.deepEqual(
-    listSavedSearches(storage).map((s) => [s.name, s.query]),
-    [
-      ['errors', 'status:Error'],
-      ['slow', 'duration:>1000'],
-    ],
-  );
-  assert.deepEqual(
-    deleteSavedSearch('errors', storage).map((s) => s.name),
-    ['slow'],
-  );
-  data.set('spyglass.savedSearches', '{not json');
-  assert.deepEqual(listSavedSearches(storage), []);
 });

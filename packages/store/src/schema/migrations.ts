@@ -2,6 +2,7 @@ import type { SchemaOptions } from './schema-options.ts';
 import { createTracesTableSql, createTraceIdTsTableSql, createTraceIdTsViewSql } from './ddl-traces.ts';
 import { createLogsTableSql } from './ddl-logs.ts';
 import { createMetricsTableSql, METRIC_TABLES } from './ddl-metrics.ts';
+import { createSavedSearchesTableSql } from './ddl-saved-searches.ts';
 
 /**
  * A versioned schema change. Versions are applied in order, once each, and
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'otel_traces_trace_id_ts',
     statements: (o) => [createTraceIdTsTableSql(o), createTraceIdTsViewSql(o)],
   },
+  { version: 5, name: 'spyglass_saved_searches', statements: (o) => [createSavedSearchesTableSql(o)] },
 ];
 
 export const MIGRATIONS_TABLE = 'spyglass_schema_migrations';

@@ -24,11 +24,18 @@ export function apiGet<T>(path: string, query: Query = {}, signal?: AbortSignal)
   return request<T>(qs ? `${path}?${qs}` : path, { method: 'GET', signal: signal ?? null });
 }
 
-export function apiPost<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+/** A JSON request with a body (POST unless told otherwise); an undefined body sends none. */
+export function apiPost<T>(
+  path: string,
+  body: unknown,
+  signal?: AbortSignal,
+  method: 'POST' | 'PUT' | 'DELETE' = 'POST',
+): Promise<T> {
   return request<T>(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     signal: signal ?? null,
   });
 }

@@ -1,11 +1,7 @@
 import { useState } from 'react';
 import { ActionIcon, Button, Group, Menu, Modal, Stack, Text, TextInput } from '@mantine/core';
-import {
-  deleteSavedSearch,
-  listSavedSearches,
-  saveSearch,
-  type SavedSearch,
-} from '../../lib/saved-searches.ts';
+import { ErrorState } from '../../components/state-views.tsx';
+import { useSavedSearches, type SavedSearch } from './use-saved-searches.ts';
 
 interface Props {
   /** The current search, to save. */
@@ -13,14 +9,15 @@ interface Props {
   readonly onOpen: (search: SavedSearch) => void;
 }
 
-/** Save the current search under a name; reopen or delete saved ones. */
+/** Save the current search under a name (shared with everyone using this Spyglass); reopen or delete saved ones. */
 export function SavedSearchesMenu({ current, onOpen }: Props) {
-  const [saved, setSaved] = useState(() => listSavedSearches());
+  const { list, save, remove } = useSavedSearches();
+  const saved = list.data?.savedSearches ?? [];
   const [naming, setNaming] = useState(false);
   const [name, setName] = useState('');
   return (
     <>
-      <Menu shadow="md" width={300} position="bottom-end">
+      <Menu shadow="md" width={320} position="bottom-end">
         <Menu.Target>
           <Button variant="default" size="xs" data-testid="saved-searches">
             Saved ({saved.length})
@@ -44,7 +41,7 @@ export function SavedSearchesMenu({ current, onOpen }: Props) {
                   aria-label={`Delete ${s.name}`}
                   onClick={(e) => {
                     e.stopPropagation();
-                    setSaved(deleteSavedSearch(s.name));
+                    remove.mutate(s.name);
                   }}
                 >
                   ✕
@@ -64,21 +61,29 @@ export function SavedSearchesMenu({ current, onOpen }: Props) {
           onSubmit={(e) => {
             e.preventDefault();
             if (!name.trim()) return;
-            setSaved(saveSearch({ ...current, name: name.trim() }));
-            setNaming(false);
-            setName('');
+            save.mutate(
+              { ...current, name: name.trim() },
+              {
+                onSuccess: () => {
+                  setNaming(false);
+                  setName('');
+                },
+              },
+            );
           }}
         >
           <Stack>
             <TextInput
               label="Name"
+              description="Saved searches are shared with everyone who uses this Spyglass."
               data-autofocus
               data-testid="saved-search-name"
               value={name}
               onChange={(e) => setName(e.currentTarget.value)}
             />
+            {save.error && <ErrorState error={save.error} title="Could not save" />}
             <Group justify="flex-end">
-              <Button type="submit" disabled={!name.trim()}>
+              <Button type="submit" disabled={!name.trim()} loading={save.isPending}>
                 Save
               </Button>
             </Group>
