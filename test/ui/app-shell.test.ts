@@ -25,7 +25,7 @@ if (peer.available) {
     assert.equal(new URL(page.url()).pathname, '/search', 'the root goes to search');
     await page.getByRole('link', { name: 'Services' }).click();
     await page.getByTestId('services-page').waitFor();
-    await screenshot(page, 'services');
+    await screenshot(page, 'app-shell-navigation');
     assert.deepEqual(errors, []);
     await page.close();
   });

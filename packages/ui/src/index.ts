@@ -1,2 +1,2 @@
-export { ensureUiBuilt, findBuiltUi, type BuiltUi } from './server/build-ui.ts';
+export { ensureUiBuilt, findBuiltUi, findLatestBuiltUi, type BuiltUi } from './server/build-ui.ts';
 export { registerUi, type UiPluginOptions } from './server/ui-plugin.ts';

@@ -4,7 +4,7 @@ import { startGateway, type Gateway } from '@spyglass/gateway';
 import type { UpConfig } from '../config/config-schema.ts';
 import { createConsoleLogger } from '../logger.ts';
 import { startApiServer } from '../api/api-server.ts';
-import { ensureUiBuilt, findBuiltUi } from '@spyglass/ui';
+import { ensureUiBuilt, findBuiltUi, findLatestBuiltUi } from '@spyglass/ui';
 
 export interface RunningSpyglass {
   readonly ports: {
@@ -93,9 +93,11 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
       clickhousePort = (await server.start()).port;
     }
     const g = gateway;
-    // The install builds the UI; after a source change it is rebuilt here, in the background.
+    // The install builds the UI; after a source change it is rebuilt here, in the background,
+    // while the previous build (if any) is served. Assets of older builds stay (build-ui.ts).
     let uiDir = findBuiltUi();
     if (!uiDir) {
+      uiDir = findLatestBuiltUi();
       logger.info('building the web UI (once after an install or update)');
       ensureUiBuilt({ quiet: true }).then(
         (built) => {

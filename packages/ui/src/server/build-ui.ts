@@ -37,6 +37,19 @@ export function findBuiltUi(): string | undefined {
   return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 
+/**
+ * The newest build on disk, current or not: while a changed UI is being rebuilt, the
+ * previous one keeps being served rather than a "building" page.
+ */
+export function findLatestBuiltUi(): string | undefined {
+  if (!existsSync(DIST)) return undefined;
+  const builds = readdirSync(DIST)
+    .filter((name) => !name.includes('.tmp-') && existsSync(join(DIST, name, 'index.html')))
+    .map((name) => ({ dir: join(DIST, name), mtime: statSync(join(DIST, name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  return builds[0]?.dir;
+}
+
 export async function ensureUiBuilt(options: { quiet?: boolean } = {}): Promise<BuiltUi> {
   const hash = sourceHash();
   const dir = join(DIST, hash);

@@ -7,19 +7,18 @@ import fastifyStatic from '@fastify/static';
 const ROUTE_PREFIXES = ['/search', '/trace/', '/services', '/service-map', '/sql'];
 
 export interface UiPluginOptions {
-  /** The built UI (ensureUiBuilt().dir), or a function that returns it once it exists. */
+  /** The folder of the build to serve, asked on every request (a rebuild swaps it); undefined while none exists. */
   readonly dir: () => string | undefined;
 }
 
 /**
  * Serves the built UI: hashed files under /assets/ are cached for a year,
  * index.html is never cached, and the deep links of the single-page app all
- * answer with index.html. While the UI is still being built, pages answer 503
- * with a page that reloads itself.
+ * answer with index.html. Until a first build exists, pages answer 503 with a
+ * page that reloads itself.
  */
 export async function registerUi(app: FastifyInstance, options: UiPluginOptions): Promise<void> {
-  let servedDir: string | undefined;
-  const currentDir = () => (servedDir ??= options.dir());
+  const currentDir = options.dir;
   // @fastify/static needs its root at registration; the folder may appear later, so we send files
   // ourselves through reply.sendFile with a per-request root.
   // cacheControl is ours to set per file; preCompressed serves the .br/.gz files written at build time.
