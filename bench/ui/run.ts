@@ -59,6 +59,8 @@ const initialCssGz = initial.filter((f) => f.endsWith('.css')).reduce((n, f) => 
 // 2. The all-in-one on the dataset, plus one 10,000-span trace.
 const ports = await freePorts();
 const server = await startSpyglassProcess({ dataDir, ports, config: 'clickhouseHttp:\n  enabled: false\n' });
+// A failed run must not leave the all-in-one holding the data folder.
+process.on('exit', () => server.kill('SIGTERM'));
 const base = `http://127.0.0.1:${ports.http}`;
 const big = bigTrace(10_000, BigInt(dataset.endMs - 30 * 60_000) * 1_000_000n);
 const bigTraceId = big[0]!.traceId;
@@ -109,41 +111,14 @@ const timeToSelector = async (path: string, selector: string) => {
   return ms;
 };
 
-/** Scrolls the waterfall for 2 s, a step per frame; frame intervals in ms. */
+/** Scrolls the waterfall for 2 s, a step per frame; frame intervals in ms (scroll-probe.js). */
+const SCROLL_PROBE = readFileSync(join(import.meta.dirname, 'scroll-probe.js'), 'utf8');
 const scrollFrames = async () => {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   await page.goto(base + tracePath);
   await page.waitForSelector('[data-testid="waterfall-row"]');
-  const frames = await page.evaluate(async () => {
-    const start = document.querySelector('[data-testid="waterfall"]')!;
-    const scrollable = (el: Element | null): Element | null => {
-      for (let e = el; e; e = e.parentElement) {
-        const style = getComputedStyle(e);
-        if (/(auto|scroll)/.test(style.overflowY) && e.scrollHeight > e.clientHeight) return e;
-      }
-      for (const child of Array.from(el?.querySelectorAll('*') ?? [])) {
-        const style = getComputedStyle(child);
-        if (/(auto|scroll)/.test(style.overflowY) && child.scrollHeight > child.clientHeight) return child;
-      }
-      return document.scrollingElement;
-    };
-    const target = scrollable(start)!;
-    const intervals: number[] = [];
-    let last = performance.now();
-    const end = last + 2000;
-    await new Promise<void>((resolve) => {
-      const step = (now: number) => {
-        intervals.push(now - last);
-        last = now;
-        target.scrollTop += 120;
-        if (now < end) requestAnimationFrame(step);
-        else resolve();
-      };
-      requestAnimationFrame(step);
-    });
-    return { intervals, scrolled: target.scrollTop };
-  });
+  const frames = (await page.evaluate(SCROLL_PROBE)) as { intervals: number[]; scrolled: number };
   await context.close();
   return frames;
 };
