@@ -1,6 +1,7 @@
 import { DecodeError, decodeRequest, type Encoding, type Signal } from '@spyglass/otlp';
 import type { IngestPipeline } from '../pipeline/ingest-pipeline.ts';
 import type { IngestOutcome } from '../pipeline/ingest-outcome.ts';
+import { joinForDecode, type RequestBody } from './request-body.ts';
 
 /** The transport-independent result of one export call. */
 export type ExportResult =
@@ -16,11 +17,12 @@ export async function handleExport(
   pipeline: IngestPipeline,
   signal: Signal,
   encoding: Encoding,
-  body: Buffer,
+  body: RequestBody,
 ): Promise<ExportResult> {
   let mapped;
   try {
-    mapped = decodeRequest(signal, encoding, body);
+    // Joined and decoded in one synchronous step: the joined body is reused by the next request.
+    mapped = decodeRequest(signal, encoding, joinForDecode(body));
   } catch (err) {
     if (err instanceof DecodeError)
       return { kind: 'invalid', message: `malformed ${encoding} ${signal} request: ${err.message}` };

@@ -7,6 +7,7 @@ import type { IngestPipeline } from '../pipeline/ingest-pipeline.ts';
 import type { Logger } from '../logger.ts';
 import { handleExport } from './export-handler.ts';
 import { encodeRpcStatus } from './rpc-status.ts';
+import { wholeBody, type RequestBody } from './request-body.ts';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -77,8 +78,7 @@ export function createOtlpGrpcReceiver(o: OtlpGrpcReceiverOptions) {
     stream.on('error', () => undefined);
     stream.on('end', () => {
       if (refused || stream.destroyed) return;
-      const frame = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      readMessage(frame, headerValue(headers['grpc-encoding']), o.maxBodyBytes)
+      readMessage(chunks, size, headerValue(headers['grpc-encoding']), o.maxBodyBytes)
         .then((message) => {
           if (typeof message === 'object' && 'error' in message)
             return fail(stream, message.code, message.error);
@@ -147,25 +147,35 @@ export function createOtlpGrpcReceiver(o: OtlpGrpcReceiverOptions) {
   };
 }
 
-/** One gRPC message: [compressed flag][u32 big-endian length][bytes]. */
+/**
+ * One gRPC message: [compressed flag][u32 big-endian length][bytes], from the
+ * chunks of the stream. An uncompressed message stays in its chunks (views
+ * past the prefix), to be joined when decoded (see joinForDecode).
+ */
 async function readMessage(
-  frame: Buffer,
+  chunks: readonly Buffer[],
+  size: number,
   encoding: string | undefined,
   limit: number,
-): Promise<Buffer | { error: string; code: number }> {
-  if (frame.length < 5) return { error: 'truncated gRPC message frame', code: Status.INVALID_ARGUMENT };
-  const compressed = frame[0] === 1;
-  const length = frame.readUInt32BE(1);
+): Promise<RequestBody | { error: string; code: number }> {
+  if (size < 5) return { error: 'truncated gRPC message frame', code: Status.INVALID_ARGUMENT };
+  const prefix = chunks[0]!.length >= 5 ? chunks[0]! : Buffer.concat(chunks, 5);
+  const compressed = prefix[0] === 1;
+  const length = prefix.readUInt32BE(1);
   if (length > limit)
     return { error: `message larger than max (${length} vs. ${limit})`, code: Status.RESOURCE_EXHAUSTED };
-  if (frame.length !== 5 + length)
+  if (size !== 5 + length)
     return { error: 'gRPC message length does not match the frame', code: Status.INVALID_ARGUMENT };
-  const message = frame.subarray(5);
-  if (!compressed) return message;
+  const message = withoutPrefix(chunks, 5);
+  if (!compressed) return { chunks: message, size: length };
   if (encoding !== 'gzip')
     return { error: `unsupported grpc-encoding "${encoding ?? ''}"`, code: Status.UNIMPLEMENTED };
   try {
-    return await gunzipAsync(message, { maxOutputLength: limit });
+    return wholeBody(
+      await gunzipAsync(message.length === 1 ? message[0]! : Buffer.concat(message, length), {
+        maxOutputLength: limit,
+      }),
+    );
   } catch (err) {
     const tooLarge = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
     return {
@@ -173,6 +183,21 @@ async function readMessage(
       code: tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INVALID_ARGUMENT,
     };
   }
+}
+
+/** The chunks less their first `n` bytes (views, no copy). */
+function withoutPrefix(chunks: readonly Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  let skip = n;
+  for (const chunk of chunks) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      continue;
+    }
+    out.push(skip > 0 ? chunk.subarray(skip) : chunk);
+    skip = 0;
+  }
+  return out;
 }
 
 function reply(stream: ServerHttp2Stream, message: Buffer): void {

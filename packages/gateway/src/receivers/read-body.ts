@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzip, inflate } from 'node:zlib';
 import { promisify } from 'node:util';
+import { wholeBody, type RequestBody } from './request-body.ts';
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
 
 export type BodyResult =
-  | { readonly kind: 'ok'; readonly body: Buffer }
+  | { readonly kind: 'ok'; readonly body: RequestBody }
   | { readonly kind: 'too-large'; readonly message: string }
   | { readonly kind: 'bad-encoding'; readonly message: string }
   | { readonly kind: 'corrupt'; readonly message: string };
@@ -14,6 +15,7 @@ export type BodyResult =
 /**
  * Reads a request body, refusing more than `limit` bytes both on the wire and
  * after decompression (a gzip bomb stops at `limit`, it is never inflated whole).
+ * The body comes in the chunks it arrived in (see joinForDecode).
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
@@ -56,11 +58,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
     req.on('end', () => {
       if (done) return;
       done = true;
-      const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      if (encoding === 'identity') return resolve({ kind: 'ok', body: raw });
+      // Joined only when decoded (see joinForDecode), except to inflate.
+      if (encoding === 'identity') return resolve({ kind: 'ok', body: { chunks, size } });
+      const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
       const inflater = encoding === 'gzip' ? gunzipAsync : inflateAsync;
       inflater(raw, { maxOutputLength: limit }).then(
-        (body) => resolve({ kind: 'ok', body }),
+        (body) => resolve({ kind: 'ok', body: wholeBody(body) }),
         (err: NodeJS.ErrnoException) =>
           resolve(
             err.code === 'ERR_BUFFER_TOO_LARGE'

@@ -37,6 +37,14 @@ export class ProtoReader {
    */
   uint32(): number {
     const buf = this.buf;
+    // Most tags and lengths are one byte: take them without entering the general loop.
+    if (this.pos < this.end) {
+      const first = buf[this.pos]!;
+      if (first < 0x80) {
+        this.pos++;
+        return first;
+      }
+    }
     let result = 0;
     let shift = 0;
     while (true) {
@@ -171,6 +179,12 @@ export class ProtoReader {
       default:
         throw new DecodeError(`unsupported wire type ${wireType} at byte ${this.pos}`);
     }
+  }
+
+  /** Skips a fixed64 field's payload (as `skip(WIRE_FIXED64)`, small enough to inline in hot loops). */
+  skipFixed64(): void {
+    this.need(8);
+    this.pos += 8;
   }
 
   /** Runs `fn` over each element of a repeated scalar field, packed or not. */
