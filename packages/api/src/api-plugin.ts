@@ -29,6 +29,16 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     maxRangeMs: options.maxRangeMs ?? 31 * 86_400_000,
     now: options.now ?? Date.now,
   };
+  // Server-Timing: how long the API spent on each request, visible in the browser's devtools and
+  // resource timings (the UI benchmark separates server time from page time with it).
+  const started = new WeakMap<object, number>();
+  app.addHook('onRequest', async (req) => {
+    started.set(req, performance.now());
+  });
+  app.addHook('onSend', async (req, reply) => {
+    const t = started.get(req);
+    if (t !== undefined) reply.header('server-timing', `api;dur=${(performance.now() - t).toFixed(1)}`);
+  });
   app.setErrorHandler((err, _req, reply) => {
     const apiError = toApiError(err);
     if (apiError) {

@@ -1,15 +1,31 @@
-import { lazy, Suspense } from 'react';
+import { Suspense } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { Center, Loader } from '@mantine/core';
 import { AppLayout } from './app-layout.tsx';
+import { lazyView, type LazyView } from './lazy-view.ts';
 
 // Each view loads on first visit, so the first page downloads only what it shows.
-const SearchPage = lazy(() => import('../features/search/search-page.tsx'));
-const TracePage = lazy(() => import('../features/trace/trace-page.tsx'));
-const ServicesPage = lazy(() => import('../features/services/services-page.tsx'));
-const ServicePage = lazy(() => import('../features/services/service-page.tsx'));
-const ServiceMapPage = lazy(() => import('../features/service-map/service-map-page.tsx'));
-const SqlPage = lazy(() => import('../features/sql/sql-page.tsx'));
+const SearchPage = lazyView(() => import('../features/search/search-page.tsx'));
+const TracePage = lazyView(() => import('../features/trace/trace-page.tsx'));
+const ServicesPage = lazyView(() => import('../features/services/services-page.tsx'));
+const ServicePage = lazyView(() => import('../features/services/service-page.tsx'));
+const ServiceMapPage = lazyView(() => import('../features/service-map/service-map-page.tsx'));
+const SqlPage = lazyView(() => import('../features/sql/sql-page.tsx'));
+
+/** The view a path shows (the first match of the routes below). */
+function viewFor(pathname: string): LazyView {
+  if (pathname.startsWith('/trace/')) return TracePage;
+  if (pathname.startsWith('/services/')) return ServicePage;
+  if (pathname.startsWith('/services')) return ServicesPage;
+  if (pathname.startsWith('/service-map')) return ServiceMapPage;
+  if (pathname.startsWith('/sql')) return SqlPage;
+  return SearchPage;
+}
+
+/** Loads the chunk of the view at `pathname`, so that the first render shows it without a fallback. */
+export function preloadView(pathname: string): Promise<unknown> {
+  return viewFor(pathname).preload();
+}
 
 export function AppRoutes() {
   return (

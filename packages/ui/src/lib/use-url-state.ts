@@ -1,5 +1,6 @@
 import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
+import { takeStartupNow } from './startup-clock.ts';
 import { DEFAULT_RANGE, resolveRange, type ResolvedRange, type UrlRange } from './time-range.ts';
 
 /**
@@ -8,6 +9,7 @@ import { DEFAULT_RANGE, resolveRange, type ResolvedRange, type UrlRange } from '
  */
 export function useUrlState(): {
   get: (key: string) => string | undefined;
+  params: URLSearchParams;
   set: (changes: Record<string, string | undefined>, options?: { replace?: boolean }) => void;
 } {
   const [params, setParams] = useSearchParams();
@@ -28,7 +30,7 @@ export function useUrlState(): {
     },
     [setParams],
   );
-  return { get, set };
+  return { get, set, params };
 }
 
 /**
@@ -44,7 +46,10 @@ export function useUrlRange(refreshKey = 0): {
   const from = get('from') ?? DEFAULT_RANGE.from;
   const to = get('to') ?? DEFAULT_RANGE.to;
   const range = useMemo(() => ({ from, to }), [from, to]);
-  const resolved = useMemo(() => resolveRange(range, Date.now()), [range, refreshKey]);
+  const resolved = useMemo(
+    () => resolveRange(range, refreshKey === 0 ? takeStartupNow() : Date.now()),
+    [range, refreshKey],
+  );
   const setRange = useCallback((r: UrlRange) => set({ from: r.from, to: r.to }), [set]);
   return { range, resolved, setRange };
 }

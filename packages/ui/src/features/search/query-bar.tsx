@@ -30,6 +30,7 @@ export function QueryBar({ value, onChange, onSubmit, signal, language, range }:
   const combobox = useCombobox();
   const input = useRef<HTMLInputElement>(null);
   const [ctx, setCtx] = useState<CompletionContext | undefined>();
+  const [focused, setFocused] = useState(false);
   const explanation = useMemo(() => explainQuery(value, signal, language), [value, signal, language]);
 
   const fields = useQuery({
@@ -41,7 +42,8 @@ export function QueryBar({ value, onChange, onSubmit, signal, language, range }:
         abort,
       ),
     staleTime: 60_000,
-    enabled: language === 'lucene',
+    // Fetched once the user is in the bar (or the page asked for it), not on page load.
+    enabled: language === 'lucene' && focused,
   });
   const valueField = ctx?.kind === 'value' ? ctx.field : undefined;
   const values = useQuery({
@@ -111,6 +113,7 @@ export function QueryBar({ value, onChange, onSubmit, signal, language, range }:
               updateContext(e.currentTarget.value, e.currentTarget.selectionStart);
             }}
             onClick={(e) => updateContext(value, e.currentTarget.selectionStart)}
+            onFocus={() => setFocused(true)}
             onBlur={() => combobox.closeDropdown()}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && !(combobox.dropdownOpened && combobox.getSelectedOptionIndex() >= 0)) {

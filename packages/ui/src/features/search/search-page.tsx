@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Button, Group, SegmentedControl, Stack, Switch, Text } from '@mantine/core';
-import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { apiGet, apiPost } from '../../api/api-client.ts';
-import type { FieldsResponse, Row, SearchResponse, Signal } from '../../api/api-types.ts';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { apiGet } from '../../api/api-client.ts';
+import type { FieldsResponse, Row } from '../../api/api-types.ts';
 import { EmptyState, ErrorState } from '../../components/state-views.tsx';
 import { TimeRangePicker } from '../../components/time-range-picker.tsx';
 import { explainQuery } from '../../lib/explain-query.ts';
@@ -16,8 +16,8 @@ import { ResultsTable } from './results-table.tsx';
 import { RowDrawer } from './row-drawer.tsx';
 import { SavedSearchesMenu } from './saved-searches-menu.tsx';
 import { SearchHistogram } from './search-histogram.tsx';
+import { searchInputFromUrl, searchQueryOptions } from './search-query.ts';
 
-const PAGE_SIZE = 200;
 const LIVE_TAIL_MS = 2_000;
 
 /**
@@ -25,10 +25,8 @@ const LIVE_TAIL_MS = 2_000;
  * Every piece of state is in the URL; the query runs when submitted (Enter), not per keystroke.
  */
 export default function SearchPage() {
-  const { get, set } = useUrlState();
-  const signal: Signal = get('signal') === 'logs' ? 'logs' : 'traces';
-  const language = get('lang') === 'sql' ? 'sql' : 'lucene';
-  const submitted = get('q') ?? '';
+  const { get, set, params } = useUrlState();
+  const { signal, language, query: submitted } = searchInputFromUrl(params);
   const splitBy = get('split');
   const live = get('live') === '1';
   const columns = useMemo(
@@ -50,27 +48,13 @@ export default function SearchPage() {
   }, [live]);
 
   const results = useInfiniteQuery({
-    queryKey: ['search', signal, submitted, language, resolved.fromMs, resolved.toMs],
-    queryFn: ({ pageParam, signal: abort }) =>
-      apiPost<SearchResponse>(
-        '/api/v1/search',
-        {
-          signal,
-          query: submitted,
-          language,
-          from: resolved.fromMs,
-          to: resolved.toMs,
-          limit: PAGE_SIZE,
-          ...(pageParam ? { cursor: pageParam } : {}),
-        },
-        abort,
-      ),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-    placeholderData: keepPreviousData,
+    ...searchQueryOptions({ signal, query: submitted, language, range: resolved }),
     enabled: valid,
   });
   const rows = useMemo(() => results.data?.pages.flatMap((p) => p.rows) ?? [], [results.data]);
+  // The embedded engine runs one query at a time: the results go first, then the histogram and
+  // the field list (for completion, stacking and columns), so the rows are never queued behind them.
+  const resultsSettled = !results.isLoading;
 
   const fields = useQuery({
     queryKey: ['fields', signal],
@@ -81,6 +65,7 @@ export default function SearchPage() {
         abort,
       ),
     staleTime: 60_000,
+    enabled: resultsSettled,
   });
   const fieldNames = useMemo(() => fields.data?.fields.map((f) => f.name) ?? [], [fields.data]);
   const splitOptions = useMemo(
@@ -192,7 +177,7 @@ export default function SearchPage() {
         splitOptions={splitOptions}
         onSplitBy={(f) => set({ split: f })}
         onZoom={(from, to) => setRange(absoluteRange(from, to))}
-        enabled={valid}
+        enabled={valid && resultsSettled}
       />
       {results.error ? (
         <ErrorState error={results.error} title="The search failed" />

@@ -1,7 +1,6 @@
 import { useMemo } from 'react';
-import { queryOptions, usePrefetchQuery, useQuery } from '@tanstack/react-query';
-import { ApiFailure, apiGet } from '../../api/api-client.ts';
-import type { TraceResponse } from '../../api/api-types.ts';
+import { usePrefetchQuery, useQuery } from '@tanstack/react-query';
+import { traceQuery } from './trace-query.ts';
 import { criticalPath, type CriticalPath } from '../../lib/critical-path.ts';
 import { traceLogs, type TraceLog } from '../../lib/trace-logs.ts';
 import { buildTraceTree, type TraceTree } from '../../lib/trace-tree.ts';
@@ -12,17 +11,6 @@ export interface TraceModel {
   readonly logs: readonly TraceLog[];
   readonly notice: string | undefined;
 }
-
-/** 4xx answers are final: no retry. */
-const traceQuery = (traceId: string) =>
-  queryOptions({
-    queryKey: ['trace', traceId],
-    queryFn: ({ signal }) =>
-      apiGet<TraceResponse>(`/api/v1/traces/${encodeURIComponent(traceId)}`, {}, signal),
-    retry: (count, error) =>
-      !(error instanceof ApiFailure && error.status >= 400 && error.status < 500) && count < 1,
-    staleTime: 60_000,
-  });
 
 /**
  * The trace from the API, built into its tree once per response. The request starts during
