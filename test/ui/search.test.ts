@@ -196,6 +196,45 @@ if (peer.available) {
     await page.context().close();
   });
 
+  test('live tail shows new spans as they arrive, without a reload', async () => {
+    const { page } = await open(
+      `/search?from=now-5m&to=now&q=${encodeURIComponent('span:"live tail probe"')}`,
+    );
+    await page.getByTestId('empty-state').waitFor();
+    await page.getByTestId('live-tail').click();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('live') === '1');
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const res = await fetch(`http://127.0.0.1:${backend().spyglass.ports.otlpHttp}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'web' } }] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: '5b8efff798038103d269b633813fc60c',
+                    spanId: 'eee19b7ec3c1b174',
+                    name: 'live tail probe',
+                    kind: 'SPAN_KIND_SERVER',
+                    startTimeUnixNano: String(now - 5_000_000n),
+                    endTimeUnixNano: String(now),
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    assert.equal(res.status, 200);
+    // The view refreshes itself every 2 s while live.
+    await page.getByTestId('result-row').filter({ hasText: 'live tail probe' }).waitFor({ timeout: 15_000 });
+    await page.close();
+  });
+
   test('an empty time range tells a new user how to send data', async () => {
     const old = Date.now() - 30 * 86_400_000;
     const { page } = await open(`/search?from=${old}&to=${old + 3_600_000}`);

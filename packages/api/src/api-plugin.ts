@@ -32,12 +32,14 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
   // Server-Timing: how long the API spent on each request, visible in the browser's devtools and
   // resource timings (the UI benchmark separates server time from page time with it).
   const started = new WeakMap<object, number>();
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', (req, _reply, done) => {
     started.set(req, performance.now());
+    done();
   });
-  app.addHook('onSend', async (req, reply) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     const t = started.get(req);
     if (t !== undefined) reply.header('server-timing', `api;dur=${(performance.now() - t).toFixed(1)}`);
+    done(null, payload);
   });
   app.setErrorHandler((err, _req, reply) => {
     const apiError = toApiError(err);
