@@ -5,6 +5,8 @@ import { RawHttpConnection } from './raw-http-sender.ts';
 
 export interface LoadOptions {
   readonly transport: 'grpc' | 'http';
+  /** gRPC: HTTP/2 connections the senders share (1, as one SDK or Collector uses). */
+  readonly grpcChannels?: number;
   readonly target: string;
   /** Spans per second to offer in total; 0 sends as fast as the server acknowledges. */
   readonly rate: number;
@@ -48,9 +50,11 @@ export async function generateLoad(o: LoadOptions): Promise<LoadResult> {
     }
     pool.push(new FreshIds(Buffer.concat(parts))); // concatenated requests merge their repeated resource_spans
   }
-  // HTTP: a keep-alive connection per worker; gRPC: one channel (HTTP/2 multiplexes), as an SDK or Collector uses.
-  const shared = o.transport === 'grpc' ? grpcSender(o.target) : undefined;
-  const senders = Array.from({ length: o.workers }, () => shared ?? httpSender(o.target));
+  // HTTP: a keep-alive connection per worker; gRPC: channels shared round-robin (each its own
+  // connection: grpc-js would otherwise share one subchannel between clients of the same target).
+  const channels = Math.max(1, o.grpcChannels ?? 1);
+  const grpcPool = o.transport === 'grpc' ? Array.from({ length: channels }, () => grpcSender(o.target)) : [];
+  const senders = Array.from({ length: o.workers }, (_, w) => grpcPool[w % channels] ?? httpSender(o.target));
   const started = performance.now();
   const deadline = started + o.durationSeconds * 1000;
   const perWorkerInterval = o.rate > 0 ? (o.workers * o.spansPerRequest * 1000) / o.rate : 0;
@@ -113,6 +117,7 @@ function httpSender(target: string): Sender {
 function grpcSender(target: string): Sender {
   const client = new Client(target.replace(/^https?:\/\//, ''), credentials.createInsecure(), {
     'grpc.max_send_message_length': 64 * 1024 * 1024,
+    'grpc.use_local_subchannel_pool': 1,
   });
   const id = (b: Buffer) => b;
   const send = (body: Buffer) =>

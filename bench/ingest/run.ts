@@ -1,6 +1,6 @@
 /**
  * npm run bench:ingest [-- --transport grpc|http --rate N --duration S --workers N
- *                         --spans-per-request N --spans-per-trace N --attributes N]
+ *                         --spans-per-request N --spans-per-trace N --attributes N --grpc-channels N]
  *
  * Starts `spyglass up` on a fresh data folder, offers load with our own
  * generator, and prints sustained spans/s stored, server CPU, peak RSS and
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '30' },
     workers: { type: 'string', default: '64' }, // the recorded runs: 64 senders, one request in flight each
     'spans-per-request': { type: 'string', default: '512' },
+    'grpc-channels': { type: 'string', default: '1' },
     'spans-per-trace': { type: 'string', default: '8' },
     attributes: { type: 'string', default: '10' },
     'flush-interval-ms': { type: 'string', default: '200' },
@@ -38,6 +39,7 @@ const opts = {
   durationSeconds: Number(values.duration),
   workers: Number(values.workers),
   spansPerRequest: Number(values['spans-per-request']),
+  grpcChannels: Number(values['grpc-channels']),
   spansPerTrace: Number(values['spans-per-trace']),
   attributesPerSpan: Number(values.attributes),
 };
@@ -147,6 +149,7 @@ const storedRate = storedRows / seconds;
 const result = {
   date: new Date().toISOString(),
   transport: opts.transport,
+  ...(opts.transport === 'grpc' ? { grpcChannels: opts.grpcChannels } : {}),
   offeredRate: opts.rate || 'max',
   workers: opts.workers,
   flushIntervalMs: Number(values['flush-interval-ms']),
