@@ -9,6 +9,7 @@ import {
   startServerFixture,
   uniqueService,
   waitForSpans,
+  writeAgentConfig,
 } from '../support/agent-harness.ts';
 
 // An ES-module application (.mjs, `import express from 'express'`, `import pg from 'pg'`)
@@ -23,9 +24,12 @@ test(
   { skip: postgres.skip },
   async () => {
     const service = uniqueService('agent-esm');
+    // Express layer spans are off by default; on here, to prove express is patched under ESM too.
+    const config = writeAgentConfig({ capture: { expressLayerSpans: true } });
     const app = await startServerFixture('esm-app.mjs', {
       service,
       endpoint: backend().otlpUrl,
+      config,
       env: serviceEnv({ pg: postgres.url }),
     });
     const r = await fetch(`${app.url}/users/7`);

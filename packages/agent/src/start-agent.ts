@@ -8,7 +8,7 @@ import type { AgentConfig } from './config/agent-config.ts';
 import { INSTRUMENTATION_NAMES } from './config/config-constants.ts';
 import { ConfigStore } from './config/config-store.ts';
 import { bridgeConsole } from './telemetry/console-bridge.ts';
-import type { ExportStats } from './telemetry/counting-exporter.ts';
+import type { ExportStats } from './telemetry/export-stats.ts';
 import { createInstrumentations } from './telemetry/instrumentations.ts';
 import { identifyService } from './telemetry/service-identity.ts';
 import { LazyLoggerProvider, LazyTracerProvider } from './telemetry/lazy-providers.ts';

@@ -47,18 +47,49 @@ export function headerAttributes(
   into: Attributes,
 ): void {
   if (!headers || rules.mode === 'off') return;
-  const allow = rules.mode === 'allowlist' ? rules.allowlist : undefined;
-  for (const rawName of Object.keys(headers)) {
-    const name = rawName.toLowerCase();
-    if (allow ? !allow.includes(name) : NOISE.has(name)) continue;
+  const decisions = decisionsFor(rules, direction);
+  for (const rawName in headers) {
     const value = headers[rawName];
     if (value === undefined) continue;
-    into[`http.${direction}.header.${name}`] = isSecret(name, rules.redact)
-      ? REDACTED
-      : Array.isArray(value)
-        ? value.join(', ')
-        : String(value);
+    let decision = decisions.get(rawName);
+    if (decision === undefined) {
+      decision = decide(direction, rawName, rules);
+      if (decisions.size < MAX_CACHED_NAMES) decisions.set(rawName, decision);
+    }
+    if (decision === null) continue;
+    into[decision.key] = decision.secret ? REDACTED : Array.isArray(value) ? value.join(', ') : String(value);
   }
+}
+
+/** What to do with one header name under one set of rules: skip it (null), or its attribute key. */
+type Decision = { key: string; secret: boolean } | null;
+
+/** Header names seen per rules object and direction; rules are replaced (never mutated) on a config change. */
+const DECISIONS = new WeakMap<
+  CaptureConfig['headers'],
+  { request: Map<string, Decision>; response: Map<string, Decision> }
+>();
+/** A bound on remembered names (an application sending random header names must not grow it). */
+const MAX_CACHED_NAMES = 512;
+
+function decisionsFor(
+  rules: CaptureConfig['headers'],
+  direction: 'request' | 'response',
+): Map<string, Decision> {
+  let entry = DECISIONS.get(rules);
+  if (!entry) DECISIONS.set(rules, (entry = { request: new Map(), response: new Map() }));
+  return entry[direction];
+}
+
+function decide(
+  direction: 'request' | 'response',
+  rawName: string,
+  rules: CaptureConfig['headers'],
+): Decision {
+  const name = rawName.toLowerCase();
+  const allow = rules.mode === 'allowlist' ? rules.allowlist : undefined;
+  if (allow ? !allow.includes(name) : NOISE.has(name)) return null;
+  return { key: `http.${direction}.header.${name}`, secret: isSecret(name, rules.redact) };
 }
 
 export function isSecret(name: string, extra: readonly string[]): boolean {

@@ -66,6 +66,12 @@ const captureSchema = z
       .prefault({}),
     /** sanitized: literals replaced by `?`; full: the statement as run, with its parameters; off: dropped. */
     dbStatements: z.enum(['sanitized', 'full', 'off']).default('sanitized'),
+    /**
+     * A span per express middleware and route handler (instrumentation-express). Off by default:
+     * they cost about as much as the request's server span and mostly repeat it (the server span
+     * carries http.route either way); turn on to see time spent per middleware.
+     */
+    expressLayerSpans: z.boolean().default(false),
     /** code.function.name / code.file.path / code.line.number of the application code that started a span. */
     codeAttributes: z.boolean().default(true),
     stackTraces: z

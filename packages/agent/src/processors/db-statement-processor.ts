@@ -34,8 +34,27 @@ export class DbStatementProcessor implements SpanProcessor {
       const statement = attributes[key];
       if (typeof statement !== 'string') continue;
       if (mode === 'off') delete (attributes as Record<string, unknown>)[key];
-      else if (isSql(attributes)) span.setAttribute(key, sanitizeSql(statement));
+      else if (isSql(attributes)) span.setAttribute(key, this.sanitized(statement));
     }
+  }
+
+  /**
+   * Applications run the same statements over and over (and each is seen at start and again
+   * before the end): remember the sanitized text of recent ones, up to SANITIZED_CACHE entries.
+   */
+  private readonly cache = new Map<string, string>();
+
+  private sanitized(statement: string): string {
+    let out = this.cache.get(statement);
+    if (out !== undefined) return out;
+    out = sanitizeSql(statement);
+    if (statement.length <= MAX_CACHED_STATEMENT) {
+      if (this.cache.size >= SANITIZED_CACHE) this.cache.clear();
+      this.cache.set(statement, out);
+      // A sanitized statement sanitizes to itself: the check before the end finds it too.
+      this.cache.set(out, out);
+    }
+    return out;
   }
 
   onEnd(_span: ReadableSpan): void {}
@@ -46,6 +65,9 @@ export class DbStatementProcessor implements SpanProcessor {
     return Promise.resolve();
   }
 }
+
+const SANITIZED_CACHE = 1000;
+const MAX_CACHED_STATEMENT = 4096;
 
 const NOT_SQL = new Set(['redis', 'mongodb', 'memcached', 'elasticsearch', 'cassandra']);
 

@@ -3,11 +3,12 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { ConfigStore } from '../config/config-store.ts';
 import { CodeContextProcessor } from '../processors/code-context-processor.ts';
 import { DbStatementProcessor } from '../processors/db-statement-processor.ts';
-import { CountingSpanExporter, DropCountingProcessor, type ExportStats } from './counting-exporter.ts';
+import type { ExportStats } from './export-stats.ts';
+import { EncodingSpanProcessor } from './encoding-span-processor.ts';
 import { createRuntimeInstrumentation } from './instrumentations.ts';
 import { LiveRatioSampler } from './live-sampler.ts';
 import { OtlpHttpTraceExporter } from './otlp-http-trace-exporter.ts';
@@ -34,30 +35,24 @@ export function startPipeline(config: ConfigStore, service: ServiceIdentity, sta
   const exportOptions = { headers: initial.headers, timeoutMillis: initial.export.timeoutMs };
 
   // Traces
-  const batch = new BatchSpanProcessor(
-    new CountingSpanExporter(
-      new OtlpHttpTraceExporter({
-        url: url('/v1/traces'),
-        headers: initial.headers,
-        timeoutMs: initial.export.timeoutMs,
-      }),
-      stats,
-    ),
+  const exporter = new OtlpHttpTraceExporter({
+    url: url('/v1/traces'),
+    headers: initial.headers,
+    timeoutMs: initial.export.timeoutMs,
+  });
+  const batch = new EncodingSpanProcessor(
+    exporter,
     {
       maxQueueSize: initial.export.maxQueueSize,
-      maxExportBatchSize: Math.min(initial.export.maxBatchSize, initial.export.maxQueueSize),
-      scheduledDelayMillis: initial.export.scheduledDelayMs,
-      exportTimeoutMillis: initial.export.timeoutMs,
+      maxBatchSize: Math.min(initial.export.maxBatchSize, initial.export.maxQueueSize),
+      scheduledDelayMs: initial.export.scheduledDelayMs,
     },
+    stats,
   );
   const tracerProvider = new NodeTracerProvider({
     resource,
     sampler: new LiveRatioSampler(config),
-    spanProcessors: [
-      new DbStatementProcessor(config),
-      new CodeContextProcessor(config),
-      new DropCountingProcessor(batch, initial.export.maxQueueSize, stats),
-    ],
+    spanProcessors: [new DbStatementProcessor(config), new CodeContextProcessor(config), batch],
   });
 
   // Logs (console bridge, pino, winston, bunyan)

@@ -26,6 +26,7 @@ import type { ConfigStore } from '../config/config-store.ts';
 import { headerAttributes, undiciHeaders } from '../capture/header-capture.ts';
 import { createHttpHooks } from '../capture/http-capture.ts';
 import { CallSiteInstrumentation } from './call-site-instrumentation.ts';
+import { HttpServerInstrumentation } from './http-server-instrumentation.ts';
 import { createMessagingHooks } from '../capture/messaging-capture.ts';
 
 /**
@@ -62,6 +63,8 @@ export function createInstrumentations(
     () =>
       new HttpInstrumentation({
         enabled: false,
+        // The server side is HttpServerInstrumentation's (below): the same span for less work.
+        disableIncomingRequestInstrumentation: true,
         requestHook: http.requestHook,
         responseHook: http.responseHook,
         applyCustomAttributesOnSpan: http.applyCustomAttributesOnSpan,
@@ -70,6 +73,7 @@ export function createInstrumentations(
           isExportRequest(options.hostname ?? options.host ?? undefined, options.port ?? undefined),
       }),
   );
+  add('http', () => new HttpServerInstrumentation(http));
   add(
     'undici',
     () =>
@@ -87,7 +91,16 @@ export function createInstrumentations(
         },
       }),
   );
-  add('express', () => new ExpressInstrumentation({ enabled: false }));
+  add(
+    'express',
+    () =>
+      new ExpressInstrumentation({
+        enabled: false,
+        // Every layer is still seen (it sets http.route on the server span before this check); only
+        // its span is skipped, unless capture.expressLayerSpans asks for them (read live).
+        ignoreLayers: [() => !config.capture.expressLayerSpans],
+      }),
+  );
   add(
     'fastify',
     () =>

@@ -52,6 +52,18 @@ export class OtlpHttpTraceExporter implements SpanExporter {
       done({ code: ExportResultCode.FAILED, error: err as Error });
       return;
     }
+    this.send(body, done);
+  }
+
+  /**
+   * Sends an encoded ExportTraceServiceRequest, with the retries described
+   * above; `done` is called once. For callers that encode spans themselves.
+   */
+  send(body: Buffer, done: (result: ExportResult) => void): void {
+    if (this.#shutdown) {
+      done({ code: ExportResultCode.FAILED, error: new Error('exporter shut down') });
+      return;
+    }
     const deadline = Date.now() + this.options.timeoutMs;
     let attempt = 0;
     const send = () => {

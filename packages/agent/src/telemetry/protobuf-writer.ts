@@ -110,6 +110,13 @@ export class ProtobufWriter {
     this.pos += 4;
   }
 
+  /** Appends already-encoded bytes (fields of the message being written). */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
   /** Opens a nested message; returns the position to pass to `end`. */
   begin(field: number): number {
     this.tag(field, 2);

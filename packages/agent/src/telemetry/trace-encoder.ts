@@ -41,7 +41,8 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[], w: ProtobufWr
   return w.finish();
 }
 
-function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
+/** One span as a ScopeSpans.spans field (2). */
+export function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   const at = w.begin(2); // ScopeSpans.spans
   const ctx = span.spanContext();
   w.hexBytes(1, ctx.traceId);
@@ -97,7 +98,7 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   w.end(at);
 }
 
-function attributes(w: ProtobufWriter, field: number, attrs: Attributes): void {
+export function attributes(w: ProtobufWriter, field: number, attrs: Attributes): void {
   for (const key in attrs) {
     const value = attrs[key];
     if (value === undefined || value === null) continue;

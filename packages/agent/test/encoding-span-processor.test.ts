@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { decodeTracesProto } from '@spyglass/otlp';
+import { EncodingSpanProcessor } from '../src/telemetry/encoding-span-processor.ts';
+import type { ExportStats } from '../src/telemetry/export-stats.ts';
+
+/** Ended spans of one resource over two scopes, with attributes, a parent, an event. */
+function makeSpans(
+  n: number,
+  resource = resourceFromAttributes({ 'service.name': 'svc', 'process.pid': 42 }),
+): ReadableSpan[] {
+  // Collected as they end (SimpleSpanProcessor would hold them until an async resource settles).
+  const ended: ReadableSpan[] = [];
+  const collector: SpanProcessor = {
+    onStart: () => {},
+    onEnd: (span) => ended.push(span),
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [collector] });
+  for (let i = 0; i < n; i++) {
+    const tracer = provider.getTracer(i % 2 ? 'scope-odd' : 'scope-even', '1.0.0');
+    const parent = tracer.startSpan(`GET /${i}`, { kind: SpanKind.SERVER, attributes: { i, ok: true } });
+    const child = tracer.startSpan(
+      'query',
+      { attributes: { 'db.query.text': 'SELECT ?' } },
+      trace.setSpan(ROOT_CONTEXT, parent),
+    );
+    child.addEvent('note', { detail: 'żółć' });
+    child.end();
+    parent.end();
+  }
+  return ended;
+}
+
+function decodeAll(bodies: Buffer[]): string[] {
+  const out: string[] = [];
+  for (const body of bodies)
+    for (const group of decodeTracesProto(body))
+      for (const scope of group.scopes)
+        for (const span of scope.items)
+          out.push(
+            JSON.stringify({ resource: group.resource, scope: scope.scope, span }, (_k, v: unknown) =>
+              typeof v === 'bigint' ? v.toString() : v,
+            ),
+          );
+  return out.sort();
+}
+
+test('spans encoded as they end, sent in batches, decode to what the upstream serializer encodes', async () => {
+  const spans = makeSpans(10);
+  const bodies: Buffer[] = [];
+  const stats: ExportStats = { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 };
+  const processor = new EncodingSpanProcessor(
+    {
+      send: (body, done) => {
+        bodies.push(body);
+        setImmediate(() => done({ code: ExportResultCode.SUCCESS }));
+      },
+      shutdown: () => Promise.resolve(),
+    },
+    { maxQueueSize: 1000, maxBatchSize: 6, scheduledDelayMs: 60_000 },
+    stats,
+  );
+  for (const span of spans) processor.onEnd(span);
+  assert.equal(bodies.length, 3, 'a batch each time 6 spans are buffered');
+  await processor.forceFlush();
+  assert.equal(bodies.length, 4, 'forceFlush sends the partial batch');
+  assert.deepEqual(stats, { exportedSpans: 20, failedSpans: 0, droppedSpans: 0 });
+  const upstream = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
+  assert.deepEqual(decodeAll(bodies), decodeAll([upstream]));
+});
+
+test('the buffer is bounded: spans beyond maxQueueSize (buffered or being sent) are dropped and counted', async () => {
+  const spans = makeSpans(5);
+  const pending: Array<(r: ExportResult) => void> = [];
+  const stats: ExportStats = { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 };
+  const processor = new EncodingSpanProcessor(
+    { send: (_body, done) => pending.push(done), shutdown: () => Promise.resolve() },
+    { maxQueueSize: 4, maxBatchSize: 2, scheduledDelayMs: 60_000 },
+    stats,
+  );
+  for (const span of spans) processor.onEnd(span);
+  assert.equal(pending.length, 2, 'two batches in flight (the gateway does not answer)');
+  assert.equal(stats.droppedSpans, 6);
+  pending[0]!({ code: ExportResultCode.FAILED, error: new Error('down') });
+  pending[1]!({ code: ExportResultCode.SUCCESS });
+  await processor.shutdown();
+  assert.deepEqual(stats, { exportedSpans: 2, failedSpans: 2, droppedSpans: 6 });
+});
+
+test('a resource still detecting (async attributes): shutdown waits for it and still sends the spans', async () => {
+  const resource = resourceFromAttributes({
+    'service.name': 'svc',
+    'host.id': new Promise<string>((resolve) => setTimeout(() => resolve('h-1'), 20)),
+  });
+  const spans = makeSpans(2, resource);
+  const bodies: Buffer[] = [];
+  let closed = false;
+  const processor = new EncodingSpanProcessor(
+    {
+      send: (body, done) => {
+        assert.equal(closed, false, 'sent before the sender is shut down');
+        bodies.push(body);
+        done({ code: ExportResultCode.SUCCESS });
+      },
+      shutdown: () => {
+        closed = true;
+        return Promise.resolve();
+      },
+    },
+    { maxQueueSize: 100, maxBatchSize: 100, scheduledDelayMs: 60_000 },
+    { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 },
+  );
+  for (const span of spans) processor.onEnd(span);
+  await processor.shutdown();
+  assert.equal(bodies.length, 1);
+  const [group] = decodeTracesProto(bodies[0]!);
+  assert.equal(
+    group!.scopes.reduce((n, s) => n + s.items.length, 0),
+    4,
+  );
+  assert.match(JSON.stringify(group!.resource), /h-1/);
+});

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { IncomingMessage } from 'node:http';
+import { requestAttributes } from '../src/telemetry/http-server-attributes.ts';
+
+function request(url: string, headers: Record<string, string>, method = 'GET'): IncomingMessage {
+  return {
+    method,
+    url,
+    headers,
+    httpVersion: '1.1',
+    socket: { remoteAddress: '127.0.0.1', remotePort: 51000 },
+  } as unknown as IncomingMessage;
+}
+
+test('server span attributes: the stable HTTP conventions, without URL parsing for an ordinary target', () => {
+  assert.deepEqual(
+    requestAttributes(request('/orders?id=7', { host: 'shop.local:8080', 'user-agent': 'curl/8' }), 'http'),
+    {
+      'http.request.method': 'GET',
+      'url.scheme': 'http',
+      'url.path': '/orders',
+      'url.query': 'id=7',
+      'server.address': 'shop.local',
+      'server.port': 8080,
+      'network.peer.address': '127.0.0.1',
+      'network.peer.port': 51000,
+      'client.address': '127.0.0.1',
+      'network.protocol.version': '1.1',
+      'user_agent.original': 'curl/8',
+    },
+  );
+  // Default ports, unknown methods, proxies' headers, signatures in the query.
+  const proxied = requestAttributes(
+    request(
+      '/f?X-Goog-Signature=abc&a=1',
+      { host: 'internal', 'x-forwarded-host': 'example.com', 'x-forwarded-for': '10.0.0.9:4000, 10.0.0.1' },
+      'PURGE',
+    ),
+    'https',
+  );
+  assert.equal(proxied['http.request.method'], '_OTHER');
+  assert.equal(proxied['http.request.method_original'], 'PURGE');
+  assert.equal(proxied['server.address'], 'example.com');
+  assert.equal(proxied['server.port'], undefined, 'no X-Forwarded-Proto: port unknown');
+  assert.equal(proxied['client.address'], '10.0.0.9');
+  assert.equal(proxied['url.query'], 'X-Goog-Signature=REDACTED&a=1');
+  const plain = requestAttributes(request('/', { host: 'example.com' }), 'https');
+  assert.equal(plain['server.port'], 443);
+  assert.equal(plain['url.query'], undefined);
+  const forwarded = requestAttributes(
+    request('http://example.com/abs?q', { forwarded: 'for="[2001:db8::1]:9";host=api.example;proto=https' }),
+    'http',
+  );
+  assert.equal(forwarded['url.path'], '/abs');
+  assert.equal(forwarded['url.query'], 'q');
+  assert.equal(forwarded['server.address'], 'api.example');
+  assert.equal(forwarded['server.port'], 443);
+  assert.equal(forwarded['client.address'], '2001:db8::1');
+  const ipv6 = requestAttributes(request('/', { host: '[::1]:3000' }), 'http');
+  assert.equal(ipv6['server.address'], '[::1]');
+  assert.equal(ipv6['server.port'], 3000);
+});
