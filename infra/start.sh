@@ -315,8 +315,11 @@ EOF
       -Dlog4j2.configurationFile="$dir/log4j2.properties" -Dkafka.logs.dir="$dir" -cp "$KAFKA_LIBS/*")
     if [[ ! -f $dir/data/meta.properties ]]; then
       # A cluster id is a base64url Uuid (16 random bytes), what `kafka-storage random-uuid` prints.
-      [[ -s $dir/cluster.id ]] ||
+      # Like Kafka's own generator, never one that starts with '-': the tool's argument parser
+      # would read it as an option (seen: "--cluster-id/-t: expected one argument", 1 run in 64).
+      while [[ ! -s $dir/cluster.id || $(head -c 1 "$dir/cluster.id") == "-" ]]; do
         head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$dir/cluster.id"
+      done
       log "kafka: formatting $dir/data (cluster id $(cat "$dir/cluster.id"))"
       "${java[@]}" kafka.tools.StorageTool format --ignore-formatted -t "$(cat "$dir/cluster.id")" \
         -c "$dir/server.properties" >"$dir/format.log" 2>&1 ||
