@@ -135,6 +135,12 @@ if (peer.available) {
     const svg = page.getByTestId('service-map');
     await svg.waitFor();
     await page.getByTestId('map-node').first().waitFor();
+    // The first frame draws at the identity transform; the fit follows once the map has measured itself.
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="service-map"] > g')?.getAttribute('transform') !==
+        'translate(0,0) scale(1)',
+    );
     const fitted = await transform(page);
     const box = (await svg.boundingBox())!;
     const scaleOf = (t: string | null) => Number(/scale\(([^)]+)\)/.exec(t ?? '')?.[1]);
