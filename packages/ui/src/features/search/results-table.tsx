@@ -4,6 +4,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Row, Signal } from '../../api/api-types.ts';
 import { displayText, formatDurationNs, formatTimestamp } from '../../lib/format.ts';
 import { colourFor } from '../../lib/palette.ts';
+import { CLIP, gridRowStyle } from '../../components/grid-rows.ts';
 import { rowKey, rowValue } from '../../lib/row-values.ts';
 
 interface Props {
@@ -75,7 +76,7 @@ export function ResultsTable({
         className="mono"
       >
         {columns.map((c) => (
-          <div key={c} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+          <div key={c} style={CLIP}>
             {c}
           </div>
         ))}
@@ -91,18 +92,7 @@ export function ResultsTable({
                 className="clickable mono"
                 onClick={() => onOpen(row)}
                 style={{
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  right: 0,
-                  height: ROW_HEIGHT,
-                  transform: `translateY(${item.start}px)`,
-                  display: 'grid',
-                  gridTemplateColumns: template,
-                  gap: 8,
-                  alignItems: 'center',
-                  padding: '0 8px',
-                  borderTop: '1px solid var(--mantine-color-default-border)',
+                  ...gridRowStyle(item.start, template, ROW_HEIGHT),
                   background: row === selected ? 'var(--mantine-color-blue-light)' : undefined,
                 }}
               >
@@ -123,15 +113,13 @@ export function ResultsTable({
   );
 }
 
-const clip = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' } as const;
-
 function Cell({ column, value }: { column: string; value: unknown }) {
-  if (column === 'Timestamp') return <div style={clip}>{formatTimestamp(value)}</div>;
-  if (column === 'Duration') return <div style={clip}>{formatDurationNs(value)}</div>;
+  if (column === 'Timestamp') return <div style={CLIP}>{formatTimestamp(value)}</div>;
+  if (column === 'Duration') return <div style={CLIP}>{formatDurationNs(value)}</div>;
   if (column === 'ServiceName') {
     const name = displayText(value);
     return (
-      <div style={clip}>
+      <div style={CLIP}>
         <span
           style={{
             display: 'inline-block',
@@ -151,7 +139,7 @@ function Cell({ column, value }: { column: string; value: unknown }) {
     const bad = /^(error|fatal|critical)/i.test(v);
     const warn = /^warn/i.test(v);
     return (
-      <div style={clip}>
+      <div style={CLIP}>
         {v && (
           <Badge size="xs" variant="light" color={bad ? 'red' : warn ? 'yellow' : 'gray'}>
             {v}
@@ -162,7 +150,7 @@ function Cell({ column, value }: { column: string; value: unknown }) {
   }
   const text = displayText(value);
   return (
-    <div style={clip} title={text.length > 60 ? text.slice(0, 2000) : undefined}>
+    <div style={CLIP} title={text.length > 60 ? text.slice(0, 2000) : undefined}>
       {text}
     </div>
   );

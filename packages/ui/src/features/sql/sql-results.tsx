@@ -5,6 +5,7 @@ import type { Row } from '../../api/api-types.ts';
 import { TimeSeriesChart } from '../../components/time-series-chart.tsx';
 import { displayText } from '../../lib/format.ts';
 import { colourFor } from '../../lib/palette.ts';
+import { CLIP, gridRowStyle } from '../../components/grid-rows.ts';
 import { sqlChartData, type SqlColumn } from '../../lib/sql-chart.ts';
 
 const ROW_HEIGHT = 26;
@@ -19,7 +20,6 @@ export function SqlResultTable({ rows, columns }: { rows: readonly Row[]; column
     overscan: 20,
   });
   const template = `repeat(${columns.length}, minmax(120px, 1fr))`;
-  const cell = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' } as const;
   return (
     <Box
       data-testid="sql-table"
@@ -37,7 +37,7 @@ export function SqlResultTable({ rows, columns }: { rows: readonly Row[]; column
           }}
         >
           {columns.map((c) => (
-            <div key={c.name} style={cell} title={c.type}>
+            <div key={c.name} style={CLIP} title={c.type}>
               {c.name}{' '}
               <Text span size="xs" c="dimmed">
                 {c.type}
@@ -54,20 +54,7 @@ export function SqlResultTable({ rows, columns }: { rows: readonly Row[]; column
                   key={item.index}
                   data-testid="sql-row"
                   className="mono"
-                  style={{
-                    position: 'absolute',
-                    top: 0,
-                    left: 0,
-                    right: 0,
-                    height: ROW_HEIGHT,
-                    transform: `translateY(${item.start}px)`,
-                    display: 'grid',
-                    gridTemplateColumns: template,
-                    gap: 8,
-                    alignItems: 'center',
-                    padding: '0 8px',
-                    borderTop: '1px solid var(--mantine-color-default-border)',
-                  }}
+                  style={gridRowStyle(item.start, template, ROW_HEIGHT)}
                 >
                   {columns.map((c) => {
                     const v = row[c.name];
@@ -75,7 +62,7 @@ export function SqlResultTable({ rows, columns }: { rows: readonly Row[]; column
                     return (
                       <div
                         key={c.name}
-                        style={cell}
+                        style={CLIP}
                         title={text.length > 40 ? text.slice(0, 2000) : undefined}
                       >
                         {text}
