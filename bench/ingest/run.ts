@@ -1,6 +1,7 @@
 /**
  * npm run bench:ingest [-- --transport grpc|http --rate N --duration S --workers N
- *                         --spans-per-request N --spans-per-trace N --attributes N --grpc-channels N]
+ *                         --spans-per-request N --spans-per-trace N --attributes N --grpc-channels N
+ *                         --flush-interval-ms N --commit-interval-ms N --record]
  *
  * Starts `spyglass up` on a fresh data folder, offers load with our own
  * generator, and prints sustained spans/s stored, server CPU, peak RSS and
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     'spans-per-trace': { type: 'string', default: '8' },
     attributes: { type: 'string', default: '10' },
     'flush-interval-ms': { type: 'string', default: '200' },
+    'commit-interval-ms': { type: 'string', default: '10' },
     'insert-concurrency': { type: 'string' },
     'max-insert-rows': { type: 'string' },
     record: { type: 'boolean', default: false },
@@ -56,6 +58,7 @@ const server = await startSpyglassProcess({
   nodeArgs: profileArgs,
   config:
     `clickhouseHttp:\n  enabled: false\ningest:\n  flushIntervalMs: ${Number(values['flush-interval-ms'])}\n` +
+    `  commitIntervalMs: ${Number(values['commit-interval-ms'])}\n` +
     (values['max-insert-rows'] ? `  maxInsertRows: ${Number(values['max-insert-rows'])}\n` : '') +
     (values['insert-concurrency'] ? `  insertConcurrency: ${Number(values['insert-concurrency'])}\n` : ''),
 });
@@ -153,6 +156,7 @@ const result = {
   offeredRate: opts.rate || 'max',
   workers: opts.workers,
   flushIntervalMs: Number(values['flush-interval-ms']),
+  commitIntervalMs: Number(values['commit-interval-ms']),
   spansPerRequest: opts.spansPerRequest,
   attributesPerSpan: opts.attributesPerSpan,
   acknowledgedSpans: load.acknowledgedSpans,

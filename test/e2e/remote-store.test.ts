@@ -48,7 +48,7 @@ before(async () => {
     apiKeys: [],
     corsOrigins: ['*'],
     maxBodyBytes: 16 << 20,
-    batch: { maxBytes: 1 << 20, maxRows: 10_000, flushIntervalMs: 20 },
+    batch: { maxBytes: 1 << 20, maxRows: 10_000, flushIntervalMs: 20, commitIntervalMs: 5 },
     maxQueuedBytes: 64 << 20,
     insertConcurrency: 2,
     maxInsertRows: 100_000,

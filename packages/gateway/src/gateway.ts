@@ -20,7 +20,13 @@ export interface GatewayOptions {
   readonly apiKeys: readonly string[];
   readonly corsOrigins: readonly string[];
   readonly maxBodyBytes: number;
-  readonly batch: { readonly maxBytes: number; readonly maxRows: number; readonly flushIntervalMs: number };
+  readonly batch: {
+    readonly maxBytes: number;
+    readonly maxRows: number;
+    readonly flushIntervalMs: number;
+    /** With the write-ahead log: group-commit interval (see PipelineOptions). */
+    readonly commitIntervalMs: number;
+  };
   readonly maxQueuedBytes: number;
   readonly insertConcurrency: number;
   readonly maxInsertRows: number;
@@ -46,6 +52,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     maxBatchBytes: o.batch.maxBytes,
     maxBatchRows: o.batch.maxRows,
     flushIntervalMs: o.batch.flushIntervalMs,
+    commitIntervalMs: o.batch.commitIntervalMs,
     maxQueuedBytes: o.maxQueuedBytes,
     insertConcurrency: o.insertConcurrency,
     maxInsertRows: o.maxInsertRows,

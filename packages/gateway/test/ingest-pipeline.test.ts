@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { decodeRequest } from '@spyglass/otlp';
 import { openStore, StoreError, type FileInsert, type Store, type StoreDriver } from '@spyglass/store';
 import { IngestPipeline, silentLogger, type PipelineOptions } from '../src/index.ts';
+import { handleExport } from '../src/receivers/export-handler.ts';
+import { wholeBody } from '../src/receivers/request-body.ts';
 import { buildTraceRequest } from '../../../test/support/trace-request.ts';
 
 // The real embedded engine; `gate` and `failures` stand in for a store that is
@@ -13,6 +15,8 @@ import { buildTraceRequest } from '../../../test/support/trace-request.ts';
 let store: Store;
 let gate: Promise<void> = Promise.resolve();
 let failures: StoreError[] = [];
+/** Every insert the pipeline made: how many rows it carried. */
+let inserts: Array<{ table: string; files: number }> = [];
 let driver: StoreDriver;
 
 before(async () => {
@@ -21,6 +25,7 @@ before(async () => {
     ...store.driver,
     async insertFile(insert: FileInsert) {
       await gate;
+      inserts.push({ table: insert.table, files: insert.paths.length });
       const failure = failures.shift();
       if (failure) throw failure;
       return store.driver.insertFile(insert);
@@ -45,6 +50,7 @@ function options(overrides: Partial<PipelineOptions> = {}): PipelineOptions {
     maxBatchBytes: 1 << 20,
     maxBatchRows: 10_000,
     flushIntervalMs: 10,
+    commitIntervalMs: 5,
     maxQueuedBytes: 1 << 30,
     insertConcurrency: 2,
     maxInsertRows: 200_000,
@@ -147,4 +153,109 @@ test('batches spooled by a stopped pipeline are replayed by the next one, exactl
     100,
     'each acknowledged span once, even if an insert landed before the replay',
   );
+});
+
+test('with the write-ahead log, requests are acknowledged after the group commit, and inserts gather up to the flush interval', async () => {
+  inserts = [];
+  const pipeline = IngestPipeline.start(options({ commitIntervalMs: 5, flushIntervalMs: 400 }));
+  const started = performance.now();
+  const acks: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    assert.equal((await pipeline.consume(rows('group-commit', 10, i))).kind, 'stored');
+    acks.push(performance.now() - started);
+  }
+  const total = acks.at(-1)!;
+  assert.ok(
+    total < 300,
+    `six sequential requests acknowledged in ${total.toFixed(0)} ms, not six flush intervals`,
+  );
+  assert.equal(inserts.length, 0, 'nothing inserted before the oldest rows are due');
+  assert.equal(await count('group-commit'), 0);
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal(await count('group-commit'), 60, 'inserted once due');
+  assert.equal(inserts.length, 1, `the six batches went in one insert (${JSON.stringify(inserts)})`);
+  assert.equal(inserts[0]!.files, 6);
+  await pipeline.shutdown();
+});
+
+test('a group starts as soon as maxInsertRows are waiting, without waiting for the flush interval', async () => {
+  inserts = [];
+  const pipeline = IngestPipeline.start(
+    options({ commitIntervalMs: 5, flushIntervalMs: 60_000, maxInsertRows: 30 }),
+  );
+  for (let i = 0; i < 3; i++)
+    assert.equal((await pipeline.consume(rows('full-group', 10, i))).kind, 'stored');
+  const deadline = performance.now() + 5_000;
+  while ((await count('full-group')) < 30 && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await count('full-group'), 30, 'inserted long before the one-minute flush interval');
+  await pipeline.shutdown();
+});
+
+test('shutdown inserts batches that are not yet due', async () => {
+  const pipeline = IngestPipeline.start(options({ commitIntervalMs: 5, flushIntervalMs: 60_000 }));
+  assert.equal((await pipeline.consume(rows('due-at-shutdown', 7, 1))).kind, 'stored');
+  await pipeline.shutdown();
+  assert.equal(await count('due-at-shutdown'), 7);
+});
+
+test('a full pipeline says so before a request is decoded', async () => {
+  let open!: () => void;
+  gate = new Promise((r) => (open = r));
+  const pipeline = IngestPipeline.start(options({ maxQueuedBytes: 1_000, flushIntervalMs: 1 }));
+  assert.equal(pipeline.isFull(), false);
+  assert.equal((await pipeline.consume(rows('early-refusal', 20, 1))).kind, 'stored');
+  assert.equal(pipeline.isFull(), true, 'the accepted batch fills it while the store is stuck');
+  const refused = await handleExport(
+    pipeline,
+    'traces',
+    'protobuf',
+    wholeBody(Buffer.from('not protobuf at all')),
+  );
+  assert.equal(refused.kind, 'backpressure', 'refused without decoding (a decode would call it malformed)');
+  open();
+  await pipeline.shutdown();
+  assert.equal(pipeline.isFull(), false);
+});
+
+test('flow control: while the store lags, acknowledgements wait for it (at most a second), then come without refusals', async () => {
+  let open!: () => void;
+  gate = new Promise((r) => (open = r));
+  const one = rows('flow-control', 50, 1);
+  const size = one.reduce((n, t) => n + t.body.length, 0);
+  // Half the bound (where acknowledgements start to be held) is one and a half requests.
+  const pipeline = IngestPipeline.start(options({ maxQueuedBytes: size * 3, flushIntervalMs: 1 }));
+  assert.equal((await pipeline.consume(one)).kind, 'stored', 'nothing ahead: acknowledged at once');
+  assert.equal((await pipeline.consume(rows('flow-control', 50, 2))).kind, 'stored', 'one request ahead');
+  let settledAt = 0;
+  const started = performance.now();
+  const held = pipeline.consume(rows('flow-control', 1, 3)).then((o) => {
+    settledAt = performance.now() - started;
+    return o;
+  });
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(settledAt, 0, 'held while more than half of the bound waits for the stuck store');
+  open();
+  assert.equal((await held).kind, 'stored');
+  assert.ok(
+    settledAt < 900,
+    `released when the store caught up (${settledAt.toFixed(0)} ms), not at the cap`,
+  );
+  await pipeline.shutdown();
+  assert.equal(await count('flow-control'), 101);
+
+  gate = new Promise((r) => (open = r));
+  const stuck = IngestPipeline.start(options({ maxQueuedBytes: size * 3, flushIntervalMs: 1 }));
+  await stuck.consume(rows('flow-control-stuck', 50, 1));
+  await stuck.consume(rows('flow-control-stuck', 50, 2));
+  const t0 = performance.now();
+  assert.equal((await stuck.consume(rows('flow-control-stuck', 1, 3))).kind, 'stored');
+  const waited = performance.now() - t0;
+  assert.ok(
+    waited >= 900 && waited < 3_000,
+    `a stuck store delays the acknowledgement by about 1 s (${waited.toFixed(0)} ms)`,
+  );
+  open();
+  await stuck.shutdown();
+  assert.equal(await count('flow-control-stuck'), 101);
 });

@@ -73,6 +73,7 @@ export async function startSpyglass(config: UpConfig): Promise<RunningSpyglass> 
         maxBytes: config.ingest.batchMaxBytes,
         maxRows: config.ingest.batchMaxRows,
         flushIntervalMs: config.ingest.flushIntervalMs,
+        commitIntervalMs: config.ingest.commitIntervalMs,
       },
       maxQueuedBytes: config.ingest.maxQueuedBytes,
       insertConcurrency: config.ingest.insertConcurrency,

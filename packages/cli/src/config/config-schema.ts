@@ -42,6 +42,7 @@ export const UpConfigSchema = z
           .default(16 * 1024 * 1024),
         batchMaxRows: z.number().int().positive().default(100_000),
         flushIntervalMs: z.number().int().positive().default(200),
+        commitIntervalMs: z.number().int().positive().max(1_000).default(10),
         maxQueuedBytes: z
           .number()
           .int()
@@ -57,6 +58,7 @@ export const UpConfigSchema = z
         batchMaxBytes: 16 * 1024 * 1024,
         batchMaxRows: 100_000,
         flushIntervalMs: 200,
+        commitIntervalMs: 10,
         maxQueuedBytes: 256 * 1024 * 1024,
         insertConcurrency: 2,
         maxInsertRows: 100_000,

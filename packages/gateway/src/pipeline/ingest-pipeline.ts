@@ -22,7 +22,18 @@ export interface PipelineOptions {
   readonly deadLetterDir: string;
   readonly maxBatchBytes: number;
   readonly maxBatchRows: number;
+  /**
+   * The longest rows wait before they are inserted (unless `maxInsertRows` are
+   * waiting sooner): bounds how stale the store is.
+   */
   readonly flushIntervalMs: number;
+  /**
+   * With the write-ahead log: the longest a request waits for its batch to be
+   * sealed and fsynced (group commit). Short, so acknowledgements are fast;
+   * inserts still gather up to `flushIntervalMs` of batches. Without the log,
+   * batches are sealed at `flushIntervalMs`.
+   */
+  readonly commitIntervalMs: number;
   /** Bound on bytes accepted but not yet inserted; beyond it requests get backpressure. */
   readonly maxQueuedBytes: number;
   /** Inserts in flight at once: one engine insert parses on one core. */
@@ -48,10 +59,18 @@ export interface PipelineStats {
 
 type Waiter = (o: IngestOutcome) => void;
 
+/** The longest a durable batch's acknowledgement is held back for flow control (see releaseAcks). */
+const MAX_ACK_DELAY_MS = 1_000;
+
 interface QueueItem {
   readonly batch: SpooledBatch;
-  readonly waiters: Waiter[];
+  /** Requests not yet acknowledged (see releaseAcks). */
+  waiters: Waiter[];
   started: boolean;
+  /** performance.now() when the batch became durable in the spool (0: acknowledged only by its insert). */
+  readonly spooledAt: number;
+  /** performance.now() by which the batch's oldest rows should be inserting. */
+  readonly insertBy: number;
   /** Set for replayed batches: the insert they must be repeated in. */
   readonly group?: InsertGroup;
 }
@@ -67,7 +86,13 @@ interface QueueItem {
 export class IngestPipeline {
   private open = new OpenBatch();
   private openWaiters: Waiter[] = [];
+  /** When the open batch got its first rows. */
+  private openedAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Wakes the inserter when the oldest waiting batch is due. */
+  private insertTimer: NodeJS.Timeout | undefined;
+  /** Releases held acknowledgements when the oldest reaches MAX_ACK_DELAY_MS. */
+  private ackTimer: NodeJS.Timeout | undefined;
   /** Sealed batches waiting for the store, oldest first; started ones are being inserted. */
   private readonly queue: QueueItem[] = [];
   private inFlight = 0;
@@ -100,7 +125,7 @@ export class IngestPipeline {
       for (const batch of group.batches) {
         // Replayed exactly as before the crash (alone, or in its recorded group): a
         // batch that reached the store must meet its own token again to be dropped.
-        p.queue.push({ batch, waiters: [], started: false, group });
+        p.queue.push({ batch, waiters: [], started: false, group, insertBy: 0, spooledAt: 0 });
         p.queuedBytes += batch.bytes;
         p.counters.replayedBatches++;
       }
@@ -117,21 +142,38 @@ export class IngestPipeline {
     let bytes = 0;
     for (const t of tables) bytes += t.body.length;
     if (bytes === 0) return Promise.resolve({ kind: 'stored' });
-    if (this.queuedBytes + bytes > this.o.maxQueuedBytes && this.queuedBytes > 0) {
-      this.counters.rejectedForBackpressure++;
-      return Promise.resolve({
-        kind: 'backpressure',
-        retryAfterSeconds: 1,
-        message: `the ingest pipeline is full (${this.queuedBytes} bytes waiting for the store); retry later`,
-      });
-    }
+    if (this.queuedBytes + bytes > this.o.maxQueuedBytes && this.queuedBytes > 0)
+      return Promise.resolve(this.backpressure());
     this.queuedBytes += bytes;
     return new Promise<IngestOutcome>((resolve) => {
+      if (this.open.rows === 0) this.openedAt = performance.now();
       this.open.add(tables);
       this.openWaiters.push(resolve);
       if (this.open.bytes >= this.o.maxBatchBytes || this.open.rows >= this.o.maxBatchRows) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.o.flushIntervalMs);
+      else
+        this.timer ??= setTimeout(
+          () => this.flush(),
+          this.o.writeAheadLog ? this.o.commitIntervalMs : this.o.flushIntervalMs,
+        );
     });
+  }
+
+  /**
+   * True when the pipeline cannot take more now: receivers answer with
+   * backpressure before spending CPU on decoding a request.
+   */
+  isFull(): boolean {
+    return !this.closing && this.queuedBytes >= this.o.maxQueuedBytes;
+  }
+
+  /** Counts and describes one request refused because the pipeline is full. */
+  backpressure(): Extract<IngestOutcome, { kind: 'backpressure' }> {
+    this.counters.rejectedForBackpressure++;
+    return {
+      kind: 'backpressure',
+      retryAfterSeconds: 1,
+      message: `the ingest pipeline is full (${this.queuedBytes} bytes waiting for the store); retry later`,
+    };
   }
 
   stats(): PipelineStats {
@@ -147,14 +189,24 @@ export class IngestPipeline {
     if (this.closing) return;
     this.closing = true;
     this.flush();
+    this.kick();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
     await Promise.race([this.whenIdle(), deadline]);
     clearTimeout(timer);
     this.stopped = true;
+    clearTimeout(this.insertTimer);
     this.notifyIfIdle();
-    for (const item of this.queue)
-      for (const w of item.waiters) w({ kind: 'unavailable', message: 'Spyglass is shutting down' });
+    clearTimeout(this.ackTimer);
+    for (const item of this.queue) {
+      // Spooled data is replayed at the next start: acknowledging it is safe, refusing it would duplicate it.
+      const outcome: IngestOutcome =
+        item.spooledAt > 0
+          ? { kind: 'stored' }
+          : { kind: 'unavailable', message: 'Spyglass is shutting down' };
+      for (const w of item.waiters) w(outcome);
+      item.waiters = [];
+    }
     if (this.queue.length > 0) {
       this.o.logger.warn(
         `${this.queue.length} batches not yet in the store at shutdown; they stay spooled for the next start`,
@@ -181,6 +233,7 @@ export class IngestPipeline {
     if (this.open.rows === 0) return;
     const open = this.open;
     const waiters = this.openWaiters;
+    const insertBy = this.openedAt + this.o.flushIntervalMs;
     this.open = new OpenBatch();
     this.openWaiters = [];
     const id = `${this.bootId}-${String(this.seq++).padStart(9, '0')}`;
@@ -189,10 +242,10 @@ export class IngestPipeline {
       (batch) => {
         this.sealing--;
         if (this.o.writeAheadLog) {
-          for (const w of waiters) w({ kind: 'stored' });
-          this.queue.push({ batch, waiters: [], started: false });
+          this.queue.push({ batch, waiters, started: false, insertBy, spooledAt: performance.now() });
+          this.releaseAcks();
         } else {
-          this.queue.push({ batch, waiters, started: false });
+          this.queue.push({ batch, waiters, started: false, insertBy: 0, spooledAt: 0 });
         }
         this.kick();
       },
@@ -207,10 +260,21 @@ export class IngestPipeline {
     );
   }
 
-  /** Starts inserts for waiting batches, up to `insertConcurrency` at once, grouping what waits. */
+  /**
+   * Starts inserts for waiting batches, up to `insertConcurrency` at once,
+   * grouping what waits. A group starts once it is full (`maxInsertRows`),
+   * its oldest rows are due (`flushIntervalMs`), or the pipeline is closing.
+   */
   private kick(): void {
     if (this.stopped) return;
+    clearTimeout(this.insertTimer);
+    this.insertTimer = undefined;
     while (this.inFlight < this.o.insertConcurrency) {
+      const due = this.whenDue();
+      if (due > 0) {
+        this.insertTimer = setTimeout(() => this.kick(), due);
+        return;
+      }
       const items = this.nextGroup();
       if (items.length === 0) return;
       const group: InsertGroup = items[0]!.group ?? {
@@ -225,13 +289,63 @@ export class IngestPipeline {
             this.queue.splice(this.queue.indexOf(item), 1);
             this.queuedBytes -= item.batch.bytes;
             for (const w of item.waiters) w({ kind: 'stored' });
+            item.waiters = [];
           }
         }
         // else: stopped; the batches stay spooled for the next start.
+        this.releaseAcks();
         this.notifyIfIdle();
         this.kick();
       });
     }
+  }
+
+  /**
+   * Flow control. A spooled batch is acknowledged once at most half of
+   * `maxQueuedBytes` waits ahead of it for the store, or after MAX_ACK_DELAY_MS
+   * at the latest (it is durable either way). Clients that wait for their
+   * answer (every OTLP exporter) thus slow down to the pace of the inserts
+   * instead of filling the queue and being refused; the hard bound still
+   * refuses floods. The delay is capped so that a stuck store does not make
+   * clients time out and send the same data again.
+   */
+  private releaseAcks(): void {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    const now = performance.now();
+    const softLimit = this.o.maxQueuedBytes / 2;
+    let ahead = 0;
+    let nextDeadline = Infinity;
+    for (const item of this.queue) {
+      if (item.spooledAt > 0 && item.waiters.length > 0) {
+        if (ahead <= softLimit || now - item.spooledAt >= MAX_ACK_DELAY_MS) {
+          for (const w of item.waiters) w({ kind: 'stored' });
+          item.waiters = [];
+        } else nextDeadline = Math.min(nextDeadline, item.spooledAt + MAX_ACK_DELAY_MS);
+      }
+      ahead += item.batch.bytes;
+    }
+    if (nextDeadline !== Infinity)
+      this.ackTimer = setTimeout(() => this.releaseAcks(), Math.max(1, Math.ceil(nextDeadline - now)));
+  }
+
+  /**
+   * 0 when an insert should start now (or nothing waits: nextGroup finds
+   * nothing), else the milliseconds until the oldest waiting batch is due.
+   */
+  private whenDue(): number {
+    if (this.closing) return 0;
+    let rows = 0;
+    let oldest = Infinity;
+    for (const item of this.queue) {
+      if (item.started) continue;
+      if (item.group) return 0;
+      rows += item.batch.rows;
+      if (rows >= this.o.maxInsertRows) return 0;
+      if (item.insertBy < oldest) oldest = item.insertBy;
+    }
+    if (oldest === Infinity) return 0;
+    return Math.max(0, Math.ceil(oldest - performance.now()));
   }
 
   /** Marks and returns the next batches to insert together: a replayed group, or waiting batches up to maxInsertRows. */

@@ -19,6 +19,8 @@ export async function handleExport(
   encoding: Encoding,
   body: RequestBody,
 ): Promise<ExportResult> {
+  // Refused before decoding: under overload, decoding what cannot be taken only steals CPU from inserts.
+  if (pipeline.isFull()) return pipeline.backpressure();
   let mapped;
   try {
     // Joined and decoded in one synchronous step: the joined body is reused by the next request.
