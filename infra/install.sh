@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the backing services used by the tests and the demo (see docs/infra.md):
-#   - PostgreSQL, Redis and RabbitMQ from Debian packages (only those missing),
+#   - PostgreSQL, MariaDB (for MySQL clients), Redis and RabbitMQ from Debian packages (only
+#     those missing),
 #   - Apache Kafka (KRaft) as jars from Maven Central, resolved with infra/kafka/pom.xml
 #     into infra/.cache/kafka/libs.
 # Idempotent: a second run installs nothing and resolves nothing.
@@ -38,6 +39,14 @@ if ! pg_server_present; then
   installed_services+=(postgresql)
 elif ! command -v psql >/dev/null || ! command -v pg_isready >/dev/null; then
   packages+=(postgresql-client)
+fi
+mariadb_server_present() {
+  [[ -x /usr/sbin/mariadbd ]] || command -v mariadbd >/dev/null || return 1
+  command -v mariadb-install-db >/dev/null && command -v mariadb-admin >/dev/null && command -v mariadb >/dev/null
+}
+if ! mariadb_server_present; then
+  packages+=(mariadb-server)
+  installed_services+=(mariadb)
 fi
 if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
   packages+=(redis-server)
@@ -89,7 +98,7 @@ if ((${#packages[@]})); then
     "${SUDO[@]}" "$epmd" -kill >/dev/null 2>&1 || true
   fi
 else
-  log "Debian packages: PostgreSQL, Redis, RabbitMQ, Java and Maven already present"
+  log "Debian packages: PostgreSQL, MariaDB, Redis, RabbitMQ, Java and Maven already present"
 fi
 
 # --- Kafka jars from Maven Central ---------------------------------------------

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Starts private instances of the backing services on loopback, on non-default ports,
 # with their data, logs and pid files under ${SPYGLASS_INFRA_DIR:-/tmp/spyglass-infra}:
-#   postgres  127.0.0.1:55432   redis  127.0.0.1:56379
+#   postgres  127.0.0.1:55432   mysql  127.0.0.1:53306 (MariaDB)   redis  127.0.0.1:56379
 #   rabbitmq  127.0.0.1:55672   kafka  127.0.0.1:59092 (KRaft controller on 59093)
-# Usage: bash infra/start.sh [postgres|redis|rabbitmq|kafka ...]   (default: all four)
+# Usage: bash infra/start.sh [postgres|mysql|redis|rabbitmq|kafka ...]   (default: all five)
 # Waits until each service really answers; a service whose port already answers is left
 # alone. Idempotent. Install first with infra/install.sh. See docs/infra.md.
 set -euo pipefail
@@ -14,6 +14,7 @@ TIMEOUT="${SPYGLASS_INFRA_TIMEOUT:-180}"
 KAFKA_LIBS="$INFRA/.cache/kafka/libs"
 
 PG_PORT=55432
+MYSQL_PORT=53306
 REDIS_PORT=56379
 AMQP_PORT=55672
 RABBIT_DIST_PORT=55673
@@ -156,6 +157,98 @@ EOF
   fi
   "${psql[@]}" -d spyglass -tAc 'select 1' >/dev/null
   log "postgres: ready (pid $(cat "$pidfile"))"
+}
+
+# --- MySQL (MariaDB) ---------------------------------------------------------------
+mariadbd_bin() {
+  if [[ -x /usr/sbin/mariadbd ]]; then echo /usr/sbin/mariadbd; else command -v mariadbd; fi
+}
+
+start_mysql() {
+  local dir="$BASE/mysql" data="$BASE/mysql/data" logfile="$BASE/mysql/mysql.log"
+  local pidfile="$BASE/mysql/mysql.pid" socket="$BASE/mysql/run/mysqld.sock"
+  already_up mysql "$MYSQL_PORT" "$pidfile" && return
+  local bin tool
+  bin="$(mariadbd_bin)" || die "mysql: mariadbd missing: run bash infra/install.sh"
+  for tool in mariadb-install-db mariadb-admin mariadb; do
+    command -v "$tool" >/dev/null || die "mysql: $tool missing: run bash infra/install.sh"
+  done
+
+  # mariadbd refuses to run as root: started by root, it runs as the `mysql` system user
+  # (--user=mysql: mariadbd switches to it itself, so the pid started here is the server's).
+  local as_user=() socket_user
+  socket_user="$(id -un)"
+  mkdir -p "$dir/run" "$dir/tmp"
+  if [[ $EUID -eq 0 ]]; then
+    id -u mysql >/dev/null 2>&1 ||
+      useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin mysql
+    as_user=(--user=mysql)
+    socket_user=root
+    chown mysql: "$dir" "$dir/run" "$dir/tmp"
+    runuser -u mysql -- test -w "$dir" ||
+      die "mysql: user mysql cannot write $dir (is a parent of SPYGLASS_INFRA_DIR private?)"
+  fi
+  # Given with --defaults-file (always the first option), only this file is read: not
+  # /etc/mysql/ (the system instance's datadir and socket) nor ~/.my.cnf.
+  cat >"$dir/my.cnf" <<EOF
+# written by infra/start.sh
+[mariadbd]
+datadir = $data
+socket = $socket
+pid-file = $dir/run/mariadbd.pid
+tmpdir = $dir/tmp
+bind-address = 127.0.0.1
+port = $MYSQL_PORT
+skip-name-resolve
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+max_connections = 100
+innodb_buffer_pool_size = 64M
+innodb_log_file_size = 48M
+performance_schema = OFF
+EOF
+  chmod 644 "$dir/my.cnf"
+
+  if [[ ! -d $data/mysql ]]; then
+    log "mysql: mariadb-install-db $data ($("$bin" --version | sed -E 's/^.* Ver ([^ ]+) .*$/\1/'))"
+    rm -rf "$data"
+    # root@localhost (and, when not started by root, an administrator named after the OS user
+    # running this) log in by unix_socket authentication only: on the private socket, as
+    # that same OS user, without a password.
+    local socket_admin=()
+    [[ $socket_user == root ]] || socket_admin=(--auth-root-socket-user="$socket_user")
+    mariadb-install-db --defaults-file="$dir/my.cnf" "${as_user[@]}" "${socket_admin[@]}" \
+      --auth-root-authentication-method=socket --skip-test-db --skip-name-resolve \
+      >"$dir/install-db.log" 2>&1 ||
+      fail_with_log mysql "$dir/install-db.log" "mariadb-install-db failed"
+  fi
+
+  log "mysql: starting on 127.0.0.1:$MYSQL_PORT (data $data)"
+  [[ -f $logfile ]] && mv -f "$logfile" "$logfile.1"
+  # The server also writes its own pid to run/mariadbd.pid (as mysql, when started by root).
+  nohup setsid "$bin" --defaults-file="$dir/my.cnf" "${as_user[@]}" >"$logfile" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+  local admin=(mariadb --no-defaults --socket="$socket" --user="$socket_user")
+  # shellcheck disable=SC2317 # called through wait_ready
+  mysql_ready() {
+    # ping succeeds once the server answers, even if it refuses the login (the setup below says so)
+    port_open "$MYSQL_PORT" && mariadb-admin --no-defaults --socket="$socket" --user="$socket_user" ping
+  }
+  wait_ready mysql "$pidfile" "$logfile" mysql_ready
+
+  # The database and the user, on every start (an older data dir gets them too).
+  if ! "${admin[@]}" >"$dir/setup.log" 2>&1 <<'EOF'; then
+CREATE DATABASE IF NOT EXISTS spyglass CHARACTER SET utf8mb4;
+CREATE USER IF NOT EXISTS 'spyglass'@'%' IDENTIFIED BY 'spyglass';
+CREATE USER IF NOT EXISTS 'spyglass'@'localhost' IDENTIFIED BY 'spyglass';
+GRANT ALL PRIVILEGES ON spyglass.* TO 'spyglass'@'%', 'spyglass'@'localhost';
+EOF
+    fail_with_log mysql "$dir/setup.log" "creating the spyglass database and user failed"
+  fi
+  MYSQL_PWD=spyglass mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$MYSQL_PORT" -u spyglass \
+    -D spyglass -e 'select 1' >/dev/null 2>"$dir/setup.log" ||
+    fail_with_log mysql "$dir/setup.log" "user spyglass cannot log in over TCP"
+  log "mysql: ready (pid $(cat "$pidfile"))"
 }
 
 # --- Redis -----------------------------------------------------------------------
@@ -338,11 +431,11 @@ EOF
 
 # --- main --------------------------------------------------------------------------
 services=("$@")
-((${#services[@]})) || services=(postgres redis rabbitmq kafka)
+((${#services[@]})) || services=(postgres mysql redis rabbitmq kafka)
 for s in "${services[@]}"; do
   case $s in
-  postgres | redis | rabbitmq | kafka) ;;
-  *) die "unknown service '$s' (postgres, redis, rabbitmq, kafka)" ;;
+  postgres | mysql | redis | rabbitmq | kafka) ;;
+  *) die "unknown service '$s' (postgres, mysql, redis, rabbitmq, kafka)" ;;
   esac
 done
 mkdir -p "$BASE"

@@ -2,7 +2,7 @@
 # Stops the private backing-service instances that infra/start.sh started, through their
 # pid files under ${SPYGLASS_INFRA_DIR:-/tmp/spyglass-infra}, each with its clean-shutdown
 # signal, waiting until it has exited. Data is kept (see docs/infra.md to reset it).
-# Usage: bash infra/stop.sh [postgres|redis|rabbitmq|kafka ...]   (default: all four)
+# Usage: bash infra/stop.sh [postgres|mysql|redis|rabbitmq|kafka ...]   (default: all five)
 set -euo pipefail
 
 BASE="${SPYGLASS_INFRA_DIR:-/tmp/spyglass-infra}"
@@ -47,6 +47,11 @@ stop_postgres() {
   rm -f "$BASE/postgres/postgres.pid"
 }
 
+stop_mysql() {
+  # SIGTERM: MariaDB's normal shutdown (InnoDB flushes and closes its files).
+  stop_pid mysql "$BASE/mysql/mysql.pid" TERM
+}
+
 stop_redis() {
   # SIGTERM: Redis saves its RDB snapshot (save points are configured) and exits.
   stop_pid redis "$BASE/redis/redis.pid" TERM
@@ -76,11 +81,11 @@ stop_kafka() {
 }
 
 services=("$@")
-((${#services[@]})) || services=(kafka rabbitmq redis postgres)
+((${#services[@]})) || services=(kafka rabbitmq redis mysql postgres)
 for s in "${services[@]}"; do
   case $s in
-  postgres | redis | rabbitmq | kafka) ;;
-  *) die "unknown service '$s' (postgres, redis, rabbitmq, kafka)" ;;
+  postgres | mysql | redis | rabbitmq | kafka) ;;
+  *) die "unknown service '$s' (postgres, mysql, redis, rabbitmq, kafka)" ;;
   esac
 done
 for s in "${services[@]}"; do

@@ -7,21 +7,25 @@ import {
   fixture,
   runFixture,
   serviceEnv,
+  spanOutcomes,
   useBackend,
   uniqueService,
   waitForSpans,
   writeAgentConfig,
+  type SpanOutcome,
   type SpanRow,
 } from '../support/agent-harness.ts';
 
 // Database clients against real servers, through the agent: pg (PostgreSQL), ioredis and
-// node-redis (Redis). The fixture runs everything inside one manual span ("db-work").
-// mysql2 and mongodb are instrumented by the agent too, but no MySQL or MongoDB server exists
-// in this environment (infra/ starts PostgreSQL, Redis, RabbitMQ and Kafka only), so they are
-// not tested against a server here.
+// node-redis (Redis) in db-app.cjs, inside one manual span ("db-work"); mysql2 against MariaDB
+// (Debian's, infra/start.sh mysql) in mysql-app.cjs, inside "mysql-work".
+// The mongodb driver is instrumented by the agent too but NOT tested here: no MongoDB server can
+// be installed on these machines (Debian has no package, and the npm, PyPI and Maven packages
+// that provide one download mongod when they run, which is not allowed here).
 
 const postgres = await backingService('postgres');
 const redis = await backingService('redis');
+const mysql = await backingService('mysql');
 const skip = postgres.skip || redis.skip;
 
 const backend = useBackend();
@@ -218,5 +222,218 @@ test(
       .filter((s) => statementOf(s) !== undefined)
       .map((s) => `${s.SpanName}: ${statementOf(s)}`);
     assert.deepEqual(withStatement, [], 'spans that still carry a statement');
+  },
+);
+
+// --- mysql2 (MySQL protocol, against MariaDB) ---------------------------------------------------
+
+const MYSQL_FIXTURE = fixture('mysql-app.cjs');
+const MYSQL_SCOPE = '@opentelemetry/instrumentation-mysql2';
+const mysqlLineOf = (text: string) =>
+  String(
+    readFileSync(MYSQL_FIXTURE, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(text)) + 1,
+  );
+const namespaceOf = (s: SpanRow | undefined) =>
+  s?.SpanAttributes['db.namespace'] ?? s?.SpanAttributes['db.name'];
+
+interface MysqlRun {
+  spans: SpanRow[];
+  outcomes: Map<string, SpanOutcome>;
+}
+
+/** The seven mysql2 queries of mysql-app.cjs (two fail). */
+const MYSQL_QUERIES = 7;
+
+const mysqlRuns = new Map<string, Promise<MysqlRun>>();
+function mysqlRun(mode: 'default' | 'full'): Promise<MysqlRun> {
+  let run = mysqlRuns.get(mode);
+  if (!run) {
+    run = (async () => {
+      const service = uniqueService(`agent-mysql-${mode}`);
+      const config = mode === 'default' ? undefined : writeAgentConfig({ capture: { dbStatements: mode } });
+      const result = await runFixture('mysql-app.cjs', {
+        service,
+        endpoint: backend().otlpUrl,
+        ...(config ? { config } : {}),
+        env: serviceEnv({ mysql: mysql.url }),
+      });
+      assert.equal(
+        result.stdout,
+        'done 42 alice-param ER_NO_SUCH_TABLE ER_DUP_ENTRY 7\n',
+        'the application works as without the agent',
+      );
+      const spans = await waitForSpans(
+        backend(),
+        service,
+        (rows) =>
+          rows.some((s) => s.SpanName === 'mysql-work') &&
+          rows.filter((s) => s.ScopeName === MYSQL_SCOPE).length >= MYSQL_QUERIES,
+      );
+      return { spans, outcomes: await spanOutcomes(backend(), service) };
+    })();
+    mysqlRuns.set(mode, run);
+  }
+  return run;
+}
+
+const mysqlQueries = (spans: SpanRow[]) => spans.filter((s) => s.ScopeName === MYSQL_SCOPE);
+
+/** The mysql2 span whose statement matches (exactly, or the pattern). */
+function mysqlQuery(spans: SpanRow[], statement: string | RegExp): SpanRow {
+  const found = mysqlQueries(spans).filter((s) =>
+    typeof statement === 'string' ? statementOf(s) === statement : statement.test(statementOf(s) ?? ''),
+  );
+  assert.equal(
+    found.length,
+    1,
+    `one mysql2 span with statement ${String(statement)}\n${describeSpans(spans)}`,
+  );
+  return found[0]!;
+}
+
+test(
+  'mysql2: callback API, promise API and pool spans are client children of the application span, with system, database, server and code context',
+  { skip: mysql.skip },
+  async () => {
+    const { spans } = await mysqlRun('default');
+    const all = describeSpans(spans);
+    const work = spans.find((s) => s.SpanName === 'mysql-work');
+    assert.ok(work, all);
+    const queries = mysqlQueries(spans);
+    assert.equal(queries.length, MYSQL_QUERIES, `one span per query\n${all}`);
+    const url = new URL(mysql.url);
+    for (const q of queries) {
+      assert.equal(q.SpanKind, 'Client', all);
+      assert.equal(q.TraceId, work.TraceId, all);
+      assert.equal(q.ParentSpanId, work.SpanId, `mysql2 span is a child of mysql-work\n${all}`);
+      assert.equal(systemOf(q), 'mysql', all);
+      assert.equal(namespaceOf(q), url.pathname.slice(1), all);
+      assert.equal(q.SpanAttributes['server.address'], url.hostname, all);
+      assert.equal(q.SpanAttributes['server.port'], url.port, all);
+    }
+
+    // Callback API: connection.query(sql, callback).
+    const callback = mysqlQuery(spans, /^SELECT \? AS id/);
+    assert.equal(callback.SpanName, 'SELECT');
+    assert.equal(callback.SpanAttributes['code.file.path'], MYSQL_FIXTURE, all);
+    assert.equal(callback.SpanAttributes['code.function.name'], 'runCallbackApi', all);
+    assert.equal(callback.SpanAttributes['code.line.number'], mysqlLineOf('connection.query('), all);
+
+    // Promise API: a prepared statement (execute) keeps its placeholder, never the value.
+    const prepared = mysqlQuery(spans, 'SELECT ? AS name');
+    assert.equal(prepared.SpanAttributes['code.file.path'], MYSQL_FIXTURE, all);
+    assert.equal(prepared.SpanAttributes['code.function.name'], 'runPromiseApi', all);
+    assert.equal(prepared.SpanAttributes['code.line.number'], mysqlLineOf('connection.execute('), all);
+    assert.match(
+      mysqlQuery(spans, /^CREATE TEMPORARY TABLE/).SpanAttributes['code.line.number'] ?? '',
+      /^\d+$/,
+    );
+
+    // A pool query (promise pool): its span too.
+    const pooled = mysqlQuery(spans, 'SELECT ? AS pooled');
+    assert.equal(pooled.StatusCode, 'Unset', all);
+  },
+);
+
+test(
+  'mysql2: literals are sanitized to ? by default, "double-quoted" MySQL strings and bound values included',
+  { skip: mysql.skip },
+  async () => {
+    const { spans } = await mysqlRun('default');
+    assert.equal(statementOf(mysqlQuery(spans, /^SELECT \? AS id/)), 'SELECT ? AS id, ? AS email, ? AS nick');
+    // Bound values (query(sql, values), execute) stay placeholders.
+    const inserts = mysqlQueries(spans).filter((s) => s.SpanName === 'INSERT');
+    assert.equal(inserts.length, 2, describeSpans(spans));
+    for (const insert of inserts)
+      assert.match(statementOf(insert) ?? '', /^INSERT INTO agent_test_\d+ \(email\) VALUES \(\?\)$/);
+    for (const s of spans)
+      for (const [k, v] of Object.entries(s.SpanAttributes))
+        assert.doesNotMatch(
+          v,
+          /alice@example\.com|alice-double-quoted|alice-param|bob-secret/,
+          `no literal or bound value leaves the process (${s.SpanName} ${k})`,
+        );
+  },
+);
+
+test(
+  'mysql2: a failing query ends its span in error, with the server message and the application stack',
+  { skip: mysql.skip },
+  async () => {
+    const { spans, outcomes } = await mysqlRun('default');
+    const failed = mysqlQuery(spans, 'SELECT * FROM spyglass_no_such_table');
+    const all = describeSpans(spans);
+    assert.equal(failed.StatusCode, 'Error', all);
+    // The error code and SQLSTATE, not the server's text, which can quote values.
+    assert.equal(outcomes.get(failed.SpanId)?.StatusMessage, 'ER_NO_SUCH_TABLE (SQLSTATE 42S02)');
+    assert.equal(failed.SpanAttributes['code.function.name'], 'runPromiseApi', all);
+    assert.ok(
+      failed.SpanAttributes['code.stacktrace']?.startsWith(
+        `    at runPromiseApi (${MYSQL_FIXTURE}:${mysqlLineOf('spyglass_no_such_table')}:`,
+      ),
+      `code.stacktrace from the application frame\n${all}`,
+    );
+    const ok = mysqlQuery(spans, 'SELECT ? AS name');
+    assert.equal(ok.StatusCode, 'Unset', all);
+    assert.equal(ok.SpanAttributes['code.stacktrace'], undefined, 'no stack on a query that worked');
+    const [first, second] = mysqlQueries(spans).filter((s) => s.SpanName === 'INSERT');
+    assert.equal(first?.StatusCode, 'Unset', all);
+    assert.equal(second?.StatusCode, 'Error', 'the duplicate-key insert failed');
+  },
+);
+
+test(
+  'capture.dbStatements "full": mysql2 statements with their literals (bound values are not reported)',
+  { skip: mysql.skip },
+  async () => {
+    const { spans } = await mysqlRun('full');
+    mysqlQuery(spans, `SELECT 42 AS id, 'alice@example.com' AS email, "alice-double-quoted" AS nick`);
+    const prepared = mysqlQuery(spans, 'SELECT ? AS name');
+    assert.equal(prepared.SpanAttributes['db.query.parameter.1'], undefined, 'no parameters for mysql2');
+    const inserts = mysqlQueries(spans).filter((s) => s.SpanName === 'INSERT');
+    assert.equal(inserts.length, 2, describeSpans(spans));
+    for (const insert of inserts)
+      assert.match(statementOf(insert) ?? '', /^INSERT INTO agent_test_\d+ \(email\) VALUES \(\?\)$/);
+  },
+);
+
+// What the agent adds to the upstream mysql2 instrumentation (instrumentations.ts recordMysqlErrors,
+// call-site-instrumentation.ts).
+test(
+  'mysql2: a failing query records an exception event with the MySQL error code (as pg does)',
+  { skip: mysql.skip },
+  async () => {
+    const { spans, outcomes } = await mysqlRun('default');
+    const failed = mysqlQuery(spans, 'SELECT * FROM spyglass_no_such_table');
+    const outcome = outcomes.get(failed.SpanId);
+    assert.deepEqual(outcome?.EventNames, ['exception'], describeSpans([failed]));
+    assert.equal(outcome?.EventAttributes[0]?.['exception.type'], 'ER_NO_SUCH_TABLE');
+    assert.equal(failed.SpanAttributes['error.type'], 'ER_NO_SUCH_TABLE');
+  },
+);
+
+test(
+  'mysql2: no bound value leaves the process through an error message (duplicate key)',
+  { skip: mysql.skip },
+  async () => {
+    const { spans, outcomes } = await mysqlRun('default');
+    const duplicate = mysqlQueries(spans).filter((s) => s.SpanName === 'INSERT')[1];
+    assert.ok(duplicate, describeSpans(spans));
+    const outcome = outcomes.get(duplicate.SpanId);
+    assert.ok(outcome, describeSpans(spans));
+    assert.doesNotMatch(`${outcome.StatusMessage} ${JSON.stringify(outcome.EventAttributes)}`, /bob-secret/);
+  },
+);
+
+test(
+  'mysql2: pool.query spans carry the code context of the application line (as pg pool.query)',
+  { skip: mysql.skip },
+  async () => {
+    const { spans } = await mysqlRun('default');
+    const pooled = mysqlQuery(spans, 'SELECT ? AS pooled');
+    assert.equal(pooled.SpanAttributes['code.file.path'], MYSQL_FIXTURE, describeSpans([pooled]));
+    assert.equal(pooled.SpanAttributes['code.line.number'], mysqlLineOf('pool.query('));
   },
 );

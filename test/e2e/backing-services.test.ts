@@ -9,14 +9,19 @@ import { requirePeer } from '../support/require-peer.ts';
 
 /**
  * The backing services of infra/start.sh answer a real client protocol: PostgreSQL through
- * psql, Redis through RESP, RabbitMQ through an AMQP 0-9-1 login, Kafka through ApiVersions.
+ * psql, MySQL (MariaDB) through the mariadb client, Redis through RESP, RabbitMQ through an
+ * AMQP 0-9-1 login, Kafka through ApiVersions.
  */
 const pg = await backingService('postgres');
+const mysql = await backingService('mysql');
 const redis = await backingService('redis');
 const rabbitmq = await backingService('rabbitmq');
 const kafka = await backingService('kafka');
 const psql = pg.available
   ? requirePeer('psql', () => spawnSync('psql', ['--version']).status === 0)
+  : { skip: false as const };
+const mariadb = mysql.available
+  ? requirePeer('mariadb', () => spawnSync('mariadb', ['--version']).status === 0)
   : { skip: false as const };
 
 interface Wire {
@@ -72,6 +77,23 @@ test(
       { timeout: 30_000 },
     );
     assert.equal(stdout.trim(), '42|spyglass|spyglass');
+  },
+);
+
+test(
+  'MySQL (MariaDB): the mariadb client runs SQL as user spyglass in database spyglass, over TCP with a password',
+  { skip: mysql.skip || mariadb.skip },
+  async () => {
+    const url = new URL(mysql.url);
+    const { stdout } = await promisify(execFile)(
+      'mariadb',
+      ['--no-defaults', '--protocol=tcp', '-h', url.hostname, '-P', url.port || '3306']
+        .concat(['-u', decodeURIComponent(url.username), '-D', url.pathname.slice(1), '-N', '-B'])
+        .concat(['-e', 'create temporary table t (x int); insert into t values (41);'])
+        .concat(['-e', "select x + 1, substring_index(current_user(), '@', 1), database() from t"]),
+      { timeout: 30_000, env: { ...process.env, MYSQL_PWD: decodeURIComponent(url.password) } },
+    );
+    assert.equal(stdout.trim(), '42\tspyglass\tspyglass');
   },
 );
 

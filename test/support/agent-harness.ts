@@ -207,10 +207,11 @@ export async function runFixture(
 
 /** Env for fixtures that talk to backing services. */
 export function serviceEnv(
-  urls: Partial<Record<'pg' | 'redis' | 'amqp' | 'kafka', string>>,
+  urls: Partial<Record<'pg' | 'mysql' | 'redis' | 'amqp' | 'kafka', string>>,
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   if (urls.pg) env['SPYGLASS_PG_URL'] = urls.pg;
+  if (urls.mysql) env['SPYGLASS_MYSQL_URL'] = urls.mysql;
   if (urls.redis) env['SPYGLASS_REDIS_URL'] = urls.redis;
   if (urls.amqp) env['SPYGLASS_AMQP_URL'] = urls.amqp;
   if (urls.kafka) env['SPYGLASS_KAFKA_BROKERS'] = urls.kafka;
@@ -250,6 +251,23 @@ export function waitForSpans(
     done,
     timeoutMs,
   );
+}
+
+/** What SpanRow leaves out: a span's status message and its events (e.g. `exception`). */
+export interface SpanOutcome {
+  SpanId: string;
+  StatusMessage: string;
+  EventNames: string[];
+  EventAttributes: Array<Record<string, string>>;
+}
+
+/** The status messages and events of a service's spans, by span id (read once its spans arrived). */
+export async function spanOutcomes(backend: Backend, service: string): Promise<Map<string, SpanOutcome>> {
+  const rows = await backend.sql<SpanOutcome>(
+    `SELECT SpanId, StatusMessage, \`Events.Name\` AS EventNames, \`Events.Attributes\` AS EventAttributes
+     FROM otel_traces WHERE ServiceName = ${lit(service)}`,
+  );
+  return new Map(rows.map((r) => [r.SpanId, r]));
 }
 
 /** A compact description of spans for assertion messages. */

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 
 /**
- * Real backing services (PostgreSQL, Redis, RabbitMQ, Kafka) for tests: the private
+ * Real backing services (PostgreSQL, MySQL, Redis, RabbitMQ, Kafka) for tests: the private
  * instances that infra/start.sh runs on loopback (docs/infra.md), or whatever the
  * SPYGLASS_* variables of infra/env.sh point at. Like requirePeer(), a service that does
  * not answer makes the test skip with a loud message on a developer's machine, and is a
@@ -10,7 +10,7 @@ import { connect } from 'node:net';
  *   const kafka = await backingService('kafka');
  *   test('...', { skip: kafka.skip }, async () => { use(kafka.url); });
  */
-export type BackingServiceName = 'postgres' | 'redis' | 'rabbitmq' | 'kafka';
+export type BackingServiceName = 'postgres' | 'mysql' | 'redis' | 'rabbitmq' | 'kafka';
 
 export interface BackingService {
   name: BackingServiceName;
@@ -25,6 +25,7 @@ export interface BackingService {
 
 const SERVICES: Record<BackingServiceName, { env: string; fallback: string }> = {
   postgres: { env: 'SPYGLASS_PG_URL', fallback: 'postgres://spyglass:spyglass@127.0.0.1:55432/spyglass' },
+  mysql: { env: 'SPYGLASS_MYSQL_URL', fallback: 'mysql://spyglass:spyglass@127.0.0.1:53306/spyglass' },
   redis: { env: 'SPYGLASS_REDIS_URL', fallback: 'redis://127.0.0.1:56379' },
   rabbitmq: { env: 'SPYGLASS_AMQP_URL', fallback: 'amqp://spyglass:spyglass@127.0.0.1:55672' },
   kafka: { env: 'SPYGLASS_KAFKA_BROKERS', fallback: '127.0.0.1:59092' },
@@ -32,6 +33,7 @@ const SERVICES: Record<BackingServiceName, { env: string; fallback: string }> = 
 
 const DEFAULT_PORTS: Record<BackingServiceName, number> = {
   postgres: 5432,
+  mysql: 3306,
   redis: 6379,
   rabbitmq: 5672,
   kafka: 9092,

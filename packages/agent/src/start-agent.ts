@@ -9,7 +9,7 @@ import { INSTRUMENTATION_NAMES } from './config/config-constants.ts';
 import { ConfigStore } from './config/config-store.ts';
 import { bridgeConsole } from './telemetry/console-bridge.ts';
 import type { ExportStats } from './telemetry/export-stats.ts';
-import { createInstrumentations } from './telemetry/instrumentations.ts';
+import { createInstrumentations, gateAllows } from './telemetry/instrumentations.ts';
 import { identifyService } from './telemetry/service-identity.ts';
 import { LazyLoggerProvider, LazyTracerProvider } from './telemetry/lazy-providers.ts';
 
@@ -57,9 +57,10 @@ export function startAgent(initial: AgentConfig, env: NodeJS.ProcessEnv = proces
   const instrumentations = createInstrumentations(config, isExportRequest);
   const applyInstrumentationSwitches = (next: AgentConfig) => {
     for (const name of INSTRUMENTATION_NAMES) {
-      const wanted = next.enabled && next.signals.traces && next.instrumentations[name];
+      const named = next.enabled && next.signals.traces && next.instrumentations[name];
       for (const instrumentation of instrumentations.get(name) ?? []) {
         try {
+          const wanted = named && gateAllows(instrumentation, next);
           if (wanted && !instrumentation.getConfig().enabled) {
             instrumentation.setConfig({ ...instrumentation.getConfig(), enabled: true });
             instrumentation.enable();

@@ -23,6 +23,20 @@ test('SQL literals become ?, identifiers, placeholders and keywords stay', () =>
   for (const [input, expected] of cases) assert.equal(sanitizeSql(input), expected, input);
 });
 
+test('SQL of MySQL and MariaDB: "..." is a string literal, # a comment, backslashes escape', () => {
+  const cases: Array<[string, string]> = [
+    [
+      "SELECT `email` FROM t WHERE email = \"a@b.c\" AND nick = 'o\\'brien' # id = 7\nLIMIT 1",
+      'SELECT `email` FROM t WHERE email = ? AND nick = ? \nLIMIT ?',
+    ],
+    ['SELECT "say \\"hi\\"", "it""s" FROM t', 'SELECT ?, ? FROM t'],
+    ["INSERT INTO t (c) VALUES ('x'), (X'4142'), (?)", 'INSERT INTO t (c) VALUES (?), (X?), (?)'],
+  ];
+  for (const [input, expected] of cases) assert.equal(sanitizeSql(input, 'mysql'), expected, input);
+  // The same text under the standard dialect keeps "..." as an identifier.
+  assert.equal(sanitizeSql('SELECT "a\\" FROM t', 'standard'), 'SELECT "a\\" FROM t');
+});
+
 test('headers: all mode keeps useful headers, drops transport noise, redacts secrets always', () => {
   const rules = parseAgentConfig({}).capture.headers;
   const out: Attributes = {};

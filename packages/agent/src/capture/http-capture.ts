@@ -29,7 +29,8 @@ export function createHttpHooks(config: ConfigStore) {
   return {
     requestHook: (span: Span, request: ClientRequest | IncomingMessage): void => {
       const payloads = config.capture.payloads;
-      if (!payloads.enabled || payloads.maxBytes === 0) return;
+      // A span the sampler dropped records nothing: its bodies need no observer.
+      if (!payloads.enabled || payloads.maxBytes === 0 || !span.isRecording()) return;
       // An incoming request without a body (most GETs) needs no observer.
       if (isIncoming(request) && !hasBody(request)) return;
       const collector = new PayloadCollector(payloads.maxBytes);
@@ -40,7 +41,8 @@ export function createHttpHooks(config: ConfigStore) {
 
     responseHook: (span: Span, response: IncomingMessage | ServerResponse): void => {
       const payloads = config.capture.payloads;
-      if (!payloads.enabled || payloads.maxBytes === 0) return;
+      // A span the sampler dropped records nothing: its bodies need no observer.
+      if (!payloads.enabled || payloads.maxBytes === 0 || !span.isRecording()) return;
       const collector = new PayloadCollector(payloads.maxBytes);
       bodiesOf(span).response = collector;
       if (isIncoming(response)) observeIncoming(response, collector);
@@ -52,6 +54,7 @@ export function createHttpHooks(config: ConfigStore) {
       request: ClientRequest | IncomingMessage,
       response: IncomingMessage | ServerResponse,
     ): void => {
+      if (!span.isRecording()) return;
       const capture = config.capture;
       const attributes: Attributes = {};
       const requestHeaders = isIncoming(request) ? request.headers : request.getHeaders();

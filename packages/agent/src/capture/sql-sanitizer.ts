@@ -1,30 +1,39 @@
 /**
+ * How a statement quotes: `standard` (PostgreSQL and most others: "..." is an
+ * identifier) or `mysql` (MySQL and MariaDB: "..." is a string literal unless
+ * the server runs with ANSI_QUOTES, and `#` starts a comment).
+ */
+export type SqlDialect = 'standard' | 'mysql';
+
+/**
  * Replaces the literals of a SQL statement by `?` (strings, numbers, hex and
  * dollar-quoted strings), keeping identifiers, keywords, placeholders ($1, ?,
  * :name) and comments' absence. A linear scan, no regular-expression
  * backtracking: statements can be long.
  */
-export function sanitizeSql(sql: string): string {
+export function sanitizeSql(sql: string, dialect: SqlDialect = 'standard'): string {
+  const mysql = dialect === 'mysql';
   let out = '';
   let i = 0;
   const n = sql.length;
   while (i < n) {
     const c = sql[i]!;
     // 'string' (with '' escapes) and E'...' / N'...' prefixes handled by the identifier branch
-    if (c === "'") {
-      i = skipQuoted(sql, i, "'");
+    // MySQL: "string" too (an identifier under ANSI_QUOTES, which the agent cannot see: a ? is the safe side)
+    if (c === "'" || (c === '"' && mysql)) {
+      i = skipQuoted(sql, i, c, true);
       out += '?';
       continue;
     }
     // "identifier" and `identifier` are kept
     if (c === '"' || c === '`') {
-      const end = skipQuoted(sql, i, c);
+      const end = skipQuoted(sql, i, c, false);
       out += sql.slice(i, end);
       i = end;
       continue;
     }
     // -- line comment and /* block comment */ are dropped (they can carry values)
-    if (c === '-' && sql[i + 1] === '-') {
+    if ((c === '-' && sql[i + 1] === '-') || (c === '#' && mysql)) {
       const nl = sql.indexOf('\n', i);
       i = nl === -1 ? n : nl;
       continue;
@@ -79,10 +88,11 @@ export function sanitizeSql(sql: string): string {
   return out;
 }
 
-function skipQuoted(sql: string, start: number, quote: string): number {
+/** The end of a quoted run; in string literals a backslash escapes the next character. */
+function skipQuoted(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
   let i = start + 1;
   while (i < sql.length) {
-    if (sql[i] === '\\' && quote === "'") {
+    if (backslashEscapes && sql[i] === '\\') {
       i += 2;
       continue;
     }

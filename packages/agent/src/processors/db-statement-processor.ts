@@ -1,7 +1,7 @@
 import { SpanKind, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ConfigStore } from '../config/config-store.ts';
-import { sanitizeSql } from '../capture/sql-sanitizer.ts';
+import { sanitizeSql, type SqlDialect } from '../capture/sql-sanitizer.ts';
 
 /** Statement attributes across semantic-convention versions. */
 const STATEMENT_KEYS = ['db.statement', 'db.query.text'] as const;
@@ -34,7 +34,10 @@ export class DbStatementProcessor implements SpanProcessor {
       const statement = attributes[key];
       if (typeof statement !== 'string') continue;
       if (mode === 'off') delete (attributes as Record<string, unknown>)[key];
-      else if (isSql(attributes)) span.setAttribute(key, this.sanitized(statement));
+      else {
+        const dialect = sqlDialect(attributes);
+        if (dialect) span.setAttribute(key, this.sanitized(statement, dialect));
+      }
     }
   }
 
@@ -42,17 +45,21 @@ export class DbStatementProcessor implements SpanProcessor {
    * Applications run the same statements over and over (and each is seen at start and again
    * before the end): remember the sanitized text of recent ones, up to SANITIZED_CACHE entries.
    */
-  private readonly cache = new Map<string, string>();
+  private readonly caches: Record<SqlDialect, Map<string, string>> = {
+    standard: new Map(),
+    mysql: new Map(),
+  };
 
-  private sanitized(statement: string): string {
-    let out = this.cache.get(statement);
+  private sanitized(statement: string, dialect: SqlDialect): string {
+    const cache = this.caches[dialect];
+    let out = cache.get(statement);
     if (out !== undefined) return out;
-    out = sanitizeSql(statement);
+    out = sanitizeSql(statement, dialect);
     if (statement.length <= MAX_CACHED_STATEMENT) {
-      if (this.cache.size >= SANITIZED_CACHE) this.cache.clear();
-      this.cache.set(statement, out);
+      if (cache.size >= SANITIZED_CACHE) cache.clear();
+      cache.set(statement, out);
       // A sanitized statement sanitizes to itself: the check before the end finds it too.
-      this.cache.set(out, out);
+      cache.set(out, out);
     }
     return out;
   }
@@ -70,8 +77,13 @@ const SANITIZED_CACHE = 1000;
 const MAX_CACHED_STATEMENT = 4096;
 
 const NOT_SQL = new Set(['redis', 'mongodb', 'memcached', 'elasticsearch', 'cassandra']);
+/** Systems whose "..." is a string literal (db.system / db.system.name values). */
+const MYSQL_DIALECT = new Set(['mysql', 'mariadb']);
 
-function isSql(attributes: ReadableSpan['attributes']): boolean {
+/** How to read the span's statement as SQL; undefined when it is not SQL. */
+function sqlDialect(attributes: ReadableSpan['attributes']): SqlDialect | undefined {
   const system = attributes['db.system.name'] ?? attributes['db.system'];
-  return typeof system !== 'string' || !NOT_SQL.has(system);
+  if (typeof system !== 'string') return 'standard';
+  if (NOT_SQL.has(system)) return undefined;
+  return MYSQL_DIALECT.has(system) ? 'mysql' : 'standard';
 }

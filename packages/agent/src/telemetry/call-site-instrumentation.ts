@@ -1,13 +1,17 @@
 import { context, createContextKey } from '@opentelemetry/api';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import {
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  InstrumentationNodeModuleFile,
+} from '@opentelemetry/instrumentation';
 import { AGENT_VERSION } from '../version.ts';
 import { CallPaths, CaptureSchedule } from '../processors/capture-schedule.ts';
 import { captureFrames } from '../processors/call-site.ts';
 
 /**
  * Where the application called a library whose span starts later, in a
- * callback (pg's `pool.query` waits for a pooled connection before its
- * query span starts, with no application frame left on the stack). The
+ * callback (pg's and mysql2's `pool.query` wait for a pooled connection before
+ * the query span starts, with no application frame left on the stack). The
  * library's entry point is wrapped: the call site (a few frames) is captured
  * at the call and put in the context, where the code-context processor finds
  * it when the span starts.
@@ -17,26 +21,51 @@ export const CALL_SITE_KEY = createContextKey('spyglass.call-site');
 /** Frames captured at the entry: the caller is right above it (a few for wrappers such as ORMs). */
 const ENTRY_FRAMES = 6;
 
-export class CallSiteInstrumentation extends InstrumentationBase {
-  constructor() {
-    super('spyglass-call-site', AGENT_VERSION, { enabled: false });
-  }
+/** Libraries whose entry points are wrapped: pg-pool's query; mysql2's Pool query and execute. */
+export type CallSiteLibrary = 'pg' | 'mysql2';
 
-  protected init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        'pg-pool',
-        ['>=2.0.0 <4'],
-        (moduleExports: { prototype: { query: (...args: unknown[]) => unknown } }) => {
-          this._wrap(moduleExports.prototype, 'query', wrapEntry);
-          return moduleExports;
-        },
-        (moduleExports: { prototype: { query: (...args: unknown[]) => unknown } } | undefined) => {
-          if (moduleExports) this._unwrap(moduleExports.prototype, 'query');
-        },
-      ),
-    ];
-  }
+type Entries = { prototype: Record<string, (...args: unknown[]) => unknown> };
+
+/** One per library, so that each follows its own `instrumentations.<name>` switch. */
+export function createCallSiteInstrumentation(library: CallSiteLibrary): InstrumentationBase {
+  // init() runs inside InstrumentationBase's constructor: it reads `library` from this closure.
+  return new (class CallSiteInstrumentation extends InstrumentationBase {
+    constructor() {
+      super(`spyglass-call-site-${library}`, AGENT_VERSION, { enabled: false });
+    }
+
+    protected init() {
+      const wrap = (Pool: Entries, methods: readonly string[]) => {
+        for (const m of methods) this._wrap(Pool.prototype, m, wrapEntry);
+        return Pool;
+      };
+      const unwrap = (Pool: Entries | undefined, methods: readonly string[]) => {
+        if (Pool) for (const m of methods) this._unwrap(Pool.prototype, m);
+      };
+      if (library === 'mysql2') {
+        // The promise pool (mysql2/promise) calls these too.
+        const methods = ['query', 'execute'];
+        return [
+          new InstrumentationNodeModuleDefinition('mysql2', ['>=1.4.2 <4'], undefined, undefined, [
+            new InstrumentationNodeModuleFile(
+              'mysql2/lib/pool.js',
+              ['>=1.4.2 <4'],
+              (Pool: Entries) => wrap(Pool, methods),
+              (Pool: Entries | undefined) => unwrap(Pool, methods),
+            ),
+          ]),
+        ];
+      }
+      return [
+        new InstrumentationNodeModuleDefinition(
+          'pg-pool',
+          ['>=2.0.0 <4'],
+          (Pool: Entries) => wrap(Pool, ['query']),
+          (Pool: Entries | undefined) => unwrap(Pool, ['query']),
+        ),
+      ];
+    }
+  })();
 }
 
 /** Call sites are learned per SQL text: the same statement nearly always comes from the same place. */
@@ -47,8 +76,11 @@ const sites = new CallPaths(() => new EntrySite());
 
 function statementText(arg: unknown): string {
   if (typeof arg === 'string') return arg;
-  if (arg && typeof arg === 'object' && typeof (arg as { text?: unknown }).text === 'string')
-    return (arg as { text: string }).text;
+  if (arg && typeof arg === 'object') {
+    const { text, sql } = arg as { text?: unknown; sql?: unknown };
+    if (typeof text === 'string') return text; // pg
+    if (typeof sql === 'string') return sql; // mysql2
+  }
   return '';
 }
 

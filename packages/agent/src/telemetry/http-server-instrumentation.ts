@@ -19,6 +19,8 @@ export interface HttpServerHooks {
   requestHook(span: Span, request: IncomingMessage): void;
   responseHook(span: Span, response: ServerResponse): void;
   applyCustomAttributesOnSpan(span: Span, request: IncomingMessage, response: ServerResponse): void;
+  /** Whether to read express's route from the request (instrumentations.express; read live). */
+  expressRoutes(): boolean;
 }
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
@@ -38,7 +40,11 @@ type ServerModule = { Server?: { prototype: { emit: Emit } } } | undefined;
  *   wraps every listener added to them);
  * - the span ends on the response's 'close' (or 'error'), seen in that same
  *   wrapper, so no listener is added; it is named `METHOD route` when a
- *   framework set the route.
+ *   framework set the route;
+ * - express's route is read from the request when the response finishes
+ *   (`req.baseUrl` + `req.route.path`, see expressRoute) instead of tracking
+ *   every middleware layer as @opentelemetry/instrumentation-express does;
+ *   that instrumentation runs only for capture.expressLayerSpans.
  * node:http and node:https are patched when the application loads them, as
  * upstream does.
  */
@@ -125,11 +131,22 @@ class Exchange {
     readonly hooks: HttpServerHooks,
   ) {}
 
+  /**
+   * Called as the response is finished (its 'prefinish', inside the handler's
+   * `res.end`): the request still holds express's matched route and mount path.
+   */
+  noteRoute(): void {
+    if (this.metadata.route !== undefined || !this.hooks.expressRoutes()) return;
+    const route = expressRoute(this.request);
+    if (route !== undefined) this.metadata.route = route;
+  }
+
   /** The response is done: status, route, captured headers and bodies, end. */
   finish(): void {
     if (this.#ended) return;
     this.#ended = true;
     try {
+      this.noteRoute();
       const span = this.span;
       const status = this.response.statusCode;
       span.setAttribute('http.response.status_code', status);
@@ -173,7 +190,8 @@ function bindEvents(exchange: Exchange): void {
     return context.with(ctx, requestEmit, this, event, ...args);
   };
   response.emit = function (this: unknown, event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'close') exchange.finish();
+    if (event === 'prefinish') exchange.noteRoute();
+    else if (event === 'close') exchange.finish();
     else if (event === 'error') exchange.fail(args[0]);
     return context.with(ctx, responseEmit, this, event, ...args);
   };
@@ -184,4 +202,32 @@ function bindEvents(exchange: Exchange): void {
   } catch {
     // capture never breaks the request
   }
+}
+
+type ExpressRequest = IncomingMessage & { baseUrl?: unknown; route?: { path?: unknown } };
+
+/**
+ * The route express matched, as `http.route`: the mount path (`req.baseUrl`)
+ * joined with the route's path pattern (`req.route.path`), both set by express
+ * 4 and 5 while the request is inside the matched route; undefined when no
+ * route matched (a 404, or a response from middleware). Paths given as arrays
+ * or regular expressions are written as @opentelemetry/instrumentation-express
+ * writes them. A mount path with parameters (`app.use('/users/:id', router)`)
+ * shows its values here; capture.expressLayerSpans, which tracks each layer,
+ * keeps its pattern.
+ */
+export function expressRoute(request: IncomingMessage): string | undefined {
+  const r = (request as ExpressRequest).route;
+  if (!r || typeof r !== 'object') return undefined;
+  const path = routePath(r.path);
+  if (path === undefined) return undefined;
+  const base = (request as ExpressRequest).baseUrl;
+  return typeof base === 'string' && base !== '' ? base + path : path;
+}
+
+function routePath(path: unknown): string | undefined {
+  if (typeof path === 'string') return path;
+  if (path instanceof RegExp) return path.toString();
+  if (Array.isArray(path)) return path.map((p) => routePath(p) ?? '').join(',');
+  return undefined;
 }

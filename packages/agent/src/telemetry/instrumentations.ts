@@ -22,11 +22,13 @@ import { NetInstrumentation } from '@opentelemetry/instrumentation-net';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import type { InstrumentationName } from '../config/config-constants.ts';
+import type { AgentConfig } from '../config/agent-config.ts';
 import type { ConfigStore } from '../config/config-store.ts';
 import { headerAttributes, undiciHeaders } from '../capture/header-capture.ts';
 import { createHttpHooks } from '../capture/http-capture.ts';
-import { CallSiteInstrumentation } from './call-site-instrumentation.ts';
+import { createCallSiteInstrumentation } from './call-site-instrumentation.ts';
 import { HttpServerInstrumentation } from './http-server-instrumentation.ts';
+import { recordMysqlErrors } from './mysql-errors.ts';
 import { createMessagingHooks } from '../capture/messaging-capture.ts';
 
 /**
@@ -49,10 +51,12 @@ export function createInstrumentations(
   const messaging = createMessagingHooks(config);
   const full = () => config.capture.dbStatements === 'full';
   const set = new Map<InstrumentationName, Instrumentation[]>();
-  const add = (name: InstrumentationName, make: () => Instrumentation) => {
+  const add = (name: InstrumentationName, make: () => Instrumentation, gate?: Gate) => {
     try {
       const list = set.get(name) ?? [];
-      list.push(make());
+      const instrumentation = make();
+      if (gate) (instrumentation as Gated)[GATE] = gate;
+      list.push(instrumentation);
       set.set(name, list);
     } catch {
       // an instrumentation that fails to construct is skipped; the others still work
@@ -73,7 +77,15 @@ export function createInstrumentations(
           isExportRequest(options.hostname ?? options.host ?? undefined, options.port ?? undefined),
       }),
   );
-  add('http', () => new HttpServerInstrumentation(http));
+  add(
+    'http',
+    () =>
+      new HttpServerInstrumentation({
+        ...http,
+        // express's route is read when the response finishes (see http-server-instrumentation.ts).
+        expressRoutes: () => config.current.instrumentations.express,
+      }),
+  );
   add(
     'undici',
     () =>
@@ -91,15 +103,13 @@ export function createInstrumentations(
         },
       }),
   );
+  // Only for capture.expressLayerSpans: it wraps every middleware layer of every request, which cost
+  // about a third of the agent's time on a trivial express route. The route itself comes cheaper
+  // from the HTTP server span (above).
   add(
     'express',
-    () =>
-      new ExpressInstrumentation({
-        enabled: false,
-        // Every layer is still seen (it sets http.route on the server span before this check); only
-        // its span is skipped, unless capture.expressLayerSpans asks for them (read live).
-        ignoreLayers: [() => !config.capture.expressLayerSpans],
-      }),
+    () => new ExpressInstrumentation({ enabled: false }),
+    (c) => c.capture.expressLayerSpans,
   );
   add(
     'fastify',
@@ -135,8 +145,9 @@ export function createInstrumentations(
       }),
   );
   // pool.query starts its span after an asynchronous connect: record the application's call site at the call.
-  add('pg', () => new CallSiteInstrumentation());
-  add('mysql2', () => new MySQL2Instrumentation({ enabled: false }));
+  add('pg', () => createCallSiteInstrumentation('pg'));
+  add('mysql2', () => recordMysqlErrors(new MySQL2Instrumentation({ enabled: false }), full));
+  add('mysql2', () => createCallSiteInstrumentation('mysql2'));
   const redisStatement = (command: string, args: unknown[]) =>
     full()
       ? [command, ...args.map(stringify)].join(' ')
@@ -161,6 +172,16 @@ export function createInstrumentations(
   add('dns', () => new DnsInstrumentation({ enabled: false }));
   add('net', () => new NetInstrumentation({ enabled: false }));
   return set;
+}
+
+/** An extra condition for an instrumentation to run, besides `instrumentations.<name>`. */
+export type Gate = (config: AgentConfig) => boolean;
+const GATE = Symbol('spyglass.gate');
+type Gated = Instrumentation & { [GATE]?: Gate };
+
+/** Whether an instrumentation's own condition (if any) holds for a configuration. */
+export function gateAllows(instrumentation: Instrumentation, config: AgentConfig): boolean {
+  return (instrumentation as Gated)[GATE]?.(config) ?? true;
 }
 
 export function createRuntimeInstrumentation(): Instrumentation {

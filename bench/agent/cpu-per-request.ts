@@ -1,0 +1,124 @@
+/**
+ * npm run bench:agent-cpu [-- --path /trivial --rate 1500 --seconds 10 --rounds 3 --cpu-prof DIR]
+ *
+ * The agent's CPU cost per request, measured at a fixed request rate (not at
+ * saturation, where the shared VM's noise dominates): the app of
+ * bench/agent/app.cjs runs uninstrumented and under `spyglass run`, in turns;
+ * the app's utime+stime (from /proc) over the requests it served gives
+ * microseconds of CPU per request, and the difference is the agent's. The
+ * agent exports to a sink in this process that answers every OTLP request
+ * with 200 at once, so the backend's work is not counted. `--cpu-prof DIR`
+ * writes a V8 CPU profile of each run there (SPYGLASS_AGENT_READABLE=1 and a
+ * deleted packages/agent/dist keep the agent's function names).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { ensureAgentBuilt } from '@spyglass/agent';
+import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
+import { backingService } from '../../test/support/backing-services.ts';
+import { exited, freePort } from '../../test/support/spyglass-process.ts';
+
+const { values } = parseArgs({
+  options: {
+    path: { type: 'string', default: '/trivial' },
+    rate: { type: 'string', default: '1500' },
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '16' },
+    'cpu-prof': { type: 'string' },
+    // An agent configuration file (YAML or JSON), to price one feature by switching it off.
+    'agent-config': { type: 'string' },
+  },
+});
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+
+const pg = await backingService('postgres');
+const redis = await backingService('redis');
+if (!pg.available || !redis.available) {
+  console.error('needs PostgreSQL and Redis: bash infra/install.sh && bash infra/start.sh');
+  process.exit(1);
+}
+await ensureAgentBuilt();
+
+// The OTLP sink: reads each request and answers 200 with an empty response.
+let sinkBytes = 0;
+const sink = createServer((req, res) => {
+  req.on('data', (d: Buffer) => (sinkBytes += d.length));
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/x-protobuf' });
+    res.end();
+  });
+});
+await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+const endpoint = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
+
+type Mode = 'baseline' | 'spyglass';
+const APP = join(import.meta.dirname, 'app.cjs');
+
+async function startApp(mode: Mode): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const base: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), PG_URL: pg.url, REDIS_URL: redis.url };
+  delete base['NODE_OPTIONS'];
+  const env =
+    mode === 'spyglass'
+      ? agentEnvironment(base, { serviceName: 'bench-cpu', endpoint, config: values['agent-config'] })
+      : base;
+  const prof = values['cpu-prof']
+    ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof'], '--cpu-prof-name', `${mode}-${Date.now()}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, [...prof, APP], { env, cwd: join(import.meta.dirname, '../..') });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('listening')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${mode} app exited (${code}): ${stderr}`)));
+  });
+  return { child, port };
+}
+
+/** utime + stime of a process, in microseconds. */
+function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks / 100) * 1e6; // USER_HZ is 100 on Linux
+}
+
+async function measure(mode: Mode): Promise<number> {
+  const { child, port } = await startApp(mode);
+  const url = `http://127.0.0.1:${port}${values.path}`;
+  const connections = Number(values.connections);
+  await autocannon({ url, connections, duration: 2, overallRate: rate }); // warm-up
+  const cpu0 = cpuUs(child.pid!);
+  const r = await autocannon({ url, connections, duration: seconds, overallRate: rate });
+  const cpu = cpuUs(child.pid!) - cpu0;
+  child.kill('SIGTERM');
+  await exited(child);
+  if (r.errors + r.non2xx > 0) throw new Error(`${mode}: ${r.errors + r.non2xx} failed requests`);
+  return cpu / r.requests.total;
+}
+
+const perRequest: Record<Mode, number[]> = { baseline: [], spyglass: [] };
+for (let round = 0; round < Number(values.rounds); round++) {
+  for (const mode of ['baseline', 'spyglass'] as const) perRequest[mode].push(await measure(mode));
+  const b = perRequest.baseline.at(-1)!;
+  const s = perRequest.spyglass.at(-1)!;
+  console.log(
+    `round ${round + 1}: ${values.path} at ${rate}/s: baseline ${b.toFixed(0)} us, agent ${s.toFixed(0)} us, agent's own ${(s - b).toFixed(0)} us per request`,
+  );
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const b = median(perRequest.baseline);
+const s = median(perRequest.spyglass);
+console.log(
+  `median: baseline ${b.toFixed(0)} us, agent ${s.toFixed(0)} us, agent's own cost ${(s - b).toFixed(0)} us per request (sink got ${(sinkBytes / 1e6).toFixed(1)} MB)`,
+);
+sink.close();
