@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
 import { loadInitialConfig } from './config/load-initial-config.ts';
 import { configInputFromEnv } from './config/config-from-env.ts';
-import { startAgent, type Agent } from './start-agent.ts';
+import { startAgent, type Agent, type StartOptions } from './start-agent.ts';
 
 /** Where the running agent is published, for the control plane, tests and double-load detection. */
 export const AGENT_HANDLE = Symbol.for('spyglass.agent');
@@ -29,7 +29,10 @@ export function isToolProcess(argv: readonly string[] = process.argv): boolean {
  * bad configuration or an SDK failure leaves the application running
  * uninstrumented, with one line on stderr saying why.
  */
-export function startFromEnvironment(env: NodeJS.ProcessEnv = process.env): Agent | undefined {
+export function startFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+  options: StartOptions = {},
+): Agent | undefined {
   const global = globalThis as WithHandle;
   if (global[AGENT_HANDLE] !== undefined) return global[AGENT_HANDLE] ?? undefined;
   global[AGENT_HANDLE] = null;
@@ -38,7 +41,7 @@ export function startFromEnvironment(env: NodeJS.ProcessEnv = process.env): Agen
   try {
     const config = loadInitialConfig(configInputFromEnv(env));
     if (!config.enabled) return undefined;
-    const agent = startAgent(config, env);
+    const agent = startAgent(config, env, options);
     global[AGENT_HANDLE] = agent;
     installShutdownHooks(agent);
     watchConfigFile(agent, env);

@@ -21,7 +21,9 @@ if (process.env['SPYGLASS_AGENT_DISABLED'] !== '1') {
         const iitm = require('import-in-the-middle') as typeof import('import-in-the-middle');
         const { registerOptions, waitForAllMessagesAcknowledged } = iitm.createAddHookMessageChannel();
         register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-        const agent = main.startFromEnvironment();
+        // Every wanted instrumentation now: imports are resolved in the loader thread, before any
+        // require() that would construct one lazily.
+        const agent = main.startFromEnvironment(process.env, { constructAllInstrumentations: true });
         // An ES module importing a CommonJS package (`import grpc from '@grpc/grpc-js'`) gets its
         // exports object through the ES loader, which the require() hooks never see: require the
         // package once when it is imported, so those hooks patch that same object in place.

@@ -1,15 +1,15 @@
-import { isBuiltin } from 'node:module';
-import { context, diag, propagation, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { AgentConfig } from './config/agent-config.ts';
-import { INSTRUMENTATION_NAMES } from './config/config-constants.ts';
+import type { InstrumentationName } from './config/config-constants.ts';
 import { ConfigStore } from './config/config-store.ts';
 import { bridgeConsole } from './telemetry/console-bridge.ts';
 import type { ExportStats } from './telemetry/export-stats.ts';
-import { createInstrumentations, gateAllows } from './telemetry/instrumentations.ts';
+import { instrumentationCatalog } from './telemetry/instrumentations.ts';
+import { InstrumentationSet } from './telemetry/instrumentation-set.ts';
 import { identifyService } from './telemetry/service-identity.ts';
 import { LazyLoggerProvider, LazyTracerProvider } from './telemetry/lazy-providers.ts';
 
@@ -19,6 +19,8 @@ export interface Agent {
   readonly stats: ExportStats;
   /** The packages (not Node.js built-ins) the instrumentations patch, from their module definitions. */
   readonly instrumentedPackages: readonly string[];
+  /** The instrumentations constructed so far (see InstrumentationSet), by switch name. */
+  instrumentations(): Map<InstrumentationName, Instrumentation[]>;
   /** Resolves once the export pipeline runs (it starts just after the application's own startup). */
   readonly ready: Promise<void>;
   /** Validates and applies a whole new configuration while the application runs. */
@@ -29,6 +31,18 @@ export interface Agent {
 
 type Pipeline = import('./telemetry/export-pipeline.ts').Pipeline;
 
+/** When the export pipeline loads at the latest (see startAgent). It took ~17 ms of startup at setImmediate. */
+const PIPELINE_DELAY_MS = 1000;
+
+export interface StartOptions {
+  /**
+   * Construct every wanted instrumentation now rather than on the first
+   * require of its package: ES-module applications, whose imports are hooked
+   * in the loader thread before they resolve.
+   */
+  readonly constructAllInstrumentations?: boolean;
+}
+
 /**
  * Starts the agent in two steps, so that it does not delay the application's
  * startup:
@@ -37,11 +51,16 @@ type Pipeline = import('./telemetry/export-pipeline.ts').Pipeline;
  *    them) and take their tracer and logger from lazy global providers;
  * 2. the export pipeline: the SDK's providers, exporters (OTLP/HTTP protobuf
  *    to the gateway), the resource, runtime metrics. Its modules are loaded on
- *    the first span or log record, or just after the application's startup
- *    code has run (setImmediate), whichever comes first. No span is lost.
+ *    the first span or log record, or PIPELINE_DELAY_MS after start, whichever
+ *    comes first: off the application's startup path (an idle application
+ *    loads it a second later; a busy one with its first span). No span is lost.
  * Returns a handle whose `applyConfig` swaps the configuration live.
  */
-export function startAgent(initial: AgentConfig, env: NodeJS.ProcessEnv = process.env): Agent {
+export function startAgent(
+  initial: AgentConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  options: StartOptions = {},
+): Agent {
   const service = identifyService(initial.serviceName, env);
   const config = new ConfigStore(initial, service.name);
   const endpoint = new URL(initial.endpoint);
@@ -53,29 +72,11 @@ export function startAgent(initial: AgentConfig, env: NodeJS.ProcessEnv = proces
     String(port ?? exportPort) === exportPort;
   const stats: ExportStats = { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 };
 
-  // Step 1: instrumentations, constructed disabled, then switched on by the configuration.
-  const instrumentations = createInstrumentations(config, isExportRequest);
-  const applyInstrumentationSwitches = (next: AgentConfig) => {
-    for (const name of INSTRUMENTATION_NAMES) {
-      const named = next.enabled && next.signals.traces && next.instrumentations[name];
-      for (const instrumentation of instrumentations.get(name) ?? []) {
-        try {
-          const wanted = named && gateAllows(instrumentation, next);
-          if (wanted && !instrumentation.getConfig().enabled) {
-            instrumentation.setConfig({ ...instrumentation.getConfig(), enabled: true });
-            instrumentation.enable();
-          } else if (!wanted && instrumentation.getConfig().enabled) {
-            instrumentation.setConfig({ ...instrumentation.getConfig(), enabled: false });
-            instrumentation.disable();
-          }
-        } catch (err) {
-          diag.warn(`spyglass: could not switch instrumentation ${name}`, err);
-        }
-      }
-    }
-  };
-  applyInstrumentationSwitches(initial);
-  config.subscribe((next) => applyInstrumentationSwitches(next));
+  // Step 1: instrumentations, each constructed and enabled once wanted and its package is required.
+  const instrumentations = new InstrumentationSet(instrumentationCatalog(config, isExportRequest), initial);
+  instrumentations.start();
+  if (options.constructAllInstrumentations) instrumentations.constructAll();
+  config.subscribe((next) => instrumentations.apply(next));
 
   // Step 2, on first use.
   let pipeline: Pipeline | undefined;
@@ -98,7 +99,7 @@ export function startAgent(initial: AgentConfig, env: NodeJS.ProcessEnv = proces
     }
     return pipeline;
   };
-  setImmediate(ensurePipeline);
+  setTimeout(ensurePipeline, PIPELINE_DELAY_MS).unref();
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(
     new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
@@ -117,7 +118,8 @@ export function startAgent(initial: AgentConfig, env: NodeJS.ProcessEnv = proces
     serviceName: service.name,
     config,
     stats,
-    instrumentedPackages: packagesOf([...instrumentations.values()].flat()),
+    instrumentedPackages: instrumentations.packages,
+    instrumentations: () => instrumentations.instances,
     ready,
     applyConfig: (input) => config.replace(input),
     async forceFlush() {
@@ -132,13 +134,7 @@ export function startAgent(initial: AgentConfig, env: NodeJS.ProcessEnv = proces
     },
     shutdown() {
       stopped ??= (async () => {
-        for (const i of [...instrumentations.values()].flat()) {
-          try {
-            if (i.getConfig().enabled !== false) i.disable();
-          } catch {
-            // an instrumentation that cannot unpatch must not break the exit
-          }
-        }
+        instrumentations.disableAll();
         restoreConsole();
         if (!attempted) return;
         if (!pipeline) return;
@@ -152,18 +148,4 @@ export function startAgent(initial: AgentConfig, env: NodeJS.ProcessEnv = proces
       return stopped;
     },
   };
-}
-
-function packagesOf(instrumentations: readonly Instrumentation[]): string[] {
-  const names = new Set<string>();
-  for (const instrumentation of instrumentations) {
-    // getModuleDefinitions() is InstrumentationBase's (marked experimental upstream).
-    const definitions = (
-      instrumentation as { getModuleDefinitions?: () => Array<{ name: string }> }
-    ).getModuleDefinitions?.();
-    for (const definition of definitions ?? []) {
-      if (!isBuiltin(definition.name)) names.add(definition.name);
-    }
-  }
-  return [...names];
 }

@@ -47,6 +47,8 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
     // bundle next to them at run time; import-in-the-middle stays a module of its own because its
     // loader thread and the instrumentations must share one instance.
     external: ['import-in-the-middle'],
+    // `debug` (require-in-the-middle's logger) is replaced by a no-op: see debug-off.cjs.
+    alias: { debug: join(SRC, 'build', 'debug-off.cjs') },
     // The configuration defaults, so that a zero-configuration start needs no schema library.
     define: { __SPYGLASS_DEFAULT_CONFIG__: JSON.stringify(parseAgentConfig({})) },
     // import() becomes require(): the bundle runs as a vm.Script (load-bundle.ts), where import()
@@ -116,7 +118,8 @@ function sourceHash(): string {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.ts')) hash.update(relative(SRC, path)).update(readFileSync(path));
+      else if (name.endsWith('.ts') || name.endsWith('.cjs'))
+        hash.update(relative(SRC, path)).update(readFileSync(path));
     }
   };
   walk(SRC);

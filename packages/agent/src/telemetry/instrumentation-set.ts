@@ -1,0 +1,179 @@
+import Module, { isBuiltin } from 'node:module';
+import { diag } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { AgentConfig } from '../config/agent-config.ts';
+import type { InstrumentationName } from '../config/config-constants.ts';
+
+/** An extra condition for an instrumentation to run, besides `instrumentations.<name>`. */
+export type Gate = (config: AgentConfig) => boolean;
+
+/** One instrumentation of the curated set, before it is constructed. */
+export interface CatalogEntry {
+  /** The configuration switch (`instrumentations.<name>`) it follows. */
+  readonly name: InstrumentationName;
+  /**
+   * The packages whose first require() constructs it (their module
+   * definitions' names). Empty: constructed at start (built-in modules the
+   * runtime may have loaded already, and globals such as fetch).
+   */
+  readonly triggers: readonly string[];
+  readonly gate?: Gate;
+  /** Constructs it, disabled. Its package is required only here, so an unused one costs nothing. */
+  readonly make: () => Instrumentation;
+}
+
+type ModuleWithLoad = typeof Module & {
+  _load(request: string, parent: unknown, isMain: boolean): unknown;
+};
+
+/**
+ * The instrumentations, constructed lazily: an instrumentation is built (its
+ * package evaluated) and enabled only once the configuration wants it and the
+ * application requires one of its packages. Upstream instrumentations hook
+ * require() when they are enabled, so they must be enabled before the
+ * package loads: `Module._load` is wrapped to do that just before the first
+ * require of a trigger package (the require-in-the-middle hooks run after the
+ * load, so that very require is patched). An application that never loads
+ * kafkajs never evaluates the kafkajs instrumentation: less startup time and
+ * memory. ES-module applications construct every wanted instrumentation at
+ * start (`constructAll`), since their imports are hooked in the loader thread
+ * before they resolve.
+ */
+export class InstrumentationSet {
+  private readonly built = new Map<CatalogEntry, Instrumentation>();
+  private readonly triggered = new Set<CatalogEntry>();
+  private readonly byPackage = new Map<string, CatalogEntry[]>();
+  private config: AgentConfig;
+  private eager = false;
+  private restoreLoad: (() => void) | undefined;
+
+  constructor(
+    private readonly entries: readonly CatalogEntry[],
+    initial: AgentConfig,
+  ) {
+    this.config = initial;
+    for (const entry of entries) {
+      if (entry.triggers.length === 0) this.triggered.add(entry);
+      for (const name of entry.triggers) {
+        const list = this.byPackage.get(name) ?? [];
+        list.push(entry);
+        this.byPackage.set(name, list);
+      }
+    }
+  }
+
+  /** Packages (not built-ins) some instrumentation patches: what the ES-module hook must watch. */
+  get packages(): string[] {
+    return [...this.byPackage.keys()].filter((name) => !isBuiltin(name));
+  }
+
+  /** The instrumentations constructed so far, by switch name. */
+  get instances(): Map<InstrumentationName, Instrumentation[]> {
+    const map = new Map<InstrumentationName, Instrumentation[]>();
+    for (const [entry, instrumentation] of this.built) {
+      const list = map.get(entry.name) ?? [];
+      list.push(instrumentation);
+      map.set(entry.name, list);
+    }
+    return map;
+  }
+
+  /** Starts watching require() for trigger packages and applies the configuration. */
+  start(): void {
+    const mod = Module as ModuleWithLoad;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with Module as `this`
+    const load = mod._load;
+    const packages = this.byPackage;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrapper's `this` is Module's
+    const set = this;
+    mod._load = function (this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
+      if (packages.size > 0 && typeof request === 'string') {
+        const name = packageName(request);
+        if (name !== undefined && packages.has(name)) set.trigger(name);
+      }
+      return load.call(this, request, parent, isMain);
+    };
+    this.restoreLoad = () => {
+      if (mod._load !== load) mod._load = load;
+    };
+    this.apply(this.config);
+  }
+
+  /** Every instrumentation counts as triggered (ES-module applications: see the class comment). */
+  constructAll(): void {
+    this.eager = true;
+    this.apply(this.config);
+  }
+
+  /** The application is about to load `name`: build and enable what it triggers. */
+  trigger(name: string): void {
+    const entries = this.byPackage.get(name);
+    if (!entries) return;
+    this.byPackage.delete(name);
+    for (const entry of entries) {
+      this.triggered.add(entry);
+      this.switchOne(entry, this.config);
+    }
+  }
+
+  /** Enables what the configuration wants (building it when triggered), disables the rest. */
+  apply(next: AgentConfig): void {
+    this.config = next;
+    for (const entry of this.entries) this.switchOne(entry, next);
+  }
+
+  /** Disables everything and stops watching require(). */
+  disableAll(): void {
+    this.restoreLoad?.();
+    for (const instrumentation of this.built.values()) {
+      try {
+        if (instrumentation.getConfig().enabled === false) continue;
+        instrumentation.setConfig({ ...instrumentation.getConfig(), enabled: false });
+        instrumentation.disable();
+      } catch {
+        // an instrumentation that cannot unpatch must not break the exit
+      }
+    }
+  }
+
+  private switchOne(entry: CatalogEntry, next: AgentConfig): void {
+    const wanted =
+      next.enabled &&
+      next.signals.traces &&
+      next.instrumentations[entry.name] &&
+      (entry.gate?.(next) ?? true);
+    let instrumentation = this.built.get(entry);
+    if (!instrumentation) {
+      if (!wanted || !(this.eager || this.triggered.has(entry))) return;
+      try {
+        instrumentation = entry.make();
+      } catch (err) {
+        diag.warn(`spyglass: could not construct instrumentation ${entry.name}`, err);
+        return;
+      }
+      this.built.set(entry, instrumentation);
+    }
+    try {
+      if (wanted && !instrumentation.getConfig().enabled) {
+        instrumentation.setConfig({ ...instrumentation.getConfig(), enabled: true });
+        instrumentation.enable();
+      } else if (!wanted && instrumentation.getConfig().enabled) {
+        instrumentation.setConfig({ ...instrumentation.getConfig(), enabled: false });
+        instrumentation.disable();
+      }
+    } catch (err) {
+      diag.warn(`spyglass: could not switch instrumentation ${entry.name}`, err);
+    }
+  }
+}
+
+/** The package a bare require() names (`pg`, `@grpc/grpc-js` of `@grpc/grpc-js/build/x`); undefined for paths. */
+export function packageName(request: string): string | undefined {
+  const first = request.charCodeAt(0);
+  if (first === 46 /* . */ || first === 47 /* / */ || request.length === 0) return undefined;
+  const slash = request.indexOf('/');
+  if (slash === -1) return request;
+  if (first !== 64 /* @ */) return request.slice(0, slash);
+  const second = request.indexOf('/', slash + 1);
+  return second === -1 ? request : request.slice(0, second);
+}
