@@ -132,6 +132,8 @@ test('express app: one trace across server, http.request/fetch clients and the d
   assert.equal(attr(httpClient, 'http.request.payload'), '{"sku":"book-1"}');
   assert.equal(attr(httpClient, 'http.response.payload'), '{"reserved":true,"via":"http.request"}');
   assert.equal(attr(viaFetch, 'http.request.payload'), '{"step":"fetch"}');
+  assert.equal(attr(fetchClient, 'http.request.payload'), '{"step":"fetch"}');
+  assert.equal(attr(fetchClient, 'http.response.payload'), '{"reserved":true,"via":"fetch"}');
 
   // A body larger than capture.payloads.maxBytes (64): cut, flagged, real size reported.
   const echo = spans.find((s) => s.SpanKind === 'Server' && s.SpanName === 'POST /echo');

@@ -37,16 +37,34 @@ export class PayloadCollector {
    */
   writeTo(name: string, into: Attributes): void {
     if (this.total === 0) return;
-    const bytes = Buffer.concat(this.#chunks);
-    if (bytes.includes(0)) {
-      into[name] = bytes.toString('base64');
-      into[`${name}.encoding`] = 'base64';
-    } else {
-      into[name] = bytes.toString('utf8');
-    }
-    into[`${name}.size`] = this.total;
-    if (this.total > this.#kept) into[`${name}.truncated`] = true;
+    payloadAttributes(name, this.kept(), this.total, this.total > this.#kept, into);
   }
+
+  /** The bytes kept so far (the first `maxBytes` at most). */
+  kept(): Buffer {
+    return Buffer.concat(this.#chunks);
+  }
+}
+
+/**
+ * `<name>` (UTF-8 text; binary content, which has a NUL byte, as base64 with
+ * `<name>.encoding`), `<name>.size` and, when `truncated`, `<name>.truncated` = true.
+ */
+export function payloadAttributes(
+  name: string,
+  bytes: Buffer,
+  size: number,
+  truncated: boolean,
+  into: Attributes,
+): void {
+  if (bytes.includes(0)) {
+    into[name] = bytes.toString('base64');
+    into[`${name}.encoding`] = 'base64';
+  } else {
+    into[name] = bytes.toString('utf8');
+  }
+  into[`${name}.size`] = size;
+  if (truncated) into[`${name}.truncated`] = true;
 }
 
 /** True when a body of this content type is text worth capturing. */

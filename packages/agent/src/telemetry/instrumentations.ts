@@ -1,9 +1,8 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- each instrumentation package is required
    only when its entry is constructed (see instrumentation-set.ts), so an unused one is never evaluated */
-import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ConfigStore } from '../config/config-store.ts';
-import { headerAttributes, undiciHeaders } from '../capture/header-capture.ts';
+import { createFetchHooks } from '../capture/fetch-capture.ts';
 import { createHttpHooks } from '../capture/http-capture.ts';
 import { createMessagingHooks } from '../capture/messaging-capture.ts';
 import { createCallSiteInstrumentation } from './call-site-instrumentation.ts';
@@ -75,19 +74,8 @@ export function instrumentationCatalog(
       make: () => {
         const { UndiciInstrumentation } =
           require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
-        return new UndiciInstrumentation({
-          enabled: false,
-          requestHook: (span: Span, request) => {
-            const attributes = {};
-            headerAttributes('request', undiciHeaders(request.headers), config.capture.headers, attributes);
-            span.setAttributes(attributes);
-          },
-          responseHook: (span: Span, { response }) => {
-            const attributes = {};
-            headerAttributes('response', undiciHeaders(response.headers), config.capture.headers, attributes);
-            span.setAttributes(attributes);
-          },
-        });
+        // Headers and payloads (request body as undici sends it, response body as it receives it).
+        return new UndiciInstrumentation({ enabled: false, ...createFetchHooks(config) });
       },
     },
     {
