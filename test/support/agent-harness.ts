@@ -124,9 +124,10 @@ export interface RunOptions {
 }
 
 /**
- * Set SPYGLASS_TEST_AGENT_REGISTER=<path to a register.mjs> to run the fixtures against another
- * agent build (e.g. one built from a snapshot of a commit) instead of this checkout's, through
- * the same environment the launcher sets (NODE_OPTIONS=--import <it> <user's>, SPYGLASS_*).
+ * Set SPYGLASS_TEST_AGENT_REGISTER=<path to a register.cjs or register.mjs> to run the fixtures
+ * against another agent build (e.g. one built from a snapshot of a commit) instead of this
+ * checkout's, through the environment the launcher sets (NODE_OPTIONS=--require <it> <user's>, or
+ * --import for a .mjs, SPYGLASS_*).
  */
 const OTHER_AGENT = process.env['SPYGLASS_TEST_AGENT_REGISTER'];
 
@@ -139,7 +140,8 @@ export function launch(
   if (o.withoutAgent) return { argv: [...command], env };
   if (OTHER_AGENT) {
     const existing = env['NODE_OPTIONS']?.trim();
-    env['NODE_OPTIONS'] = `--import ${OTHER_AGENT}${existing ? ` ${existing}` : ''}`;
+    const flag = OTHER_AGENT.endsWith('.mjs') ? '--import' : '--require';
+    env['NODE_OPTIONS'] = `${flag} ${OTHER_AGENT}${existing ? ` ${existing}` : ''}`;
     if (o.service) env['SPYGLASS_SERVICE_NAME'] = o.service;
     if (o.endpoint) env['SPYGLASS_ENDPOINT'] = o.endpoint;
     if (o.config) env['SPYGLASS_AGENT_CONFIG'] = o.config;
