@@ -11,16 +11,13 @@
  * writes a V8 CPU profile of each run there (SPYGLASS_AGENT_READABLE=1 and a
  * deleted packages/agent/dist keep the agent's function names).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
-import { backingService } from '../../test/support/backing-services.ts';
-import { exited, freePort } from '../../test/support/spyglass-process.ts';
+import { appEnvironment, benchServices, startBenchApp, stopBenchApp } from './bench-app.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,12 +34,7 @@ const { values } = parseArgs({
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 
-const pg = await backingService('postgres');
-const redis = await backingService('redis');
-if (!pg.available || !redis.available) {
-  console.error('needs PostgreSQL and Redis: bash infra/install.sh && bash infra/start.sh');
-  process.exit(1);
-}
+const services = await benchServices();
 await ensureAgentBuilt();
 
 // The OTLP sink: reads each request and answers 200 with an empty response.
@@ -58,31 +50,24 @@ await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
 const endpoint = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
 
 type Mode = 'baseline' | 'spyglass';
-const APP = join(import.meta.dirname, 'app.cjs');
 
-async function startApp(mode: Mode): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const base: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), PG_URL: pg.url, REDIS_URL: redis.url };
-  delete base['NODE_OPTIONS'];
-  const env =
-    mode === 'spyglass'
+function startApp(mode: Mode) {
+  const env = (port: number) => {
+    const base = appEnvironment(services, port);
+    return mode === 'spyglass'
       ? agentEnvironment(base, { serviceName: 'bench-cpu', endpoint, config: values['agent-config'] })
       : base;
+  };
   const prof = values['cpu-prof']
-    ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof'], '--cpu-prof-name', `${mode}-${Date.now()}.cpuprofile`]
+    ? [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        values['cpu-prof'],
+        '--cpu-prof-name',
+        `${mode}-${Date.now()}.cpuprofile`,
+      ]
     : [];
-  const child = spawn(process.execPath, [...prof, APP], { env, cwd: join(import.meta.dirname, '../..') });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('listening')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`${mode} app exited (${code}): ${stderr}`)));
-  });
-  return { child, port };
+  return startBenchApp(mode, env, prof);
 }
 
 /** utime + stime of a process, in microseconds. */
@@ -100,8 +85,7 @@ async function measure(mode: Mode): Promise<number> {
   const cpu0 = cpuUs(child.pid!);
   const r = await autocannon({ url, connections, duration: seconds, overallRate: rate });
   const cpu = cpuUs(child.pid!) - cpu0;
-  child.kill('SIGTERM');
-  await exited(child);
+  await stopBenchApp(child);
   if (r.errors + r.non2xx > 0) throw new Error(`${mode}: ${r.errors + r.non2xx} failed requests`);
   return cpu / r.requests.total;
 }

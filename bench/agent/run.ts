@@ -11,7 +11,6 @@
  * Goals: less overhead than upstream on both routes; <= 15% throughput loss on
  * the trivial route; <= +30 MB RSS; startup <= +10%.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +18,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
-import { backingService } from '../../test/support/backing-services.ts';
-import { exited, freePort, freePorts, startSpyglassProcess } from '../../test/support/spyglass-process.ts';
+import { appEnvironment, benchServices, startBenchApp, stopBenchApp } from './bench-app.ts';
+import { exited, freePorts, startSpyglassProcess } from '../../test/support/spyglass-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,12 +35,7 @@ const connections = Number(values.connections);
 const rounds = Number(values.rounds);
 const startups = Number(values.startups);
 
-const pg = await backingService('postgres');
-const redis = await backingService('redis');
-if (!pg.available || !redis.available) {
-  console.error('bench:agent needs PostgreSQL and Redis: bash infra/install.sh && bash infra/start.sh');
-  process.exit(1);
-}
+const services = await benchServices();
 await ensureAgentBuilt();
 const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-bench-agent-'));
 const ports = await freePorts();
@@ -50,16 +44,8 @@ const endpoint = `http://127.0.0.1:${ports.otlp}`;
 
 type Mode = 'baseline' | 'spyglass' | 'upstream';
 const MODES: Mode[] = ['baseline', 'spyglass', 'upstream'];
-const APP = join(import.meta.dirname, 'app.cjs');
-
 function envFor(mode: Mode, port: number): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    PG_URL: pg.url,
-    REDIS_URL: redis.url,
-  };
-  delete base['NODE_OPTIONS'];
+  const base = appEnvironment(services, port);
   if (mode === 'spyglass') return agentEnvironment(base, { serviceName: 'bench-spyglass', endpoint });
   if (mode === 'upstream')
     return {
@@ -71,33 +57,8 @@ function envFor(mode: Mode, port: number): NodeJS.ProcessEnv {
   return base;
 }
 
-/** Starts the app; resolves with the process and the ms until it printed "listening". */
-async function startApp(mode: Mode): Promise<{ child: ChildProcess; port: number; startupMs: number }> {
-  const port = await freePort();
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [APP], {
-    env: envFor(mode, port),
-    cwd: join(import.meta.dirname, '../..'),
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const startupMs = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('listening')) resolve(performance.now() - t0);
-    });
-    child.once('exit', (code) => reject(new Error(`${mode} app exited (${code}): ${stderr}`)));
-  });
-  return { child, port, startupMs };
-}
-
-async function stopApp(child: ChildProcess): Promise<void> {
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited(child);
-  clearTimeout(timer);
-}
+const startApp = (mode: Mode) => startBenchApp(mode, (port) => envFor(mode, port));
+const stopApp = stopBenchApp;
 
 function rssKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

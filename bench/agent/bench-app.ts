@@ -1,0 +1,80 @@
+/**
+ * The benchmark application (app.cjs) as a child process, shared by
+ * bench:agent and bench:agent-cpu: its backing services, starting it with a
+ * given environment and node flags (resolving once it prints "listening"),
+ * and stopping it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { backingService } from '../../test/support/backing-services.ts';
+import { exited, freePort } from '../../test/support/spyglass-process.ts';
+
+const APP = join(import.meta.dirname, 'app.cjs');
+
+/** PostgreSQL and Redis URLs for the app's /db route; exits with a hint when they are not running. */
+export async function benchServices(): Promise<{ pgUrl: string; redisUrl: string }> {
+  const pg = await backingService('postgres');
+  const redis = await backingService('redis');
+  if (!pg.available || !redis.available) {
+    console.error(
+      'the agent benchmarks need PostgreSQL and Redis: bash infra/install.sh && bash infra/start.sh',
+    );
+    process.exit(1);
+  }
+  return { pgUrl: pg.url, redisUrl: redis.url };
+}
+
+/** The app's environment without any inherited NODE_OPTIONS (each mode sets its own). */
+export function appEnvironment(
+  services: { pgUrl: string; redisUrl: string },
+  port: number,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    PG_URL: services.pgUrl,
+    REDIS_URL: services.redisUrl,
+  };
+  delete env['NODE_OPTIONS'];
+  return env;
+}
+
+export interface BenchApp {
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** From spawn to the app's "listening" line. */
+  readonly startupMs: number;
+}
+
+/** Starts the app; `env` gets PORT from `port` (see appEnvironment). */
+export async function startBenchApp(
+  label: string,
+  env: (port: number) => NodeJS.ProcessEnv,
+  nodeArgs: readonly string[] = [],
+): Promise<BenchApp> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, APP], {
+    env: env(port),
+    cwd: join(import.meta.dirname, '../..'),
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const startupMs = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('listening')) resolve(performance.now() - t0);
+    });
+    child.once('exit', (code) => reject(new Error(`${label} app exited (${code}): ${stderr}`)));
+  });
+  return { child, port, startupMs };
+}
+
+/** SIGTERM, then SIGKILL after 5 s. */
+export async function stopBenchApp(child: ChildProcess): Promise<void> {
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited(child);
+  clearTimeout(timer);
+}
