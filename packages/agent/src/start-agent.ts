@@ -2,9 +2,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { AgentConfig } from './config/agent-config.ts';
-import type { InstrumentationName } from './config/config-constants.ts';
 import { ConfigStore } from './config/config-store.ts';
 import { bridgeConsole } from './telemetry/console-bridge.ts';
 import type { ExportStats } from './telemetry/export-stats.ts';
@@ -19,8 +17,6 @@ export interface Agent {
   readonly stats: ExportStats;
   /** The packages (not Node.js built-ins) the instrumentations patch, from their module definitions. */
   readonly instrumentedPackages: readonly string[];
-  /** The instrumentations constructed so far (see InstrumentationSet), by switch name. */
-  instrumentations(): Map<InstrumentationName, Instrumentation[]>;
   /** Resolves once the export pipeline runs (it starts just after the application's own startup). */
   readonly ready: Promise<void>;
   /** Validates and applies a whole new configuration while the application runs. */
@@ -119,7 +115,6 @@ export function startAgent(
     config,
     stats,
     instrumentedPackages: instrumentations.packages,
-    instrumentations: () => instrumentations.instances,
     ready,
     applyConfig: (input) => config.replace(input),
     async forceFlush() {
