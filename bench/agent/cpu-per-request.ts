@@ -8,8 +8,8 @@
  * microseconds of CPU per request, and the difference is the agent's. The
  * agent exports to a sink in this process that answers every OTLP request
  * with 200 at once, so the backend's work is not counted. `--cpu-prof DIR`
- * writes a V8 CPU profile of each run there (SPYGLASS_AGENT_READABLE=1 and a
- * deleted packages/agent/dist keep the agent's function names).
+ * writes a V8 CPU profile of each run there (with SPYGLASS_AGENT_READABLE=1 the
+ * agent is rebuilt with its function names kept).
  */
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';

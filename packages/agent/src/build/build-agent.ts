@@ -41,7 +41,7 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
     target: 'node18',
     minifyWhitespace: true,
     minifySyntax: true,
-    // SPYGLASS_AGENT_READABLE=1 keeps function names, for CPU profiles (delete dist/ to rebuild).
+    // SPYGLASS_AGENT_READABLE=1 keeps function names, for CPU profiles (part of the source hash).
     minifyIdentifiers: process.env['SPYGLASS_AGENT_READABLE'] !== '1',
     // Dependencies are bundled too: one file loads far faster than hundreds. The entries load the
     // bundle next to them at run time; import-in-the-middle stays a module of its own because its
@@ -123,5 +123,7 @@ function sourceHash(): string {
     }
   };
   walk(SRC);
+  // A readable build (below) is another build: switching the variable rebuilds.
+  hash.update(`readable=${process.env['SPYGLASS_AGENT_READABLE'] === '1'}`);
   return hash.digest('hex');
 }

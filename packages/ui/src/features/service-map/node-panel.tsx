@@ -75,33 +75,16 @@ export function NodePanel({
       }
     >
       <StatGrid stats={stats} testId="panel-stats" />
-      {node.kind === 'service' && (
-        <Group gap="xs">
+      <Group gap="xs">
+        {node.kind === 'service' && (
           <Button component={Link} to={servicePath(node.id, urlRange)} size="xs" variant="light">
             Open service
           </Button>
-          <Button
-            component={Link}
-            to={searchHref('traces', spans, urlRange)}
-            size="xs"
-            variant="default"
-          >
-            Search spans
-          </Button>
-        </Group>
-      )}
-      {node.kind !== 'service' && (
-        <Group gap="xs">
-          <Button
-            component={Link}
-            to={searchHref('traces', spans, urlRange)}
-            size="xs"
-            variant="default"
-          >
-            Search spans
-          </Button>
-        </Group>
-      )}
+        )}
+        <Button component={Link} to={searchHref('traces', spans, urlRange)} size="xs" variant="default">
+          Search spans
+        </Button>
+      </Group>
       {node.kind === 'service' && <PanelOperations service={node.id} range={range} urlRange={urlRange} />}
       <EdgeList
         title={node.kind === 'broker' ? 'Produced by' : 'Called by'}

@@ -35,11 +35,7 @@ export function ExampleTraces({ spans, slowMs, range, urlRange, title, stacked }
           <Anchor component={Link} to={searchHref('traces', spans, urlRange)} size="xs">
             All spans
           </Anchor>
-          <Anchor
-            component={Link}
-            to={searchHref('traces', errorsOnly(spans), urlRange)}
-            size="xs"
-          >
+          <Anchor component={Link} to={searchHref('traces', errorsOnly(spans), urlRange)} size="xs">
             Errors
           </Anchor>
         </Group>

@@ -30,6 +30,8 @@ const NUMBER_COLUMNS: readonly Column[] = [
   { key: 'p99Ms', label: 'p99', numeric: true },
 ];
 
+const PERCENTILES = ['p50Ms', 'p95Ms', 'p99Ms'] as const;
+
 interface Props<T extends Item> {
   readonly items: readonly T[];
   /** Header of the name column ("Service", "Operation"). */
@@ -122,15 +124,11 @@ export function RedTable<T extends Item>(props: Props<T>) {
                   </Text>
                 )}
               </Table.Td>
-              <Table.Td ta="right" className="mono">
-                {formatDurationMs(item.p50Ms)}
-              </Table.Td>
-              <Table.Td ta="right" className="mono">
-                {formatDurationMs(item.p95Ms)}
-              </Table.Td>
-              <Table.Td ta="right" className="mono">
-                {formatDurationMs(item.p99Ms)}
-              </Table.Td>
+              {PERCENTILES.map((key) => (
+                <Table.Td key={key} ta="right" className="mono">
+                  {formatDurationMs(item[key])}
+                </Table.Td>
+              ))}
               {renderActions && (
                 <Table.Td ta="right" onClick={(e) => e.stopPropagation()}>
                   {renderActions(item)}

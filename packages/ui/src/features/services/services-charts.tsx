@@ -1,10 +1,8 @@
 import { useMemo } from 'react';
-import { SimpleGrid } from '@mantine/core';
 import type { RedItem } from '../../api/api-types.ts';
-import { TimeSeriesChart } from '../../components/time-series-chart.tsx';
 import { alignRedSeries, redGrid, type AlignedSeries } from '../../lib/red-series.ts';
 import type { ResolvedRange } from '../../lib/time-range.ts';
-import { ChartCard } from './chart-card.tsx';
+import { RedChartRow, type RedChart } from './red-chart-row.tsx';
 import { durationAxis, percentAxis, rateAxis, seriesColour } from './chart-formats.ts';
 
 /** Services drawn separately in the charts; the rest are summed (rate) or left out (error rate, p95). */
@@ -22,49 +20,38 @@ export function ServicesCharts({
   range: ResolvedRange;
   onZoom: (fromMs: number, toMs: number) => void;
 }) {
-  const charts = useMemo(() => {
+  const charts = useMemo((): { x: number[]; list: RedChart[] } => {
     const x = redGrid(services, range.fromMs, range.toMs);
     const top = { top: TOP_SERVICES };
+    const hint = services.length > TOP_SERVICES ? `top ${TOP_SERVICES} by requests` : undefined;
     return {
       x,
-      rate: coloured(alignRedSeries(services, 'rate', x, top)),
-      errors: coloured(alignRedSeries(services, 'errorRate', x, top)),
-      p95: coloured(alignRedSeries(services, 'p95Ms', x, top)),
+      list: [
+        {
+          title: 'Requests per second',
+          hint: 'stacked by service',
+          series: coloured(alignRedSeries(services, 'rate', x, top)),
+          kind: 'bars',
+          stacked: true,
+          formatValue: rateAxis,
+          testId: 'services-rate-chart',
+        },
+        {
+          title: 'Error rate',
+          hint,
+          series: coloured(alignRedSeries(services, 'errorRate', x, top)),
+          formatValue: percentAxis,
+          testId: 'services-errors-chart',
+        },
+        {
+          title: 'p95 latency',
+          hint,
+          series: coloured(alignRedSeries(services, 'p95Ms', x, top)),
+          formatValue: durationAxis,
+          testId: 'services-latency-chart',
+        },
+      ],
     };
   }, [services, range.fromMs, range.toMs]);
-  const empty = services.length === 0;
-  const hint = services.length > TOP_SERVICES ? `top ${TOP_SERVICES} by requests` : undefined;
-  return (
-    <SimpleGrid cols={{ base: 1, lg: 3 }} spacing="sm">
-      <ChartCard title="Requests per second" hint="stacked by service" empty={empty}>
-        <TimeSeriesChart
-          x={charts.x}
-          series={charts.rate}
-          kind="bars"
-          stacked
-          formatValue={rateAxis}
-          onZoom={onZoom}
-          testId="services-rate-chart"
-        />
-      </ChartCard>
-      <ChartCard title="Error rate" hint={hint} empty={empty}>
-        <TimeSeriesChart
-          x={charts.x}
-          series={charts.errors}
-          formatValue={percentAxis}
-          onZoom={onZoom}
-          testId="services-errors-chart"
-        />
-      </ChartCard>
-      <ChartCard title="p95 latency" hint={hint} empty={empty}>
-        <TimeSeriesChart
-          x={charts.x}
-          series={charts.p95}
-          formatValue={durationAxis}
-          onZoom={onZoom}
-          testId="services-latency-chart"
-        />
-      </ChartCard>
-    </SimpleGrid>
-  );
+  return <RedChartRow x={charts.x} charts={charts.list} empty={services.length === 0} onZoom={onZoom} />;
 }
