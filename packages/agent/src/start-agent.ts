@@ -1,9 +1,9 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { propagation, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { AgentConfig } from './config/agent-config.ts';
 import { ConfigStore } from './config/config-store.ts';
+import { AgentContextManager, installContextManager } from './telemetry/agent-context-manager.ts';
 import { bridgeConsole } from './telemetry/console-bridge.ts';
 import type { ExportStats } from './telemetry/export-stats.ts';
 import { instrumentationCatalog } from './telemetry/instrumentations.ts';
@@ -69,7 +69,11 @@ export function startAgent(
   const stats: ExportStats = { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 };
 
   // Step 1: instrumentations, each constructed and enabled once wanted and its package is required.
-  const instrumentations = new InstrumentationSet(instrumentationCatalog(config, isExportRequest), initial);
+  const recorder = () => (initial.signals.traces ? ensurePipeline()?.recorder : undefined);
+  const instrumentations = new InstrumentationSet(
+    instrumentationCatalog(config, isExportRequest, recorder),
+    initial,
+  );
   instrumentations.start();
   if (options.constructAllInstrumentations) instrumentations.constructAll();
   config.subscribe((next) => instrumentations.apply(next));
@@ -96,7 +100,7 @@ export function startAgent(
     return pipeline;
   };
   setTimeout(ensurePipeline, PIPELINE_DELAY_MS).unref();
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  installContextManager(new AgentContextManager());
   propagation.setGlobalPropagator(
     new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
   );

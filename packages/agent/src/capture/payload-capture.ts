@@ -7,7 +7,8 @@ import type { Attributes } from '@opentelemetry/api';
  * be reported.
  */
 export class PayloadCollector {
-  readonly #chunks: Buffer[] = [];
+  /** Whole strings as given (immutable, so kept without a copy), or copies of bytes. */
+  readonly #chunks: Array<Buffer | string> = [];
   #kept = 0;
   total = 0;
 
@@ -15,20 +16,37 @@ export class PayloadCollector {
 
   add(chunk: unknown, encoding?: unknown): void {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-    const buf =
-      typeof chunk === 'string'
-        ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
-        : chunk instanceof Uint8Array
-          ? chunk
-          : undefined;
-    if (!buf) return;
-    this.total += buf.length;
+    if (typeof chunk === 'string') {
+      const utf8 = typeof encoding !== 'string' || encoding === 'utf8' || encoding === 'utf-8';
+      if (utf8) {
+        const size = Buffer.byteLength(chunk, 'utf8');
+        this.total += size;
+        const room = this.maxBytes - this.#kept;
+        if (room <= 0) return;
+        if (size <= room) {
+          this.#chunks.push(chunk);
+          this.#kept += size;
+        } else this.#keep(Buffer.from(chunk, 'utf8').subarray(0, room));
+        return;
+      }
+      this.#addBytes(Buffer.from(chunk, encoding as BufferEncoding), true);
+      return;
+    }
+    if (chunk instanceof Uint8Array) this.#addBytes(chunk, false);
+  }
+
+  #addBytes(bytes: Uint8Array, owned: boolean): void {
+    this.total += bytes.length;
     const room = this.maxBytes - this.#kept;
     if (room <= 0) return;
-    const piece = buf.length <= room ? buf : buf.subarray(0, room);
-    // Copy: the application may reuse its buffer after the write.
-    this.#chunks.push(Buffer.from(piece));
-    this.#kept += piece.length;
+    const piece = bytes.length <= room ? bytes : bytes.subarray(0, room);
+    // Copy what the application passed: it may reuse its buffer after the write.
+    this.#keep(owned ? Buffer.from(piece.buffer, piece.byteOffset, piece.length) : Buffer.from(piece));
+  }
+
+  #keep(bytes: Buffer): void {
+    this.#chunks.push(bytes);
+    this.#kept += bytes.length;
   }
 
   /**
@@ -37,12 +55,21 @@ export class PayloadCollector {
    */
   writeTo(name: string, into: Attributes): void {
     if (this.total === 0) return;
-    payloadAttributes(name, this.kept(), this.total, this.total > this.#kept, into);
+    const truncated = this.total > this.#kept;
+    const only = this.#chunks.length === 1 ? this.#chunks[0] : undefined;
+    if (typeof only === 'string' && !only.includes('\0')) {
+      // The common case (express's res.send): one whole string, written as is.
+      into[name] = only;
+      into[`${name}.size`] = this.total;
+      if (truncated) into[`${name}.truncated`] = true;
+      return;
+    }
+    payloadAttributes(name, this.kept(), this.total, truncated, into);
   }
 
   /** The bytes kept so far (the first `maxBytes` at most). */
   kept(): Buffer {
-    return Buffer.concat(this.#chunks);
+    return Buffer.concat(this.#chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)));
   }
 }
 

@@ -12,6 +12,7 @@ import { EncodingSpanProcessor } from './encoding-span-processor.ts';
 import { createRuntimeInstrumentation } from './instrumentations.ts';
 import { LiveRatioSampler } from './live-sampler.ts';
 import { OtlpHttpTraceExporter } from './otlp-http-trace-exporter.ts';
+import type { SpanRecorder } from './recording-span.ts';
 import { registerProcessMetrics } from './process-metrics.ts';
 import { buildResource } from './resource.ts';
 import type { ServiceIdentity } from './service-identity.ts';
@@ -23,6 +24,8 @@ import type { ServiceIdentity } from './service-identity.ts';
  */
 export interface Pipeline {
   tracerProvider: NodeTracerProvider;
+  /** The same resource, sampler and span processors, for the agent's own spans (RecordingSpan). */
+  recorder: SpanRecorder;
   loggerProvider: LoggerProvider;
   meterProvider: MeterProvider;
 }
@@ -49,10 +52,15 @@ export function startPipeline(config: ConfigStore, service: ServiceIdentity, sta
     },
     stats,
   );
-  const tracerProvider = new NodeTracerProvider({
+  const recorder: SpanRecorder = {
     resource,
     sampler: new LiveRatioSampler(config),
-    spanProcessors: [new DbStatementProcessor(config), new CodeContextProcessor(config), batch],
+    processors: [new DbStatementProcessor(config), new CodeContextProcessor(config), batch],
+  };
+  const tracerProvider = new NodeTracerProvider({
+    resource,
+    sampler: recorder.sampler,
+    spanProcessors: [...recorder.processors],
   });
 
   // Logs (console bridge, pino, winston, bunyan)
@@ -98,5 +106,5 @@ export function startPipeline(config: ConfigStore, service: ServiceIdentity, sta
         r.observe(stats.failedSpans, { reason: 'export_failed' });
       });
   }
-  return { tracerProvider, loggerProvider, meterProvider };
+  return { tracerProvider, recorder, loggerProvider, meterProvider };
 }

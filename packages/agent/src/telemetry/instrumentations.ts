@@ -7,6 +7,7 @@ import { createHttpHooks } from '../capture/http-capture.ts';
 import { createMessagingHooks } from '../capture/messaging-capture.ts';
 import { createCallSiteInstrumentation } from './call-site-instrumentation.ts';
 import { HttpServerInstrumentation } from './http-server-instrumentation.ts';
+import type { SpanRecorder } from './recording-span.ts';
 import type { CatalogEntry } from './instrumentation-set.ts';
 import { recordMysqlErrors } from './mysql-errors.ts';
 
@@ -25,6 +26,8 @@ const GRPC_METADATA = ['user-agent', 'content-type', 'x-request-id', 'grpc-accep
 export function instrumentationCatalog(
   config: ConfigStore,
   isExportRequest: (host: string | undefined, port: number | string | undefined) => boolean,
+  /** The export pipeline for the agent's own spans (the HTTP server span); undefined while traces are off. */
+  recorder: () => SpanRecorder | undefined = () => undefined,
 ): CatalogEntry[] {
   const http = createHttpHooks(config);
   const messaging = createMessagingHooks(config);
@@ -62,8 +65,9 @@ export function instrumentationCatalog(
       triggers: [],
       make: () =>
         new HttpServerInstrumentation({
-          ...http,
-          // express's route is read when the response finishes (see http-server-instrumentation.ts).
+          config,
+          recorder,
+          // express's route is read when the response finishes (see http-server-exchange.ts).
           expressRoutes: () => config.current.instrumentations.express,
         }),
     },

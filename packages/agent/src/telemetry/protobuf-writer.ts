@@ -1,7 +1,9 @@
 /**
  * A small protobuf writer over one growing Buffer, for the trace exporter's
- * hot path. Strings and hex ids go through Buffer's native encoders (the
- * upstream serializer encodes UTF-8 character by character in JavaScript).
+ * hot path. Long or non-ASCII strings go through Buffer's native UTF-8
+ * encoder; short ASCII strings (attribute keys, most values) and hex ids are
+ * copied by JavaScript loops, faster than a call into native code for a few
+ * bytes.
  * Nested messages reserve a 4-byte length that is back-filled as a padded
  * varint (0x80 0x80 0x80 0x00 is a valid encoding of 0; every protobuf
  * parser accepts non-minimal varints), so no size pass is needed.
@@ -61,19 +63,37 @@ export class ProtobufWriter {
 
   /** A string field (wire type 2). Skipped when empty (proto3 default). */
   string(field: number, value: string): void {
-    if (value.length === 0) return;
+    const length = value.length;
+    if (length === 0) return;
     this.tag(field, 2);
-    this.ensure(value.length * 3 + 5);
+    this.ensure(length * 3 + 5);
+    const buf = this.buf;
+    if (length < SHORT_STRING) {
+      // Short strings (attribute keys, most values): one JavaScript loop beats a call into
+      // Buffer's native encoder, as long as every character is ASCII (checked as it copies).
+      let at = this.pos + 1;
+      let i = 0;
+      for (; i < length; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at++] = c;
+      }
+      if (i === length) {
+        buf[this.pos] = length;
+        this.pos = at;
+        return;
+      }
+    }
     // Most strings are short: write with a one-byte length, move the bytes if the length needs more.
     const start = this.pos + 1;
-    const written = this.buf.write(value, start, 'utf8');
+    const written = buf.write(value, start, 'utf8');
     if (written < 0x80) {
-      this.buf[this.pos] = written;
+      buf[this.pos] = written;
       this.pos = start + written;
       return;
     }
     const lengthBytes = varintSize(written);
-    this.buf.copyWithin(this.pos + lengthBytes, start, start + written);
+    buf.copyWithin(this.pos + lengthBytes, start, start + written);
     this.varint(written);
     this.pos += written;
   }
@@ -84,15 +104,29 @@ export class ProtobufWriter {
     this.tag(field, 2);
     const n = hex.length >>> 1;
     this.ensure(n + 1);
-    this.buf[this.pos++] = n;
-    this.pos += this.buf.write(hex, this.pos, n, 'hex');
+    const buf = this.buf;
+    buf[this.pos++] = n;
+    for (let i = 0; i < n; i++) {
+      const hi = HEX_VALUE[hex.charCodeAt(2 * i)]!;
+      const lo = HEX_VALUE[hex.charCodeAt(2 * i + 1)]!;
+      buf[this.pos + i] = (hi << 4) | lo;
+    }
+    this.pos += n;
   }
 
-  /** fixed64 nanoseconds from an HrTime [seconds, nanoseconds]. */
+  /** fixed64 nanoseconds from an HrTime [seconds, nanoseconds], without BigInt (exact below 2^53 per step). */
   fixed64Time(field: number, time: readonly [number, number]): void {
     this.tag(field, 1);
     this.ensure(8);
-    this.buf.writeBigUInt64LE(BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]), this.pos);
+    // seconds * 1e9 + nanos, as two 32-bit halves: seconds = high * 65536 + low.
+    const seconds = time[0];
+    const low = (seconds % 65536) * 1e9 + time[1]; // < 2^46
+    const high = Math.floor(seconds / 65536) * 1e9; // the rest, in units of 65536 ns
+    const highLow = (high % 65536) * 65536 + low; // < 2^47
+    const lo32 = highLow % 4294967296;
+    const hi32 = Math.floor(high / 65536) + Math.floor(highLow / 4294967296);
+    this.buf.writeUInt32LE(lo32, this.pos);
+    this.buf.writeUInt32LE(hi32 >>> 0, this.pos + 4);
     this.pos += 8;
   }
 
@@ -135,6 +169,14 @@ export class ProtobufWriter {
     this.buf[at + 3] = (len >>> 21) & 0x7f;
   }
 }
+
+/** Strings shorter than this are copied in JavaScript when they are ASCII. */
+const SHORT_STRING = 64;
+
+/** Hex digit values by character code (0-9, a-f, A-F). */
+const HEX_VALUE = new Uint8Array(128);
+for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
+for (let i = 0; i < 6; i++) HEX_VALUE[97 + i] = HEX_VALUE[65 + i] = 10 + i;
 
 function varintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;

@@ -1,0 +1,239 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  INVALID_SPAN_CONTEXT,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  isSpanContextValid,
+  propagation,
+  trace,
+  type Context,
+  type Span,
+  type SpanContext,
+} from '@opentelemetry/api';
+import { RPCType, type InstrumentationScope, type RPCMetadata } from '@opentelemetry/core';
+import type { SamplingDecision } from '@opentelemetry/sdk-trace-base';
+import type { ConfigStore } from '../config/config-store.ts';
+import { headerAttributes } from '../capture/header-capture.ts';
+import { PayloadCollector, capturableContentType } from '../capture/payload-capture.ts';
+import { requestAttributes } from './http-server-attributes.ts';
+import { RecordingSpan, newSpanId, newTraceId, type SpanRecorder } from './recording-span.ts';
+import { RequestContext } from './request-context.ts';
+
+/**
+ * SamplingDecision's values (@opentelemetry/sdk-trace-base is part of the export
+ * pipeline, which loads after the application's startup, not with this module).
+ */
+const NOT_RECORD = 0 as SamplingDecision;
+const RECORD_AND_SAMPLED = 2 as SamplingDecision;
+
+/** What the HTTP server span needs from the agent; each is read live, per request. */
+export interface HttpServerDeps {
+  readonly config: ConfigStore;
+  /** The export pipeline (undefined: traces are off, or the pipeline did not start). */
+  recorder(): SpanRecorder | undefined;
+  /** Whether to read express's route from the request (instrumentations.express). */
+  expressRoutes(): boolean;
+}
+
+/**
+ * One request/response pair: its server span, the context its handler and
+ * events run in, and what is captured of it (headers at the end, bodies as
+ * they stream by, observed and never consumed). See http-server-instrumentation.ts.
+ */
+export class Exchange {
+  readonly context: Context;
+  readonly metadata: RPCMetadata;
+  #ended = false;
+  /** Set while the span records and bodies are captured. */
+  #requestBody: PayloadCollector | undefined;
+  #responseBody: PayloadCollector | undefined;
+
+  private constructor(
+    readonly span: Span,
+    parent: Context,
+    readonly request: IncomingMessage,
+    readonly response: ServerResponse,
+    private readonly deps: HttpServerDeps,
+  ) {
+    this.metadata = { type: RPCType.HTTP, span };
+    this.context = new RequestContext(parent, span, this.metadata);
+  }
+
+  /** The server span of a request that just arrived, sampled as any root or remote-child span. */
+  static start(
+    request: IncomingMessage,
+    response: ServerResponse,
+    scheme: 'http' | 'https',
+    scope: InstrumentationScope,
+    deps: HttpServerDeps,
+  ): Exchange {
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const remote = trace.getSpanContext(parent);
+    const parentSpanContext = remote && isSpanContextValid(remote) ? remote : undefined;
+    const recorder = deps.recorder();
+    if (!recorder) {
+      // No pipeline: like the API's no-op tracer, the parent's context goes on (or none).
+      return new Exchange(
+        trace.wrapSpanContext(parentSpanContext ?? INVALID_SPAN_CONTEXT),
+        parent,
+        request,
+        response,
+        deps,
+      );
+    }
+    const method = request.method ?? 'GET';
+    const attributes = requestAttributes(request, scheme);
+    const traceId = parentSpanContext ? parentSpanContext.traceId : newTraceId();
+    const sampling = recorder.sampler.shouldSample(parent, traceId, method, SpanKind.SERVER, attributes, []);
+    const context: SpanContext = {
+      traceId,
+      spanId: newSpanId(),
+      traceFlags: sampling.decision === RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    };
+    const traceState = sampling.traceState ?? parentSpanContext?.traceState;
+    if (traceState) context.traceState = traceState;
+    if (sampling.decision === NOT_RECORD)
+      return new Exchange(trace.wrapSpanContext(context), parent, request, response, deps);
+    if (sampling.attributes) Object.assign(attributes, sampling.attributes);
+    const span = new RecordingSpan(
+      method,
+      SpanKind.SERVER,
+      context,
+      attributes,
+      parentSpanContext,
+      scope,
+      recorder,
+    );
+    const exchange = new Exchange(span, parent, request, response, deps);
+    const payloads = deps.config.capture.payloads;
+    if (payloads.enabled && payloads.maxBytes > 0 && hasBody(request))
+      exchange.#requestBody = new PayloadCollector(payloads.maxBytes);
+    return exchange;
+  }
+
+  /** A chunk of the request body the application reads ('data'). */
+  observeRequestChunk(chunk: unknown): void {
+    try {
+      this.#requestBody?.add(chunk);
+    } catch {
+      // observing never breaks the application's stream
+    }
+  }
+
+  /** A chunk of the response body the application writes (`write`/`end`). */
+  observeResponseChunk(chunk: unknown, encoding: unknown): void {
+    if (this.#ended || chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    try {
+      if (!this.#responseBody) {
+        const payloads = this.deps.config.capture.payloads;
+        if (!payloads.enabled || payloads.maxBytes === 0 || !this.span.isRecording()) return;
+        this.#responseBody = new PayloadCollector(payloads.maxBytes);
+      }
+      this.#responseBody.add(chunk, encoding);
+    } catch {
+      // observing never breaks the application's write
+    }
+  }
+
+  /**
+   * Called as the response is finished (its 'prefinish', inside the handler's
+   * `res.end`): the request still holds express's matched route and mount path.
+   */
+  noteRoute(): void {
+    if (this.metadata.route !== undefined || !this.deps.expressRoutes()) return;
+    const route = expressRoute(this.request);
+    if (route !== undefined) this.metadata.route = route;
+  }
+
+  /** The response is done: status, route, captured headers and bodies, end. */
+  finish(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const span = this.span;
+    if (!(span instanceof RecordingSpan)) return;
+    try {
+      this.noteRoute();
+      const attributes = span.attributes;
+      const status = this.response.statusCode;
+      attributes['http.response.status_code'] = status;
+      const route = this.metadata.route;
+      if (route !== undefined) {
+        attributes['http.route'] = route;
+        if (route) span.updateName(`${this.request.method ?? 'GET'} ${route}`);
+      }
+      if (!(status >= 100 && status < 500)) span.setStatus({ code: SpanStatusCode.ERROR });
+      this.#capture(span);
+    } catch {
+      // attributes are best effort; the span still ends
+    }
+    span.end();
+  }
+
+  /** The handler threw or the response failed: the span ends in error. */
+  fail(err: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    try {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.span.setAttribute('error.type', error.name);
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      this.span.recordException(error);
+    } catch {
+      // best effort
+    }
+    this.span.end();
+  }
+
+  /** Headers (by the capture rules, secrets redacted) and bodies of a text content type. */
+  #capture(span: RecordingSpan): void {
+    const capture = this.deps.config.capture;
+    const attributes = span.attributes;
+    const requestHeaders = this.request.headers;
+    if (capture.headers.mode !== 'off') {
+      headerAttributes('request', requestHeaders, capture.headers, attributes);
+      headerAttributes('response', this.response.getHeaders(), capture.headers, attributes);
+    }
+    if (!capture.payloads.enabled) return;
+    const types = capture.payloads.contentTypes;
+    if (this.#requestBody && capturableContentType(requestHeaders['content-type'], types))
+      this.#requestBody.writeTo('http.request.payload', attributes);
+    if (this.#responseBody && capturableContentType(this.response.getHeader('content-type'), types))
+      this.#responseBody.writeTo('http.response.payload', attributes);
+  }
+}
+
+/** A request without Content-Length or Transfer-Encoding (most GETs) has no body to observe. */
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
+type ExpressRequest = IncomingMessage & { baseUrl?: unknown; route?: { path?: unknown } };
+
+/**
+ * The route express matched, as `http.route`: the mount path (`req.baseUrl`)
+ * joined with the route's path pattern (`req.route.path`), both set by express
+ * 4 and 5 while the request is inside the matched route; undefined when no
+ * route matched (a 404, or a response from middleware). Paths given as arrays
+ * or regular expressions are written as @opentelemetry/instrumentation-express
+ * writes them. A mount path with parameters (`app.use('/users/:id', router)`)
+ * shows its values here; capture.expressLayerSpans, which tracks each layer,
+ * keeps its pattern.
+ */
+export function expressRoute(request: IncomingMessage): string | undefined {
+  const r = (request as ExpressRequest).route;
+  if (!r || typeof r !== 'object') return undefined;
+  const path = routePath(r.path);
+  if (path === undefined) return undefined;
+  const base = (request as ExpressRequest).baseUrl;
+  return typeof base === 'string' && base !== '' ? base + path : path;
+}
+
+function routePath(path: unknown): string | undefined {
+  if (typeof path === 'string') return path;
+  if (path instanceof RegExp) return path.toString();
+  if (Array.isArray(path)) return path.map((p) => routePath(p) ?? '').join(',');
+  return undefined;
+}

@@ -1,0 +1,282 @@
+import { randomFillSync } from 'node:crypto';
+import {
+  SpanStatusCode,
+  type Attributes,
+  type AttributeValue,
+  type Exception,
+  type HrTime,
+  type Link,
+  type Span,
+  type SpanContext,
+  type SpanKind,
+  type SpanStatus,
+  type TimeInput,
+} from '@opentelemetry/api';
+import {
+  isAttributeValue,
+  isTimeInput,
+  timeInputToHrTime,
+  type InstrumentationScope,
+} from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, Sampler, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
+
+/**
+ * Where the agent's own spans go: the export pipeline's resource, sampler and
+ * span processors (the same ones the SDK's tracer provider uses, so a
+ * RecordingSpan is sampled, processed and exported like any other span).
+ */
+export interface SpanRecorder {
+  readonly resource: Resource;
+  readonly sampler: Sampler;
+  readonly processors: readonly SpanProcessor[];
+}
+
+/** The SDK's default span limits (OTEL_SPAN_*_COUNT_LIMIT unset). */
+const MAX_ATTRIBUTES = 128;
+const MAX_EVENTS = 128;
+const MAX_LINKS = 128;
+
+const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+const NO_LINKS: Link[] = Object.freeze([]) as unknown as Link[];
+const NO_EVENTS: TimedEvent[] = Object.freeze([]) as unknown as TimedEvent[];
+
+const ORIGIN_MS = performance.timeOrigin;
+
+/**
+ * A span of the agent's own instrumentation (the HTTP server span), without
+ * the SDK's span object: it is the API's Span for the application and the
+ * other instrumentations (context, attributes, events, status, name), and the
+ * SDK's ReadableSpan for the span processors, with the SDK's semantics
+ * (default limits, status rules, exception events, end once) but less work per
+ * span: ids from a pooled random buffer, times as one number until asked,
+ * attributes in one plain object that the creator fills without validation
+ * (values it knows to be valid), and no per-span allocations for what a span
+ * rarely has (events, links).
+ */
+export class RecordingSpan implements Span, ReadableSpan {
+  readonly #context: SpanContext;
+  readonly #startMs: number;
+  #endMs = 0;
+  #ended = false;
+  status: SpanStatus = UNSET;
+  events: TimedEvent[] = NO_EVENTS;
+  links: Link[] = NO_LINKS;
+  droppedAttributesCount = 0;
+  droppedEventsCount = 0;
+  droppedLinksCount = 0;
+
+  /**
+   * `attributes` becomes the span's own (the creator hands over a fresh
+   * object of valid values, which it may keep filling until the span ends);
+   * `parentSpanContext` is the parent, if any.
+   */
+  readonly parentSpanContext?: SpanContext;
+
+  constructor(
+    public name: string,
+    readonly kind: SpanKind,
+    context: SpanContext,
+    readonly attributes: Attributes,
+    parentSpanContext: SpanContext | undefined,
+    readonly instrumentationScope: InstrumentationScope,
+    private readonly recorder: SpanRecorder,
+  ) {
+    this.#startMs = ORIGIN_MS + performance.now();
+    this.#context = context;
+    if (parentSpanContext) this.parentSpanContext = parentSpanContext;
+  }
+
+  spanContext(): SpanContext {
+    return this.#context;
+  }
+
+  get resource(): Resource {
+    return this.recorder.resource;
+  }
+
+  get startTime(): HrTime {
+    return msToHrTime(this.#startMs);
+  }
+
+  get endTime(): HrTime {
+    return msToHrTime(this.#endMs);
+  }
+
+  get duration(): HrTime {
+    return msToHrTime(Math.max(0, this.#endMs - this.#startMs));
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  isRecording(): boolean {
+    return !this.#ended;
+  }
+
+  setAttribute(key: string, value: AttributeValue | undefined): this {
+    if (this.#ended || value === undefined || key.length === 0 || !isAttributeValue(value)) return this;
+    const attributes = this.attributes;
+    if (attributes[key] === undefined && Object.keys(attributes).length >= MAX_ATTRIBUTES) {
+      this.droppedAttributesCount++;
+      return this;
+    }
+    attributes[key] = value;
+    return this;
+  }
+
+  setAttributes(attributes: Attributes): this {
+    for (const key in attributes) this.setAttribute(key, attributes[key]);
+    return this;
+  }
+
+  addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
+    if (this.#ended) return this;
+    let attributes = attributesOrTime as Attributes | undefined;
+    if (isTimeInput(attributesOrTime)) {
+      if (!isTimeInput(time)) time = attributesOrTime;
+      attributes = undefined;
+    }
+    if (this.events === NO_EVENTS) this.events = [];
+    else if (this.events.length >= MAX_EVENTS) {
+      this.events.shift();
+      this.droppedEventsCount++;
+    }
+    const valid = validAttributes(attributes);
+    const at = time === undefined ? msToHrTime(ORIGIN_MS + performance.now()) : timeInputToHrTime(time);
+    this.events.push(
+      valid
+        ? { name, attributes: valid, time: at, droppedAttributesCount: 0 }
+        : { name, time: at, droppedAttributesCount: 0 },
+    );
+    return this;
+  }
+
+  addLink(link: Link): this {
+    if (this.#ended) return this;
+    if (this.links.length >= MAX_LINKS) {
+      this.droppedLinksCount++;
+      return this;
+    }
+    if (this.links === NO_LINKS) this.links = [];
+    const valid = validAttributes(link.attributes);
+    this.links.push(valid ? { context: link.context, attributes: valid } : { context: link.context });
+    return this;
+  }
+
+  addLinks(links: Link[]): this {
+    for (const link of links) this.addLink(link);
+    return this;
+  }
+
+  /** The SDK's rules: UNSET is ignored, OK is final, a message only with ERROR. */
+  setStatus(status: SpanStatus): this {
+    if (this.#ended || status.code === SpanStatusCode.UNSET || this.status.code === SpanStatusCode.OK)
+      return this;
+    this.status =
+      status.code === SpanStatusCode.ERROR && typeof status.message === 'string'
+        ? { code: status.code, message: status.message }
+        : { code: status.code };
+    return this;
+  }
+
+  updateName(name: string): this {
+    if (!this.#ended) this.name = name;
+    return this;
+  }
+
+  /** An `exception` event, as the SDK records it. */
+  recordException(exception: Exception, time?: TimeInput): void {
+    const attributes: Attributes = {};
+    if (typeof exception === 'string') attributes['exception.message'] = exception;
+    else if (exception) {
+      if (exception.code) attributes['exception.type'] = exception.code.toString();
+      else if (exception.name) attributes['exception.type'] = exception.name;
+      if (exception.message) attributes['exception.message'] = exception.message;
+      if (exception.stack) attributes['exception.stacktrace'] = exception.stack;
+    }
+    if (attributes['exception.type'] || attributes['exception.message'])
+      this.addEvent('exception', attributes, time);
+  }
+
+  /** The creator's own attributes count too: beyond the limit, the last ones are dropped. */
+  #limitAttributes(): void {
+    const keys = Object.keys(this.attributes);
+    for (let i = MAX_ATTRIBUTES; i < keys.length; i++) {
+      delete this.attributes[keys[i]!];
+      this.droppedAttributesCount++;
+    }
+  }
+
+  /** Ends once: the processors see it while still writable (onEnding), then ended (onEnd). */
+  end(endTime?: TimeInput): void {
+    if (this.#ended) return;
+    this.#endMs =
+      endTime === undefined ? ORIGIN_MS + performance.now() : hrTimeToMs(timeInputToHrTime(endTime));
+    if (this.#endMs < this.#startMs) this.#endMs = this.#startMs;
+    this.#limitAttributes();
+    const processors = this.recorder.processors;
+    for (let i = 0; i < processors.length; i++) {
+      const p = processors[i] as SpanProcessor & { onEnding?: (span: RecordingSpan) => void };
+      try {
+        p.onEnding?.(this);
+      } catch {
+        // a processor's failure never breaks the application
+      }
+    }
+    this.#ended = true;
+    for (let i = 0; i < processors.length; i++) {
+      try {
+        processors[i]!.onEnd(this);
+      } catch {
+        // as above
+      }
+    }
+  }
+}
+
+function validAttributes(attributes: Attributes | undefined): Attributes | undefined {
+  if (!attributes) return undefined;
+  let out: Attributes | undefined;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (key.length > 0 && isAttributeValue(value) && value !== undefined) (out ??= {})[key] = value;
+  }
+  return out;
+}
+
+function msToHrTime(ms: number): HrTime {
+  const seconds = Math.floor(ms / 1000);
+  const nanos = Math.round((ms - seconds * 1000) * 1e6);
+  return nanos >= 1e9 ? [seconds + 1, nanos - 1e9] : [seconds, nanos];
+}
+
+function hrTimeToMs(time: HrTime): number {
+  return time[0] * 1000 + time[1] / 1e6;
+}
+
+// Random ids from a pooled buffer (one randomFillSync per 256 spans), as lower-case hex.
+const POOL = Buffer.allocUnsafe(24 * 256);
+let poolAt = POOL.length;
+
+function randomHex(bytes: number): string {
+  for (;;) {
+    if (poolAt + bytes > POOL.length) {
+      randomFillSync(POOL);
+      poolAt = 0;
+    }
+    const hex = POOL.toString('hex', poolAt, poolAt + bytes);
+    poolAt += bytes;
+    if (!ALL_ZERO.test(hex)) return hex; // an all-zero id is invalid
+  }
+}
+const ALL_ZERO = /^0+$/;
+
+export function newTraceId(): string {
+  return randomHex(16);
+}
+
+export function newSpanId(): string {
+  return randomHex(8);
+}

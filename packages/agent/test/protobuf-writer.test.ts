@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ProtobufWriter } from '../src/telemetry/protobuf-writer.ts';
+
+/**
+ * The writer's JavaScript fast paths (short ASCII strings, hex ids, times
+ * without BigInt) against what Buffer's native encoders and BigInt arithmetic
+ * produce: the bytes on the wire must not depend on which path wrote them.
+ */
+
+function reference(field: number, value: string): Buffer {
+  const bytes = Buffer.from(value, 'utf8');
+  const len: number[] = [];
+  for (let n = bytes.length; ; n = Math.floor(n / 128)) {
+    if (n < 0x80) {
+      len.push(n);
+      break;
+    }
+    len.push((n & 0x7f) | 0x80);
+  }
+  return Buffer.concat([Buffer.from([(field << 3) | 2, ...len]), bytes]);
+}
+
+test('strings: ASCII and non-ASCII, at and around the fast path length, encode as UTF-8 with their length', () => {
+  const cases = [
+    'a',
+    'http.request.header.content-type',
+    'x'.repeat(63),
+    'x'.repeat(64),
+    'x'.repeat(65),
+    'y'.repeat(127),
+    'y'.repeat(128),
+    'z'.repeat(300),
+    'café',
+    'ascii then ✓',
+    '✓ first',
+    '😀',
+    'x'.repeat(62) + 'é',
+  ];
+  for (const value of cases) {
+    const w = new ProtobufWriter(8);
+    w.string(5, value);
+    assert.deepEqual(w.finish(), reference(5, value), JSON.stringify(value));
+  }
+  const empty = new ProtobufWriter(8);
+  empty.string(1, '');
+  assert.equal(empty.pos, 0, 'an empty string is not written');
+});
+
+test('hex ids: lower- and upper-case digits decode to the bytes Buffer decodes', () => {
+  for (const hex of [
+    '0123456789abcdef',
+    'FEDCBA9876543210',
+    '00000000000000000000000000000001',
+    'a1B2c3D4e5F60718',
+  ]) {
+    const w = new ProtobufWriter(4);
+    w.hexBytes(1, hex);
+    const bytes = Buffer.from(hex, 'hex');
+    assert.deepEqual(w.finish(), Buffer.concat([Buffer.from([0x0a, bytes.length]), bytes]), hex);
+  }
+});
+
+test('times: fixed64 nanoseconds equal the BigInt computation, from the epoch to the far future', () => {
+  const times: Array<[number, number]> = [
+    [0, 0],
+    [0, 999_999_999],
+    [1, 0],
+    [65_535, 999_999_999],
+    [65_536, 1],
+    [1_795_709_189, 320_123_456],
+    [4_294_967_295, 999_999_999],
+    [9_000_000_000, 123],
+  ];
+  for (let i = 0; i < 1000; i++)
+    times.push([Math.floor(Math.random() * 2 ** 33), Math.floor(Math.random() * 1e9)]);
+  for (const [s, ns] of times) {
+    const w = new ProtobufWriter(4);
+    w.fixed64Time(7, [s, ns]);
+    const out = w.finish();
+    assert.equal(out[0], (7 << 3) | 1);
+    assert.equal(out.readBigUInt64LE(1), BigInt(s) * 1_000_000_000n + BigInt(ns), `${s}s ${ns}ns`);
+  }
+});
