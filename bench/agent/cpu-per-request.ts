@@ -1,25 +1,40 @@
 /**
- * npm run bench:agent-cpu [-- --path /trivial --rate 1500 --seconds 10 --rounds 3 --cpu-prof DIR]
+ * npm run bench:agent-cpu [-- --path /trivial --rate 1500 --seconds 10 --rounds 3 --cpu-prof DIR --pin]
+ *                         [-- NAME=SPEC ...]
  *
  * The agent's CPU cost per request, measured at a fixed request rate (not at
  * saturation, where the shared VM's noise dominates): the app of
- * bench/agent/app.cjs runs uninstrumented and under `spyglass run`, in turns;
- * the app's utime+stime (from /proc) over the requests it served gives
- * microseconds of CPU per request, and the difference is the agent's. The
- * agent exports to a sink in this process that answers every OTLP request
- * with 200 at once, so the backend's work is not counted. `--cpu-prof DIR`
- * writes a V8 CPU profile of each run there (with SPYGLASS_AGENT_READABLE=1 the
- * agent is rebuilt with its function names kept).
+ * bench/agent/app.cjs runs uninstrumented and in each variant, in turns
+ * (every round runs them all, each in a fresh process); the app's utime+stime
+ * (from /proc) over the requests it served gives microseconds of CPU per
+ * request, and the difference to the uninstrumented run of the same round is
+ * the variant's cost. The agent exports to a sink in this process that
+ * answers every OTLP request with 200 at once, so the backend's work is not
+ * counted.
+ *
+ * Variants (default: `agent`, with --agent-config if given):
+ *   NAME=agent                    the agent as `spyglass run` starts it
+ *   NAME=agent:CONFIG             with an agent configuration file (YAML or JSON), to price a feature
+ *   NAME=agent:CONFIG:VAR=VALUE   the same with one more environment variable ('' for no config)
+ *   NAME=preload:FILE             `node --require FILE`, a hand-written experiment (an upper bound)
+ * On this VM rounds move by +-15-25 us per request: compare variants within a
+ * round, over 4-5 rounds. `--pin` runs the app on CPU 1 and this process (the
+ * load generator) on CPU 0. `--cpu-prof DIR` writes a V8 CPU profile of each
+ * run there (with SPYGLASS_AGENT_READABLE=1 the agent is rebuilt with its
+ * function names kept).
  */
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
 import { appEnvironment, benchServices, startBenchApp, stopBenchApp } from './bench-app.ts';
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     path: { type: 'string', default: '/trivial' },
     rate: { type: 'string', default: '1500' },
@@ -27,12 +42,47 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '16' },
     'cpu-prof': { type: 'string' },
-    // An agent configuration file (YAML or JSON), to price one feature by switching it off.
+    // An agent configuration file (YAML or JSON) for the default variant.
     'agent-config': { type: 'string' },
+    pin: { type: 'boolean', default: false },
   },
 });
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
+
+interface Variant {
+  readonly name: string;
+  env(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+}
+
+function parseVariant(spec: string): Variant {
+  const eq = spec.indexOf('=');
+  if (eq <= 0) throw new Error(`a variant is NAME=SPEC, got '${spec}'`);
+  const name = spec.slice(0, eq);
+  const [kind, file = '', extra] = spec.slice(eq + 1).split(':');
+  if (kind === 'agent')
+    return {
+      name,
+      env: (base) => {
+        const env = agentEnvironment(base, { serviceName: 'bench-cpu', endpoint, config: file || undefined });
+        if (extra) {
+          const [key, value = ''] = extra.split('=');
+          env[key!] = value;
+        }
+        return env;
+      },
+    };
+  if (kind === 'preload' && file)
+    return { name, env: (base) => ({ ...base, NODE_OPTIONS: `--require ${file}` }) };
+  throw new Error(`unknown variant '${spec}' (agent, agent:CONFIG, agent:CONFIG:VAR=VALUE, preload:FILE)`);
+}
+
+const variants: Variant[] = [
+  { name: 'baseline', env: (base) => base },
+  ...(positionals.length
+    ? positionals.map(parseVariant)
+    : [parseVariant(`agent=agent:${values['agent-config'] ?? ''}`)]),
+];
 
 const services = await benchServices();
 await ensureAgentBuilt();
@@ -49,25 +99,20 @@ const sink = createServer((req, res) => {
 await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
 const endpoint = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
 
-type Mode = 'baseline' | 'spyglass';
+const pin = values.pin && availableParallelism() >= 2;
+if (pin) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
 
-function startApp(mode: Mode) {
-  const env = (port: number) => {
-    const base = appEnvironment(services, port);
-    return mode === 'spyglass'
-      ? agentEnvironment(base, { serviceName: 'bench-cpu', endpoint, config: values['agent-config'] })
-      : base;
-  };
+function startApp(variant: Variant) {
   const prof = values['cpu-prof']
     ? [
         '--cpu-prof',
         '--cpu-prof-dir',
         values['cpu-prof'],
         '--cpu-prof-name',
-        `${mode}-${Date.now()}.cpuprofile`,
+        `${variant.name}-${Date.now()}.cpuprofile`,
       ]
     : [];
-  return startBenchApp(mode, env, prof);
+  return startBenchApp(variant.name, (port) => variant.env(appEnvironment(services, port)), prof);
 }
 
 /** utime + stime of a process, in microseconds. */
@@ -77,8 +122,9 @@ function cpuUs(pid: number): number {
   return (ticks / 100) * 1e6; // USER_HZ is 100 on Linux
 }
 
-async function measure(mode: Mode): Promise<number> {
-  const { child, port } = await startApp(mode);
+async function measure(variant: Variant): Promise<number> {
+  const { child, port } = await startApp(variant);
+  if (pin) execFileSync('taskset', ['-a', '-p', '-c', '1', String(child.pid)], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}${values.path}`;
   const connections = Number(values.connections);
   await autocannon({ url, connections, duration: 2, overallRate: rate }); // warm-up
@@ -86,23 +132,36 @@ async function measure(mode: Mode): Promise<number> {
   const r = await autocannon({ url, connections, duration: seconds, overallRate: rate });
   const cpu = cpuUs(child.pid!) - cpu0;
   await stopBenchApp(child);
-  if (r.errors + r.non2xx > 0) throw new Error(`${mode}: ${r.errors + r.non2xx} failed requests`);
+  if (r.errors + r.non2xx > 0) throw new Error(`${variant.name}: ${r.errors + r.non2xx} failed requests`);
   return cpu / r.requests.total;
 }
 
-const perRequest: Record<Mode, number[]> = { baseline: [], spyglass: [] };
+const perRequest = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+const deltas = new Map<string, number[]>(variants.map((v) => [v.name, []]));
 for (let round = 0; round < Number(values.rounds); round++) {
-  for (const mode of ['baseline', 'spyglass'] as const) perRequest[mode].push(await measure(mode));
-  const b = perRequest.baseline.at(-1)!;
-  const s = perRequest.spyglass.at(-1)!;
-  console.log(
-    `round ${round + 1}: ${values.path} at ${rate}/s: baseline ${b.toFixed(0)} us, agent ${s.toFixed(0)} us, agent's own ${(s - b).toFixed(0)} us per request`,
-  );
+  const line: string[] = [];
+  let baseline = 0;
+  for (const variant of variants) {
+    const us = await measure(variant);
+    if (variant.name === 'baseline') baseline = us;
+    perRequest.get(variant.name)!.push(us);
+    deltas.get(variant.name)!.push(us - baseline);
+    line.push(
+      variant.name === 'baseline'
+        ? `baseline ${us.toFixed(0)} us`
+        : `${variant.name} ${us.toFixed(0)} us (+${(us - baseline).toFixed(0)})`,
+    );
+  }
+  console.log(`round ${round + 1}: ${values.path} at ${rate}/s: ${line.join(', ')} per request`);
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const b = median(perRequest.baseline);
-const s = median(perRequest.spyglass);
 console.log(
-  `median: baseline ${b.toFixed(0)} us, agent ${s.toFixed(0)} us, agent's own cost ${(s - b).toFixed(0)} us per request (sink got ${(sinkBytes / 1e6).toFixed(1)} MB)`,
+  `median: ${variants
+    .map((v) =>
+      v.name === 'baseline'
+        ? `baseline ${median(perRequest.get(v.name)!).toFixed(0)} us`
+        : `${v.name} ${median(perRequest.get(v.name)!).toFixed(0)} us, its own cost ${median(deltas.get(v.name)!).toFixed(0)} us`,
+    )
+    .join('; ')} per request (sink got ${(sinkBytes / 1e6).toFixed(1)} MB)`,
 );
 sink.close();

@@ -17,7 +17,9 @@ type AgentMain = typeof import('./agent-main.ts');
 export function loadAgentBundle(distDir: string): AgentMain {
   const filename = join(distDir, 'agent.cjs');
   const cacheFile = join(distDir, `agent.cjs.${process.version}.v8cache`);
-  const source = readFileSync(filename, 'utf8');
+  // The bundle is ASCII (esbuild escapes other characters by default, charset 'ascii'): read as
+  // latin1, the same text, decoded ~5x faster than as UTF-8 (4-12 ms -> 0.8 ms for 1.7 MB).
+  const source = readFileSync(filename, 'latin1');
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);

@@ -5,6 +5,7 @@ import type { AgentConfig } from './config/agent-config.ts';
 import { ConfigStore } from './config/config-store.ts';
 import { AgentContextManager, installContextManager } from './telemetry/agent-context-manager.ts';
 import { bridgeConsole } from './telemetry/console-bridge.ts';
+import { memoizeResolution } from './telemetry/resolve-memo.ts';
 import type { ExportStats } from './telemetry/export-stats.ts';
 import { instrumentationCatalog } from './telemetry/instrumentations.ts';
 import { InstrumentationSet } from './telemetry/instrumentation-set.ts';
@@ -69,6 +70,7 @@ export function startAgent(
   const stats: ExportStats = { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 };
 
   // Step 1: instrumentations, each constructed and enabled once wanted and its package is required.
+  const restoreResolution = memoizeResolution();
   const recorder = () => (initial.signals.traces ? ensurePipeline()?.recorder : undefined);
   const instrumentations = new InstrumentationSet(
     instrumentationCatalog(config, isExportRequest, recorder),
@@ -134,6 +136,7 @@ export function startAgent(
     shutdown() {
       stopped ??= (async () => {
         instrumentations.disableAll();
+        restoreResolution();
         restoreConsole();
         if (!attempted) return;
         if (!pipeline) return;

@@ -39,6 +39,8 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
     bundle: true,
     platform: 'node' as const,
     target: 'node18',
+    // ASCII output (esbuild's default, stated): load-bundle.ts reads the bundle as latin1.
+    charset: 'ascii' as const,
     minifyWhitespace: true,
     minifySyntax: true,
     // SPYGLASS_AGENT_READABLE=1 keeps function names, for CPU profiles (part of the source hash).
@@ -78,6 +80,9 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
     outfile: join(tmp, 'register.cjs'),
     format: 'cjs',
   });
+  // load-bundle.ts decodes the bundle as latin1, which equals UTF-8 only for ASCII.
+  if (readFileSync(join(tmp, 'agent.cjs')).some((byte) => byte >= 0x80))
+    throw new Error('the agent bundle is not ASCII: load-bundle.ts would misread it');
   writeFileSync(join(tmp, '.source-hash'), hash);
   // Swap. Several `spyglass run` may build at once: whoever loses a rename race checks that the
   // folder in place is a complete build of the same sources, and keeps it.
