@@ -1,4 +1,4 @@
-import { watchFile } from 'node:fs';
+import { statSync, watchFile } from 'node:fs';
 import { basename } from 'node:path';
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
 import { loadInitialConfig } from './config/load-initial-config.ts';
@@ -91,6 +91,7 @@ function watchConfigFile(agent: Agent, env: NodeJS.ProcessEnv): void {
   if (!file) return;
   const interval = Number(env['SPYGLASS_AGENT_CONFIG_POLL_MS'] ?? 1000);
   let retry: NodeJS.Timeout | undefined;
+  let refusedVersion: string | undefined;
   const apply = (lastAttempt: boolean) => {
     try {
       agent.applyConfig(configInputFromEnv(env));
@@ -100,6 +101,10 @@ function watchConfigFile(agent: Agent, env: NodeJS.ProcessEnv): void {
         retry.unref();
         return;
       }
+      // Polling can see one write twice (truncated, then written): the same file is refused once.
+      const version = fileVersion(file);
+      if (version !== undefined && version === refusedVersion) return;
+      refusedVersion = version;
       process.stderr.write(
         `[spyglass agent] config change in ${file} refused, keeping the previous one: ${(err as Error).message}\n`,
       );
@@ -110,4 +115,14 @@ function watchConfigFile(agent: Agent, env: NodeJS.ProcessEnv): void {
     clearTimeout(retry);
     apply(false);
   });
+}
+
+/** The file's modification time and size, to tell one content from another; undefined if unreadable. */
+function fileVersion(file: string): string | undefined {
+  try {
+    const stat = statSync(file);
+    return `${stat.mtimeMs}:${stat.size}`;
+  } catch {
+    return undefined;
+  }
 }

@@ -108,33 +108,17 @@ export class HttpServerInstrumentation extends InstrumentationBase {
     const outgoing = http?.ServerResponse?.prototype;
     if (!incoming || !outgoing || this.#patchedMessages === outgoing) return;
     this.#patchedMessages = outgoing;
-    this._wrap(
-      incoming,
-      'emit',
-      (original: Emit) =>
-        function emit(this: unknown, event: string | symbol): boolean {
-          const exchange = (this as Carrier)[EXCHANGE];
-          // eslint-disable-next-line prefer-rest-params -- forwarded as is, without a copy
-          const args = arguments;
-          if (exchange === undefined) return Reflect.apply(original, this, args) as boolean;
-          if (event === 'data') exchange.observeRequestChunk(args[1]);
-          return applyInContext(exchange.context, original, this, args);
-        },
+    this._wrap(incoming, 'emit', (original: Emit) =>
+      emitInExchange(original, (exchange, event, args) => {
+        if (event === 'data') exchange.observeRequestChunk(args[1]);
+      }),
     );
-    this._wrap(
-      outgoing,
-      'emit',
-      (original: Emit) =>
-        function emit(this: unknown, event: string | symbol): boolean {
-          const exchange = (this as Carrier)[EXCHANGE];
-          // eslint-disable-next-line prefer-rest-params -- forwarded as is, without a copy
-          const args = arguments;
-          if (exchange === undefined) return Reflect.apply(original, this, args) as boolean;
-          if (event === 'prefinish') exchange.noteRoute();
-          else if (event === 'close') exchange.finish();
-          else if (event === 'error') exchange.fail(args[1]);
-          return applyInContext(exchange.context, original, this, args);
-        },
+    this._wrap(outgoing, 'emit', (original: Emit) =>
+      emitInExchange(original, (exchange, event, args) => {
+        if (event === 'prefinish') exchange.noteRoute();
+        else if (event === 'close') exchange.finish();
+        else if (event === 'error') exchange.fail(args[1]);
+      }),
     );
     for (const method of ['write', 'end'] as const)
       this._wrap(
@@ -157,4 +141,23 @@ export class HttpServerInstrumentation extends InstrumentationBase {
     this._unwrap(incoming, 'emit');
     for (const method of ['emit', 'write', 'end'] as const) this._unwrap(outgoing, method);
   }
+}
+
+/**
+ * An `emit` of a request or response: a marked message's events are first
+ * seen (`see`), then run in its exchange's context; other messages' events go
+ * straight through.
+ */
+function emitInExchange(
+  original: Emit,
+  see: (exchange: Exchange, event: string | symbol, args: IArguments) => void,
+): Emit {
+  return function emit(this: unknown, event: string | symbol): boolean {
+    const exchange = (this as Carrier)[EXCHANGE];
+    // eslint-disable-next-line prefer-rest-params -- forwarded as is, without a copy
+    const args = arguments;
+    if (exchange === undefined) return Reflect.apply(original, this, args) as boolean;
+    see(exchange, event, args);
+    return applyInContext(exchange.context, original, this, args);
+  };
 }

@@ -202,9 +202,10 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   /** The creator's own attributes count too: beyond the limit, the last ones are dropped. */
   #limitAttributes(): void {
-    const keys = Object.keys(this.attributes);
-    for (let i = MAX_ATTRIBUTES; i < keys.length; i++) {
-      delete this.attributes[keys[i]!];
+    let count = 0;
+    for (const key in this.attributes) {
+      if (++count <= MAX_ATTRIBUTES) continue;
+      delete this.attributes[key];
       this.droppedAttributesCount++;
     }
   }
