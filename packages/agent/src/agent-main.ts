@@ -1,4 +1,4 @@
-import { statSync, watchFile } from 'node:fs';
+import { watchFile } from 'node:fs';
 import { basename } from 'node:path';
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
 import { loadInitialConfig } from './config/load-initial-config.ts';
@@ -91,22 +91,24 @@ function watchConfigFile(agent: Agent, env: NodeJS.ProcessEnv): void {
   if (!file) return;
   const interval = Number(env['SPYGLASS_AGENT_CONFIG_POLL_MS'] ?? 1000);
   let retry: NodeJS.Timeout | undefined;
-  let refusedVersion: string | undefined;
+  let refusedMessage: string | undefined;
   const apply = (lastAttempt: boolean) => {
     try {
       agent.applyConfig(configInputFromEnv(env));
+      refusedMessage = undefined;
     } catch (err) {
       if (!lastAttempt) {
         retry = setTimeout(() => apply(true), Math.min(250, interval));
         retry.unref();
         return;
       }
-      // Polling can see one write twice (truncated, then written): the same file is refused once.
-      const version = fileVersion(file);
-      if (version !== undefined && version === refusedVersion) return;
-      refusedVersion = version;
+      // Polling can see one write twice (truncated, then written, with the same error): a refusal
+      // is logged once until a configuration is applied again.
+      const message = (err as Error).message;
+      if (message === refusedMessage) return;
+      refusedMessage = message;
       process.stderr.write(
-        `[spyglass agent] config change in ${file} refused, keeping the previous one: ${(err as Error).message}\n`,
+        `[spyglass agent] config change in ${file} refused, keeping the previous one: ${message}\n`,
       );
     }
   };
@@ -115,14 +117,4 @@ function watchConfigFile(agent: Agent, env: NodeJS.ProcessEnv): void {
     clearTimeout(retry);
     apply(false);
   });
-}
-
-/** The file's modification time and size, to tell one content from another; undefined if unreadable. */
-function fileVersion(file: string): string | undefined {
-  try {
-    const stat = statSync(file);
-    return `${stat.mtimeMs}:${stat.size}`;
-  } catch {
-    return undefined;
-  }
 }

@@ -69,18 +69,7 @@ export function startAgent(
     String(port ?? exportPort) === exportPort;
   const stats: ExportStats = { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 };
 
-  // Step 1: instrumentations, each constructed and enabled once wanted and its package is required.
-  const restoreResolution = memoizeResolution();
-  const recorder = () => (initial.signals.traces ? ensurePipeline()?.recorder : undefined);
-  const instrumentations = new InstrumentationSet(
-    instrumentationCatalog(config, isExportRequest, recorder),
-    initial,
-  );
-  instrumentations.start();
-  if (options.constructAllInstrumentations) instrumentations.constructAll();
-  config.subscribe((next) => instrumentations.apply(next));
-
-  // Step 2, on first use.
+  // Step 2, the export pipeline, loaded on first use (declared first: step 1's recorder reads it).
   let pipeline: Pipeline | undefined;
   let attempted = false;
   let markReady: () => void = () => {};
@@ -101,6 +90,18 @@ export function startAgent(
     }
     return pipeline;
   };
+
+  // Step 1: instrumentations, each constructed and enabled once wanted and its package is required.
+  const restoreResolution = memoizeResolution();
+  const recorder = () => (initial.signals.traces ? ensurePipeline()?.recorder : undefined);
+  const instrumentations = new InstrumentationSet(
+    instrumentationCatalog(config, isExportRequest, recorder),
+    initial,
+  );
+  instrumentations.start();
+  if (options.constructAllInstrumentations) instrumentations.constructAll();
+  config.subscribe((next) => instrumentations.apply(next));
+
   setTimeout(ensurePipeline, PIPELINE_DELAY_MS).unref();
   installContextManager(new AgentContextManager());
   propagation.setGlobalPropagator(

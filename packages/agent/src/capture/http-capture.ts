@@ -1,16 +1,44 @@
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Attributes, Span } from '@opentelemetry/api';
+import type { CaptureConfig } from '../config/agent-config.ts';
 import type { ConfigStore } from '../config/config-store.ts';
 import { headerAttributes } from './header-capture.ts';
 import { PayloadCollector, capturableContentType } from './payload-capture.ts';
 
+type Headers = IncomingMessage['headers'] | OutgoingHttpHeaders;
+
 /**
- * Headers and bodies of HTTP exchanges (node:http / node:https), for the
- * http instrumentation's hooks. Bodies are observed, never consumed: the
- * incoming side by wrapping the message's `emit` (so 'data' events the
- * application asks for are seen, and a body nobody reads is not pulled), the
- * outgoing side by wrapping `write`/`end`. Attributes are set in
- * `applyCustomAttributesOnSpan`, which runs just before the span ends.
+ * The captured attributes of one HTTP exchange, client or server side:
+ * headers of both directions by the capture rules (secrets redacted), and the
+ * bodies collected so far when their content type is text worth capturing.
+ */
+export function exchangeAttributes(
+  capture: CaptureConfig,
+  requestHeaders: Headers,
+  responseHeaders: Headers,
+  requestBody: PayloadCollector | undefined,
+  responseBody: PayloadCollector | undefined,
+  into: Attributes,
+): void {
+  headerAttributes('request', requestHeaders, capture.headers, into);
+  headerAttributes('response', responseHeaders, capture.headers, into);
+  if (!capture.payloads.enabled) return;
+  const types = capture.payloads.contentTypes;
+  if (requestBody && capturableContentType(requestHeaders['content-type'], types))
+    requestBody.writeTo('http.request.payload', into);
+  if (responseBody && capturableContentType(responseHeaders['content-type'], types))
+    responseBody.writeTo('http.response.payload', into);
+}
+
+/**
+ * Headers and bodies of outgoing HTTP requests (node:http / node:https
+ * clients), for @opentelemetry/instrumentation-http's hooks (the server side
+ * is HttpServerInstrumentation's: the agent turns upstream's incoming side
+ * off). Bodies are observed, never consumed: the request's by wrapping its
+ * `write`/`end`, the response's by wrapping its `emit` (so 'data' events the
+ * application asks for are seen, and a body nobody reads is not pulled).
+ * Attributes are set in `applyCustomAttributesOnSpan`, which runs just before
+ * the span ends.
  */
 const BODIES = Symbol('spyglass.bodies');
 
@@ -21,32 +49,30 @@ interface Bodies {
 type WithBodies = { [BODIES]?: Bodies };
 
 export function createHttpHooks(config: ConfigStore) {
-  const bodiesOf = (span: Span): Bodies => {
-    const s = span as Span & WithBodies;
-    return (s[BODIES] ??= {});
+  /** The bodies observer, when payloads are captured and the span records. */
+  const collector = (span: Span): PayloadCollector | undefined => {
+    const payloads = config.capture.payloads;
+    // A span the sampler dropped records nothing: its bodies need no observer.
+    if (!payloads.enabled || payloads.maxBytes === 0 || !span.isRecording()) return undefined;
+    return new PayloadCollector(payloads.maxBytes);
   };
+  const bodiesOf = (span: Span): Bodies => ((span as Span & WithBodies)[BODIES] ??= {});
 
   return {
     requestHook: (span: Span, request: ClientRequest | IncomingMessage): void => {
-      const payloads = config.capture.payloads;
-      // A span the sampler dropped records nothing: its bodies need no observer.
-      if (!payloads.enabled || payloads.maxBytes === 0 || !span.isRecording()) return;
-      // An incoming request without a body (most GETs) needs no observer.
-      if (isIncoming(request) && !hasBody(request)) return;
-      const collector = new PayloadCollector(payloads.maxBytes);
-      bodiesOf(span).request = collector;
-      if (isIncoming(request)) observeIncoming(request, collector);
-      else observeOutgoing(request, collector);
+      if (isIncoming(request)) return; // a server request: not the client side's
+      const body = collector(span);
+      if (!body) return;
+      bodiesOf(span).request = body;
+      observeRequest(request, body);
     },
 
     responseHook: (span: Span, response: IncomingMessage | ServerResponse): void => {
-      const payloads = config.capture.payloads;
-      // A span the sampler dropped records nothing: its bodies need no observer.
-      if (!payloads.enabled || payloads.maxBytes === 0 || !span.isRecording()) return;
-      const collector = new PayloadCollector(payloads.maxBytes);
-      bodiesOf(span).response = collector;
-      if (isIncoming(response)) observeIncoming(response, collector);
-      else observeOutgoing(response, collector);
+      if (!isIncoming(response)) return; // a server response: not the client side's
+      const body = collector(span);
+      if (!body) return;
+      bodiesOf(span).response = body;
+      observeResponse(response, body);
     },
 
     applyCustomAttributesOnSpan: (
@@ -54,36 +80,27 @@ export function createHttpHooks(config: ConfigStore) {
       request: ClientRequest | IncomingMessage,
       response: IncomingMessage | ServerResponse,
     ): void => {
-      if (!span.isRecording()) return;
-      const capture = config.capture;
-      const attributes: Attributes = {};
-      const requestHeaders = isIncoming(request) ? request.headers : request.getHeaders();
-      const responseHeaders = isIncoming(response) ? response.headers : response.getHeaders();
-      headerAttributes('request', requestHeaders, capture.headers, attributes);
-      headerAttributes('response', responseHeaders, capture.headers, attributes);
+      if (!span.isRecording() || isIncoming(request) || !isIncoming(response)) return;
       const bodies = (span as Span & WithBodies)[BODIES];
-      if (bodies && capture.payloads.enabled) {
-        const types = capture.payloads.contentTypes;
-        if (bodies.request && capturableContentType(requestHeaders['content-type'], types))
-          bodies.request.writeTo('http.request.payload', attributes);
-        if (bodies.response && capturableContentType(responseHeaders['content-type'], types))
-          bodies.response.writeTo('http.response.payload', attributes);
-      }
+      const attributes: Attributes = {};
+      exchangeAttributes(
+        config.capture,
+        request.getHeaders(),
+        response.headers,
+        bodies?.request,
+        bodies?.response,
+        attributes,
+      );
       span.setAttributes(attributes);
     },
   };
-}
-
-function hasBody(request: IncomingMessage): boolean {
-  const length = request.headers['content-length'];
-  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
 }
 
 function isIncoming(message: object): message is IncomingMessage {
   return 'headers' in message && 'httpVersion' in message;
 }
 
-function observeIncoming(message: IncomingMessage, collector: PayloadCollector): void {
+function observeResponse(message: IncomingMessage, collector: PayloadCollector): void {
   // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the original receiver
   const emit = message.emit;
   message.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]): boolean {
@@ -98,7 +115,7 @@ function observeIncoming(message: IncomingMessage, collector: PayloadCollector):
   } as typeof message.emit;
 }
 
-function observeOutgoing(message: ClientRequest | ServerResponse, collector: PayloadCollector): void {
+function observeRequest(message: ClientRequest, collector: PayloadCollector): void {
   /* eslint-disable @typescript-eslint/unbound-method -- called below with the original receiver */
   const write = message.write;
   const end = message.end;

@@ -55,16 +55,15 @@ export class PayloadCollector {
    */
   writeTo(name: string, into: Attributes): void {
     if (this.total === 0) return;
-    const truncated = this.total > this.#kept;
+    // The common case (express's res.send): one whole string, written as is.
     const only = this.#chunks.length === 1 ? this.#chunks[0] : undefined;
-    if (typeof only === 'string' && !only.includes('\0')) {
-      // The common case (express's res.send): one whole string, written as is.
-      into[name] = only;
-      into[`${name}.size`] = this.total;
-      if (truncated) into[`${name}.truncated`] = true;
-      return;
-    }
-    payloadAttributes(name, this.kept(), this.total, truncated, into);
+    payloadAttributes(
+      name,
+      typeof only === 'string' ? only : this.kept(),
+      this.total,
+      this.total > this.#kept,
+      into,
+    );
   }
 
   /** The bytes kept so far (the first `maxBytes` at most). */
@@ -76,19 +75,21 @@ export class PayloadCollector {
 /**
  * `<name>` (UTF-8 text; binary content, which has a NUL byte, as base64 with
  * `<name>.encoding`), `<name>.size` and, when `truncated`, `<name>.truncated` = true.
+ * `content` is the bytes, or text already decoded.
  */
 export function payloadAttributes(
   name: string,
-  bytes: Buffer,
+  content: Buffer | string,
   size: number,
   truncated: boolean,
   into: Attributes,
 ): void {
-  if (bytes.includes(0)) {
-    into[name] = bytes.toString('base64');
+  const binary = typeof content === 'string' ? content.includes('\0') : content.includes(0);
+  if (binary) {
+    into[name] = Buffer.from(content).toString('base64');
     into[`${name}.encoding`] = 'base64';
   } else {
-    into[name] = bytes.toString('utf8');
+    into[name] = typeof content === 'string' ? content : content.toString('utf8');
   }
   into[`${name}.size`] = size;
   if (truncated) into[`${name}.truncated`] = true;

@@ -15,8 +15,8 @@ import {
 import { RPCType, type InstrumentationScope, type RPCMetadata } from '@opentelemetry/core';
 import type { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import type { ConfigStore } from '../config/config-store.ts';
-import { headerAttributes } from '../capture/header-capture.ts';
-import { PayloadCollector, capturableContentType } from '../capture/payload-capture.ts';
+import { exchangeAttributes } from '../capture/http-capture.ts';
+import { PayloadCollector } from '../capture/payload-capture.ts';
 import { requestAttributes } from './http-server-attributes.ts';
 import { RecordingSpan, newSpanId, newTraceId, type SpanRecorder } from './recording-span.ts';
 import { RequestContext } from './request-context.ts';
@@ -188,19 +188,14 @@ export class Exchange {
 
   /** Headers (by the capture rules, secrets redacted) and bodies of a text content type. */
   #capture(span: RecordingSpan): void {
-    const capture = this.deps.config.capture;
-    const attributes = span.attributes;
-    const requestHeaders = this.request.headers;
-    if (capture.headers.mode !== 'off') {
-      headerAttributes('request', requestHeaders, capture.headers, attributes);
-      headerAttributes('response', this.response.getHeaders(), capture.headers, attributes);
-    }
-    if (!capture.payloads.enabled) return;
-    const types = capture.payloads.contentTypes;
-    if (this.#requestBody && capturableContentType(requestHeaders['content-type'], types))
-      this.#requestBody.writeTo('http.request.payload', attributes);
-    if (this.#responseBody && capturableContentType(this.response.getHeader('content-type'), types))
-      this.#responseBody.writeTo('http.response.payload', attributes);
+    exchangeAttributes(
+      this.deps.config.capture,
+      this.request.headers,
+      this.response.getHeaders(),
+      this.#requestBody,
+      this.#responseBody,
+      span.attributes,
+    );
   }
 }
 

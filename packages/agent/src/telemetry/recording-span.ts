@@ -13,8 +13,12 @@ import {
   type TimeInput,
 } from '@opentelemetry/api';
 import {
+  hrTimeDuration,
+  hrTimeToMilliseconds,
   isAttributeValue,
   isTimeInput,
+  millisToHrTime,
+  sanitizeAttributes,
   timeInputToHrTime,
   type InstrumentationScope,
 } from '@opentelemetry/core';
@@ -96,15 +100,15 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   get startTime(): HrTime {
-    return msToHrTime(this.#startMs);
+    return millisToHrTime(this.#startMs);
   }
 
   get endTime(): HrTime {
-    return msToHrTime(this.#endMs);
+    return millisToHrTime(this.#endMs);
   }
 
   get duration(): HrTime {
-    return msToHrTime(Math.max(0, this.#endMs - this.#startMs));
+    return hrTimeDuration(this.startTime, this.endTime);
   }
 
   get ended(): boolean {
@@ -143,13 +147,12 @@ export class RecordingSpan implements Span, ReadableSpan {
       this.events.shift();
       this.droppedEventsCount++;
     }
-    const valid = validAttributes(attributes);
-    const at = time === undefined ? msToHrTime(ORIGIN_MS + performance.now()) : timeInputToHrTime(time);
-    this.events.push(
-      valid
-        ? { name, attributes: valid, time: at, droppedAttributesCount: 0 }
-        : { name, time: at, droppedAttributesCount: 0 },
-    );
+    this.events.push({
+      name,
+      attributes: sanitizeAttributes(attributes),
+      time: time === undefined ? millisToHrTime(ORIGIN_MS + performance.now()) : timeInputToHrTime(time),
+      droppedAttributesCount: 0,
+    });
     return this;
   }
 
@@ -160,8 +163,7 @@ export class RecordingSpan implements Span, ReadableSpan {
       return this;
     }
     if (this.links === NO_LINKS) this.links = [];
-    const valid = validAttributes(link.attributes);
-    this.links.push(valid ? { context: link.context, attributes: valid } : { context: link.context });
+    this.links.push({ context: link.context, attributes: sanitizeAttributes(link.attributes) });
     return this;
   }
 
@@ -214,7 +216,9 @@ export class RecordingSpan implements Span, ReadableSpan {
   end(endTime?: TimeInput): void {
     if (this.#ended) return;
     this.#endMs =
-      endTime === undefined ? ORIGIN_MS + performance.now() : hrTimeToMs(timeInputToHrTime(endTime));
+      endTime === undefined
+        ? ORIGIN_MS + performance.now()
+        : hrTimeToMilliseconds(timeInputToHrTime(endTime));
     if (this.#endMs < this.#startMs) this.#endMs = this.#startMs;
     this.#limitAttributes();
     const processors = this.recorder.processors;
@@ -235,26 +239,6 @@ export class RecordingSpan implements Span, ReadableSpan {
       }
     }
   }
-}
-
-function validAttributes(attributes: Attributes | undefined): Attributes | undefined {
-  if (!attributes) return undefined;
-  let out: Attributes | undefined;
-  for (const key in attributes) {
-    const value = attributes[key];
-    if (key.length > 0 && isAttributeValue(value) && value !== undefined) (out ??= {})[key] = value;
-  }
-  return out;
-}
-
-function msToHrTime(ms: number): HrTime {
-  const seconds = Math.floor(ms / 1000);
-  const nanos = Math.round((ms - seconds * 1000) * 1e6);
-  return nanos >= 1e9 ? [seconds + 1, nanos - 1e9] : [seconds, nanos];
-}
-
-function hrTimeToMs(time: HrTime): number {
-  return time[0] * 1000 + time[1] / 1e6;
 }
 
 // Random ids from a pooled buffer (one randomFillSync per 256 spans), as lower-case hex.
