@@ -5,7 +5,8 @@ import { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { parseAgentConfig, type AgentConfigInput } from '../src/config/agent-config.ts';
 import { ConfigStore } from '../src/config/config-store.ts';
 import { instrumentationCatalog } from '../src/telemetry/instrumentations.ts';
-import { InstrumentationSet, packageName, type CatalogEntry } from '../src/telemetry/instrumentation-set.ts';
+import { InstrumentationSet, type CatalogEntry } from '../src/telemetry/instrumentation-set.ts';
+import { packageName } from '../src/telemetry/require-hook.ts';
 
 const config = (input: AgentConfigInput = {}) => parseAgentConfig(input);
 

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 /**
  * The agent runs inside users' applications, so it ships as plain JavaScript:
@@ -62,12 +62,18 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
     // run at load. The bundle shrank from 1.73 to 1.11 MB.
     mainFields: ['module', 'main'],
   };
+  const requireHook = ownRequireHook();
   await build({
     ...common,
     entryPoints: [join(SRC, 'agent-main.ts')],
     outfile: join(tmp, 'agent.cjs'),
     format: 'cjs',
+    plugins: [requireHook.plugin],
   });
+  if (requireHook.redirected() === 0)
+    throw new Error(
+      "no @opentelemetry/instrumentation imports RequireInTheMiddleSingleton any more: update build-agent.ts's ownRequireHook",
+    );
   await build({
     ...common,
     entryPoints: [join(SRC, 'register.ts')],
@@ -101,6 +107,28 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
   await rm(tmp, { recursive: true, force: true });
   removeStaleBuilds();
   return { built: true, dist: AGENT_DIST };
+}
+
+/**
+ * @opentelemetry/instrumentation's RequireInTheMiddleSingleton (require-in-the-middle on
+ * every require call of the application) becomes the agent's require hook, the same
+ * contract for much less work per require (telemetry/require-hook.ts), in every copy of the
+ * package in the bundle. `redirected` counts the imports it replaced: the build fails on 0,
+ * so an upstream change cannot bring the slow hook back unnoticed.
+ */
+function ownRequireHook(): { plugin: Plugin; redirected(): number } {
+  let redirected = 0;
+  const plugin: Plugin = {
+    name: 'spyglass-require-hook',
+    setup(b) {
+      b.onResolve({ filter: /[\\/]RequireInTheMiddleSingleton(\.js)?$/ }, (args) => {
+        if (!/[\\/]@opentelemetry[\\/]instrumentation[\\/]/.test(args.importer)) return undefined;
+        redirected++;
+        return { path: join(SRC, 'telemetry', 'require-hook.ts') };
+      });
+    },
+  };
+  return { plugin, redirected: () => redirected };
 }
 
 /** Folders left by builds that were killed half-way (older than ten minutes). */

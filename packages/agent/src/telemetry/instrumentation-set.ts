@@ -1,8 +1,9 @@
-import Module, { isBuiltin } from 'node:module';
+import { isBuiltin } from 'node:module';
 import { diag } from '@opentelemetry/api';
-import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { InstrumentationBase, type Instrumentation } from '@opentelemetry/instrumentation';
 import type { AgentConfig } from '../config/agent-config.ts';
 import type { InstrumentationName } from '../config/config-constants.ts';
+import { RequireInTheMiddleSingleton, packageName, rememberPackageVersions } from './require-hook.ts';
 
 /** An extra condition for an instrumentation to run, besides `instrumentations.<name>`. */
 export type Gate = (config: AgentConfig) => boolean;
@@ -22,18 +23,14 @@ export interface CatalogEntry {
   readonly make: () => Instrumentation;
 }
 
-type ModuleWithLoad = typeof Module & {
-  _load(request: string, parent: unknown, isMain: boolean): unknown;
-};
-
 /**
  * The instrumentations, constructed lazily: an instrumentation is built (its
  * package evaluated) and enabled only once the configuration wants it and the
  * application requires one of its packages. Upstream instrumentations hook
  * require() when they are enabled, so they must be enabled before the
- * package loads: `Module._load` is wrapped to do that just before the first
- * require of a trigger package (the require-in-the-middle hooks run after the
- * load, so that very require is patched). An application that never loads
+ * package loads: the agent's require hook (require-hook.ts) calls the set
+ * just before the first require of a trigger package, then looks at that very
+ * require with the new instrumentation's registrations. An application that never loads
  * kafkajs never evaluates the kafkajs instrumentation: less startup time and
  * memory. ES-module applications construct every wanted instrumentation at
  * start (`constructAll`), since their imports are hooked in the loader thread
@@ -80,22 +77,14 @@ export class InstrumentationSet {
 
   /** Starts watching require() for trigger packages and applies the configuration. */
   start(): void {
-    const mod = Module as ModuleWithLoad;
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with Module as `this`
-    const load = mod._load;
+    rememberPackageVersions(InstrumentationBase.prototype);
     const packages = this.byPackage;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrapper's `this` is Module's
-    const set = this;
-    mod._load = function (this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
-      if (packages.size > 0 && typeof request === 'string') {
-        const name = packageName(request);
-        if (name !== undefined && packages.has(name)) set.trigger(name);
-      }
-      return load.call(this, request, parent, isMain);
-    };
-    this.restoreLoad = () => {
-      if (mod._load !== load) mod._load = load;
-    };
+    // Before the require hook looks at the request, so a package's instrumentation hooks its first require.
+    this.restoreLoad = RequireInTheMiddleSingleton.getInstance().onBeforeLoad((request) => {
+      if (packages.size === 0) return;
+      const name = packageName(request);
+      if (name !== undefined && packages.has(name)) this.trigger(name);
+    });
     this.apply(this.config);
   }
 
@@ -165,15 +154,4 @@ export class InstrumentationSet {
       diag.warn(`spyglass: could not switch instrumentation ${entry.name}`, err);
     }
   }
-}
-
-/** The package a bare require() names (`pg`, `@grpc/grpc-js` of `@grpc/grpc-js/build/x`); undefined for paths. */
-export function packageName(request: string): string | undefined {
-  const first = request.charCodeAt(0);
-  if (first === 46 /* . */ || first === 47 /* / */ || request.length === 0) return undefined;
-  const slash = request.indexOf('/');
-  if (slash === -1) return request;
-  if (first !== 64 /* @ */) return request.slice(0, slash);
-  const second = request.indexOf('/', slash + 1);
-  return second === -1 ? request : request.slice(0, second);
 }
