@@ -7,7 +7,8 @@ import { loadAgentBundle } from './load-bundle.ts';
 
 if (process.env['SPYGLASS_AGENT_DISABLED'] !== '1') {
   try {
-    loadAgentBundle(__dirname).startFromEnvironment();
+    const { main, saveCodeCache } = loadAgentBundle(__dirname);
+    main.startFromEnvironment(process.env, { onStartupDone: saveCodeCache });
   } catch (err) {
     process.stderr.write(`[spyglass agent] not started: ${(err as Error).message}\n`);
   }

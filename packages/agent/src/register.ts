@@ -14,7 +14,7 @@ import { needsEsmHooks } from './esm-detection.ts';
 
 if (process.env['SPYGLASS_AGENT_DISABLED'] !== '1') {
   try {
-    const main = loadAgentBundle(dirname(fileURLToPath(import.meta.url)));
+    const { main, saveCodeCache } = loadAgentBundle(dirname(fileURLToPath(import.meta.url)));
     if (!main.isToolProcess()) {
       if (needsEsmHooks(process.argv, process.env)) {
         const require = createRequire(import.meta.url);
@@ -23,7 +23,10 @@ if (process.env['SPYGLASS_AGENT_DISABLED'] !== '1') {
         register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
         // Every wanted instrumentation now: imports are resolved in the loader thread, before any
         // require() that would construct one lazily.
-        const agent = main.startFromEnvironment(process.env, { constructAllInstrumentations: true });
+        const agent = main.startFromEnvironment(process.env, {
+          constructAllInstrumentations: true,
+          onStartupDone: saveCodeCache,
+        });
         // An ES module importing a CommonJS package (`import grpc from '@grpc/grpc-js'`) gets its
         // exports object through the ES loader, which the require() hooks never see: require the
         // package once when it is imported, so those hooks patch that same object in place.
@@ -39,7 +42,7 @@ if (process.env['SPYGLASS_AGENT_DISABLED'] !== '1') {
         }
         await waitForAllMessagesAcknowledged();
       } else {
-        main.startFromEnvironment();
+        main.startFromEnvironment(process.env, { onStartupDone: saveCodeCache });
       }
     }
   } catch (err) {

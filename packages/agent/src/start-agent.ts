@@ -38,6 +38,12 @@ export interface StartOptions {
    * in the loader thread before they resolve.
    */
   readonly constructAllInstrumentations?: boolean;
+  /**
+   * Called once when the application has started: just before the export
+   * pipeline loads (on the first span or log record, or PIPELINE_DELAY_MS
+   * after start). The preload saves the bundle's code cache then.
+   */
+  readonly onStartupDone?: () => void;
 }
 
 /**
@@ -77,6 +83,11 @@ export function startAgent(
   const ensurePipeline = (): Pipeline | undefined => {
     if (!attempted) {
       attempted = true;
+      try {
+        options.onStartupDone?.();
+      } catch {
+        // the cache is an optimisation
+      }
       try {
         // Required here, not imported: the pipeline's modules load only now (see export-pipeline.ts).
         const { startPipeline } =

@@ -68,7 +68,7 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
     entryPoints: [join(SRC, 'agent-main.ts')],
     outfile: join(tmp, 'agent.cjs'),
     format: 'cjs',
-    plugins: [requireHook.plugin],
+    plugins: [requireHook.plugin, semanticConventionsByName()],
   });
   if (requireHook.redirected() === 0)
     throw new Error(
@@ -129,6 +129,57 @@ function ownRequireHook(): { plugin: Plugin; redirected(): number } {
     },
   };
   return { plugin, redirected: () => redirected };
+}
+
+/**
+ * The instrumentations' CommonJS builds `require('@opentelemetry/semantic-conventions')`
+ * and read a few constants from it, which made the bundle carry, and the agent evaluate
+ * at start, the package's whole CommonJS build (thousands of constants, ~3 ms). Each such
+ * require gets a module exporting only the names its file reads, from the package's ES
+ * build (esbuild keeps only those). A file that uses the module other than as
+ * `name.CONSTANT` keeps the whole package.
+ */
+function semanticConventionsByName(): Plugin {
+  const SHIM = 'spyglass-semconv';
+  return {
+    name: SHIM,
+    setup(b) {
+      b.onResolve({ filter: /^@opentelemetry\/semantic-conventions(\/incubating)?$/ }, (args) => {
+        if (args.kind !== 'require-call') return undefined;
+        const names = constantsRead(readFileSync(args.importer, 'utf8'), args.path);
+        if (!names) return undefined;
+        return {
+          path: `${args.importer}?${args.path}`,
+          namespace: SHIM,
+          pluginData: { names, from: args.path, dir: dirname(args.importer) },
+        };
+      });
+      b.onLoad({ filter: /.*/, namespace: SHIM }, (args) => {
+        const { names, from, dir } = args.pluginData as { names: string[]; from: string; dir: string };
+        return { contents: `export { ${names.join(', ')} } from '${from}';`, resolveDir: dir, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * The names a CommonJS file reads from `require(pkg)`: `const x = require(pkg)` used only
+ * as `x.NAME`, or `const { A, B } = require(pkg)`; undefined for any other use.
+ */
+function constantsRead(source: string, pkg: string): string[] | undefined {
+  const request = `require\\(["']${pkg.replace(/[/\\]/g, '\\$&')}["']\\)`;
+  const destructured = new RegExp(`(?:const|var|let)\\s*\\{([\\w\\s,]*)\\}\\s*=\\s*${request}`).exec(source);
+  if (destructured)
+    return destructured[1]!
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
+  const binding = new RegExp(`(?:const|var|let)\\s+(\\w+)\\s*=\\s*${request}`).exec(source)?.[1];
+  if (!binding) return undefined;
+  const uses = [...source.matchAll(new RegExp(`\\b${binding}\\b(\\.(\\w+))?`, 'g'))];
+  // Every use but the declaration reads a named constant.
+  if (uses.filter((m) => m[2] === undefined).length !== 1) return undefined;
+  return [...new Set(uses.flatMap((m) => (m[2] ? [m[2]] : [])))];
 }
 
 /** Folders left by builds that were killed half-way (older than ten minutes). */
