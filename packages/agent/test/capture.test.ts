@@ -98,6 +98,37 @@ test('payloads: kept up to the limit with size and truncation; binary as base64;
   assert.equal(capturableContentType(undefined, types), false);
 });
 
+test('payloads in Buffers: text is kept exactly across chunks, whatever the application does with its buffers later', () => {
+  const write = (...chunks: Buffer[]) => {
+    const c = new PayloadCollector(64);
+    for (const chunk of chunks) c.add(chunk);
+    const out: Attributes = {};
+    c.writeTo('p', out);
+    return out;
+  };
+  // One Buffer of text (express's res.send): the text, whatever happens to the buffer afterwards.
+  const reused = Buffer.from('{"ok":true}');
+  const c = new PayloadCollector(64);
+  c.add(reused);
+  reused.fill(0x41);
+  const out: Attributes = {};
+  c.writeTo('p', out);
+  assert.deepEqual(out, { p: '{"ok":true}', 'p.size': 11 });
+  // A character split between two writes (é is C3 A9) comes out whole.
+  const e = Buffer.from('café crème');
+  assert.deepEqual(write(e.subarray(0, 4), e.subarray(4)), { p: 'café crème', 'p.size': 12 });
+  assert.deepEqual(write(e.subarray(0, 5), e.subarray(5)), { p: 'café crème', 'p.size': 12 });
+  // 4-byte characters at the seam, and a NUL in a later chunk makes it binary (base64 of every byte).
+  const emoji = Buffer.from('a😀b');
+  assert.deepEqual(write(emoji.subarray(0, 3), emoji.subarray(3)), { p: 'a😀b', 'p.size': 6 });
+  const mixed = write(Buffer.from('ab'), Buffer.from([0, 0x63]));
+  assert.deepEqual(mixed, {
+    p: Buffer.from([0x61, 0x62, 0, 0x63]).toString('base64'),
+    'p.encoding': 'base64',
+    'p.size': 4,
+  });
+});
+
 test('configuration: every error has its key path; the zero-config fast path equals the schema', () => {
   assert.throws(
     () => parseAgentConfig({ sampling: { ratio: 2 }, capture: { headers: { mode: 'some' } }, nope: 1 }),

@@ -40,8 +40,17 @@ export class PayloadCollector {
     const room = this.maxBytes - this.#kept;
     if (room <= 0) return;
     const piece = bytes.length <= room ? bytes : bytes.subarray(0, room);
+    const buffer = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.length);
+    // The common case (express's res.send: one Buffer of text): kept as its text, which is
+    // immutable, so neither a copy nor a concatenation is needed. Only whole UTF-8 sequences
+    // are decoded, so later chunks join it without a broken character.
+    if (this.#chunks.length === 0 && !buffer.includes(0) && endsOnCharacter(buffer)) {
+      this.#chunks.push(buffer.toString('utf8'));
+      this.#kept += buffer.length;
+      return;
+    }
     // Copy what the application passed: it may reuse its buffer after the write.
-    this.#keep(owned ? Buffer.from(piece.buffer, piece.byteOffset, piece.length) : Buffer.from(piece));
+    this.#keep(owned ? buffer : Buffer.from(buffer));
   }
 
   #keep(bytes: Buffer): void {
@@ -72,6 +81,31 @@ export class PayloadCollector {
   }
 }
 
+/** Whether `bytes` ends with a whole UTF-8 sequence (an ASCII byte, or a complete multi-byte one). */
+function endsOnCharacter(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  if (n === 0 || bytes[n - 1]! < 0x80) return true;
+  // Find the last lead byte (at most 3 back) and check that its sequence is complete.
+  for (let back = 1; back <= 4 && back <= n; back++) {
+    const b = bytes[n - back]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte
+    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return length === back;
+  }
+  return false;
+}
+
+/** `<name>.size`, `<name>.truncated`, `<name>.encoding`, built once per name. */
+const SUFFIXED = new Map<string, { size: string; truncated: string; encoding: string }>();
+function suffixed(name: string): { size: string; truncated: string; encoding: string } {
+  let keys = SUFFIXED.get(name);
+  if (!keys) {
+    keys = { size: `${name}.size`, truncated: `${name}.truncated`, encoding: `${name}.encoding` };
+    if (SUFFIXED.size < 64) SUFFIXED.set(name, keys);
+  }
+  return keys;
+}
+
 /**
  * `<name>` (UTF-8 text; binary content, which has a NUL byte, as base64 with
  * `<name>.encoding`), `<name>.size` and, when `truncated`, `<name>.truncated` = true.
@@ -84,15 +118,16 @@ export function payloadAttributes(
   truncated: boolean,
   into: Attributes,
 ): void {
+  const keys = suffixed(name);
   const binary = typeof content === 'string' ? content.includes('\0') : content.includes(0);
   if (binary) {
     into[name] = Buffer.from(content).toString('base64');
-    into[`${name}.encoding`] = 'base64';
+    into[keys.encoding] = 'base64';
   } else {
     into[name] = typeof content === 'string' ? content : content.toString('utf8');
   }
-  into[`${name}.size`] = size;
-  if (truncated) into[`${name}.truncated`] = true;
+  into[keys.size] = size;
+  if (truncated) into[keys.truncated] = true;
 }
 
 /** True when a body of this content type is text worth capturing. */
