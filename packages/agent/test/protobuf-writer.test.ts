@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { millisToHrTime } from '@opentelemetry/core';
 import { ProtobufWriter } from '../src/telemetry/protobuf-writer.ts';
 
 /**
@@ -81,4 +82,26 @@ test('times: fixed64 nanoseconds equal the BigInt computation, from the epoch to
     assert.equal(out[0], (7 << 3) | 1);
     assert.equal(out.readBigUInt64LE(1), BigInt(s) * 1_000_000_000n + BigInt(ns), `${s}s ${ns}ns`);
   }
+});
+
+test('times from milliseconds: the same bytes as the HrTime @opentelemetry/core makes of them', () => {
+  const samples = [
+    0, 1, 999.9999, 1000, 1_795_718_150_441.123, 1_795_718_150_441.999_999, 4_102_444_800_000.5,
+  ];
+  for (let i = 0; i < 200; i++) samples.push(1.7e12 + Math.random() * 1e11);
+  for (const ms of samples) {
+    const fromMillis = new ProtobufWriter(16);
+    fromMillis.fixed64Millis(7, ms);
+    const fromHrTime = new ProtobufWriter(16);
+    fromHrTime.fixed64Time(7, millisToHrTime(ms));
+    assert.deepEqual(fromMillis.finish(), fromHrTime.finish(), `${ms} ms`);
+  }
+});
+
+test('small: copies already-encoded bytes and grows the buffer', () => {
+  const w = new ProtobufWriter(4);
+  const bytes = Uint8Array.from([10, 3, 97, 98, 99]);
+  w.small(bytes);
+  w.small(bytes);
+  assert.deepEqual([...w.finish()], [...bytes, ...bytes]);
 });

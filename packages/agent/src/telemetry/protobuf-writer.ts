@@ -116,11 +116,24 @@ export class ProtobufWriter {
 
   /** fixed64 nanoseconds from an HrTime [seconds, nanoseconds], without BigInt (exact below 2^53 per step). */
   fixed64Time(field: number, time: readonly [number, number]): void {
+    this.fixed64Nanos(field, time[0], time[1]);
+  }
+
+  /**
+   * fixed64 nanoseconds from milliseconds since the epoch, split as
+   * @opentelemetry/core's millisToHrTime splits them (the same bytes as
+   * fixed64Time of its HrTime), without the array.
+   */
+  fixed64Millis(field: number, ms: number): void {
+    this.fixed64Nanos(field, Math.trunc(ms / 1000), Math.round((ms % 1000) * 1e6));
+  }
+
+  /** fixed64 of seconds * 1e9 + nanos. */
+  fixed64Nanos(field: number, seconds: number, nanos: number): void {
     this.tag(field, 1);
     this.ensure(8);
     // seconds * 1e9 + nanos, as two 32-bit halves: seconds = high * 65536 + low.
-    const seconds = time[0];
-    const low = (seconds % 65536) * 1e9 + time[1]; // < 2^46
+    const low = (seconds % 65536) * 1e9 + nanos; // < 2^46
     const high = Math.floor(seconds / 65536) * 1e9; // the rest, in units of 65536 ns
     const highLow = (high % 65536) * 65536 + low; // < 2^47
     const lo32 = highLow % 4294967296;
@@ -142,6 +155,16 @@ export class ProtobufWriter {
     this.ensure(4);
     this.buf.writeUInt32LE(value >>> 0, this.pos);
     this.pos += 4;
+  }
+
+  /** Appends a few already-encoded bytes (a cached field): a JavaScript copy, no native call. */
+  small(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.ensure(n);
+    const buf = this.buf;
+    const at = this.pos;
+    for (let i = 0; i < n; i++) buf[at + i] = bytes[i]!;
+    this.pos = at + n;
   }
 
   /** Appends already-encoded bytes (fields of the message being written). */

@@ -99,6 +99,16 @@ export class RecordingSpan implements Span, ReadableSpan {
     return this.recorder.resource;
   }
 
+  /** The start, in milliseconds since the epoch (what the encoder writes). */
+  get startMs(): number {
+    return this.#startMs;
+  }
+
+  /** The end, in milliseconds since the epoch (0 until it ends). */
+  get endMs(): number {
+    return this.#endMs;
+  }
+
   get startTime(): HrTime {
     return millisToHrTime(this.#startMs);
   }

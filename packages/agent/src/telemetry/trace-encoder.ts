@@ -1,6 +1,7 @@
 import { SpanStatusCode, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ProtobufWriter } from './protobuf-writer.ts';
+import { RecordingSpan } from './recording-span.ts';
 
 /**
  * ReadableSpans to an OTLP ExportTraceServiceRequest (protobuf), grouped by
@@ -53,8 +54,14 @@ export function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   w.string(5, span.name);
   w.tag(6, 0);
   w.varint(span.kind + 1); // OTLP kinds start at 1 (INTERNAL); the API's at 0
-  w.fixed64Time(7, span.startTime as HrTime);
-  w.fixed64Time(8, span.endTime as HrTime);
+  if (span instanceof RecordingSpan) {
+    // Its times are milliseconds: written as they are, without the HrTime arrays.
+    w.fixed64Millis(7, span.startMs);
+    w.fixed64Millis(8, span.endMs);
+  } else {
+    w.fixed64Time(7, span.startTime as HrTime);
+    w.fixed64Time(8, span.endTime as HrTime);
+  }
   attributes(w, 9, span.attributes);
   if (span.droppedAttributesCount) {
     w.tag(10, 0);
@@ -103,10 +110,35 @@ export function attributes(w: ProtobufWriter, field: number, attrs: Attributes):
     const value = attrs[key];
     if (value === undefined || value === null) continue;
     const kv = w.begin(field);
-    w.string(1, key);
+    keyField(w, key);
     anyValue(w, 2, value);
     w.end(kv);
   }
+}
+
+/**
+ * KeyValue.key fields (tag, length, UTF-8 bytes) as encoded before, by key:
+ * the same keys come back span after span, and copying their bytes is cheaper
+ * than encoding the string again. Bounded, so that keys made up per span
+ * (unusual) cannot grow it without limit; those are encoded each time.
+ */
+const KEY_FIELDS = new Map<string, Uint8Array>();
+const MAX_KEY_FIELDS = 4096;
+const MAX_CACHED_KEY = 128;
+
+function keyField(w: ProtobufWriter, key: string): void {
+  let field = KEY_FIELDS.get(key);
+  if (field === undefined) {
+    if (KEY_FIELDS.size >= MAX_KEY_FIELDS || key.length > MAX_CACHED_KEY) {
+      w.string(1, key);
+      return;
+    }
+    const scratch = new ProtobufWriter(key.length * 3 + 8);
+    scratch.string(1, key);
+    field = Uint8Array.from(scratch.finish());
+    KEY_FIELDS.set(key, field);
+  }
+  w.small(field);
 }
 
 function anyValue(w: ProtobufWriter, field: number, value: AttributeValue | null | undefined): void {
