@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { createServer, request, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { Attributes } from '@opentelemetry/api';
 import { parseAgentConfig, AgentConfigError } from '../src/config/agent-config.ts';
-import { headerAttributes, REDACTED } from '../src/capture/header-capture.ts';
+import { blockHeader, headerAttributes, REDACTED } from '../src/capture/header-capture.ts';
 import { PayloadCollector, capturableContentType } from '../src/capture/payload-capture.ts';
 import { sanitizeSql } from '../src/capture/sql-sanitizer.ts';
 import { loadInitialConfig } from '../src/config/load-initial-config.ts';
@@ -96,6 +98,56 @@ test('payloads: kept up to the limit with size and truncation; binary as base64;
   assert.equal(capturableContentType('text/html', types), true);
   assert.equal(capturableContentType('image/png', types), false);
   assert.equal(capturableContentType(undefined, types), false);
+});
+
+test("response headers read from node:http's header block equal those read from getHeaders(), in every mode", async () => {
+  // A real response: numbers, a name set twice (an array), a secret, odd case, a value with spaces.
+  let sent: ServerResponse | undefined;
+  const server = createServer((_req, res) => {
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('content-length', 2);
+    res.setHeader('X-Multi', ['one', 'two']);
+    res.setHeader('Set-Cookie', ['a=1', 'b=2']);
+    res.setHeader('x-API-key', 'secret-value');
+    res.setHeader('X-Spaced', '  padded value ');
+    res.end('{}', () => (sent = res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve, reject) =>
+      request({ port, host: '127.0.0.1' }, (res) => res.resume().on('end', resolve))
+        .on('error', reject)
+        .end(),
+    );
+    await new Promise((r) => setImmediate(r));
+    const block = (sent as ServerResponse & { _header: string })._header;
+    assert.equal(typeof block, 'string');
+    for (const rules of [
+      parseAgentConfig({}).capture.headers,
+      parseAgentConfig({
+        capture: { headers: { mode: 'allowlist', allowlist: ['x-multi', 'content-length'] } },
+      }).capture.headers,
+      parseAgentConfig({ capture: { headers: { mode: 'all', redact: ['x-spaced'] } } }).capture.headers,
+    ]) {
+      const fromObject: Attributes = {};
+      headerAttributes('response', sent!.getHeaders(), rules, fromObject);
+      const fromBlock: Attributes = {};
+      headerAttributes('response', block, rules, fromBlock);
+      assert.deepEqual(fromBlock, fromObject, rules.mode);
+      assert.ok(Object.keys(fromBlock).length > 0);
+    }
+    const all: Attributes = {};
+    headerAttributes('response', block, parseAgentConfig({}).capture.headers, all);
+    assert.equal(all['http.response.header.x-multi'], 'one, two');
+    assert.equal(all['http.response.header.set-cookie'], REDACTED);
+    assert.equal(all['http.response.header.x-api-key'], REDACTED);
+    assert.equal(all['http.response.header.x-spaced'], '  padded value ');
+    assert.equal(blockHeader(block, 'content-type'), 'application/json; charset=utf-8');
+    assert.equal(blockHeader(block, 'x-absent'), undefined);
+  } finally {
+    server.close();
+  }
 });
 
 test('payloads in Buffers: text is kept exactly across chunks, whatever the application does with its buffers later', () => {

@@ -42,11 +42,12 @@ type HeaderValue = string | string[] | number | undefined;
  */
 export function headerAttributes(
   direction: 'request' | 'response',
-  headers: Record<string, HeaderValue> | undefined,
+  headers: Record<string, HeaderValue> | string | undefined,
   rules: CaptureConfig['headers'],
   into: Attributes,
 ): void {
   if (!headers || rules.mode === 'off') return;
+  if (typeof headers === 'string') return headerBlockAttributes(direction, headers, rules, into);
   const decisions = decisionsFor(rules, direction);
   for (const rawName in headers) {
     const value = headers[rawName];
@@ -59,6 +60,64 @@ export function headerAttributes(
     if (decision === null) continue;
     into[decision.key] = decision.secret ? REDACTED : Array.isArray(value) ? value.join(', ') : String(value);
   }
+}
+
+/**
+ * The same from a header block as node:http writes it (`res._header`: a
+ * start line, then `Name: value` lines, each ending with CRLF, then an empty
+ * line): read in place, without the headers object getHeaders() would build
+ * (a dictionary-mode copy made with Object.keys, costly per response). A
+ * name sent twice has its values joined with ", ", as getHeaders() would.
+ */
+function headerBlockAttributes(
+  direction: 'request' | 'response',
+  block: string,
+  rules: CaptureConfig['headers'],
+  into: Attributes,
+): void {
+  const decisions = decisionsFor(rules, direction);
+  let joined: string[] | undefined;
+  let at = block.indexOf('\r\n') + 2; // after the start line
+  while (at > 1 && at < block.length) {
+    const eol = block.indexOf('\r\n', at);
+    if (eol === -1 || eol === at) return; // the empty line ends the block
+    const colon = block.indexOf(':', at);
+    if (colon !== -1 && colon < eol) {
+      const rawName = block.slice(at, colon);
+      let decision = decisions.get(rawName);
+      if (decision === undefined) {
+        decision = decide(direction, rawName, rules);
+        if (decisions.size < MAX_CACHED_NAMES) decisions.set(rawName, decision);
+      }
+      if (decision !== null) {
+        // node:http writes `${name}: ${value}`: the value is what follows ": ", as it was set.
+        const start = block.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1;
+        const value = decision.secret ? REDACTED : block.slice(start, eol);
+        const key = decision.key;
+        if (into[key] !== undefined && joined?.includes(key)) {
+          if (!decision.secret) into[key] = `${String(into[key])}, ${value}`;
+        } else {
+          into[key] = value;
+          (joined ??= []).push(key);
+        }
+      }
+    }
+    at = eol + 2;
+  }
+}
+
+/** The value of header `name` (lower-case) in a header block (see headerBlockAttributes), or undefined. */
+export function blockHeader(block: string, name: string): string | undefined {
+  let at = block.indexOf('\r\n') + 2;
+  while (at > 1 && at < block.length) {
+    const eol = block.indexOf('\r\n', at);
+    if (eol === -1 || eol === at) return undefined;
+    const colon = at + name.length;
+    if (block.charCodeAt(colon) === 58 /* : */ && block.slice(at, colon).toLowerCase() === name)
+      return block.slice(block.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1, eol);
+    at = eol + 2;
+  }
+  return undefined;
 }
 
 /** What to do with one header name under one set of rules: skip it (null), or its attribute key. */

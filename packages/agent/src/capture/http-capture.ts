@@ -2,10 +2,11 @@ import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerRespons
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { CaptureConfig } from '../config/agent-config.ts';
 import type { ConfigStore } from '../config/config-store.ts';
-import { headerAttributes } from './header-capture.ts';
+import { blockHeader, headerAttributes } from './header-capture.ts';
 import { PayloadCollector, capturableContentType } from './payload-capture.ts';
 
-type Headers = IncomingMessage['headers'] | OutgoingHttpHeaders;
+/** A headers object, or a header block as node:http wrote it (`_header`, see headerAttributes). */
+type Headers = IncomingMessage['headers'] | OutgoingHttpHeaders | string;
 
 /**
  * The captured attributes of one HTTP exchange, client or server side:
@@ -24,10 +25,14 @@ export function exchangeAttributes(
   headerAttributes('response', responseHeaders, capture.headers, into);
   if (!capture.payloads.enabled) return;
   const types = capture.payloads.contentTypes;
-  if (requestBody && capturableContentType(requestHeaders['content-type'], types))
+  if (requestBody && capturableContentType(contentType(requestHeaders), types))
     requestBody.writeTo('http.request.payload', into);
-  if (responseBody && capturableContentType(responseHeaders['content-type'], types))
+  if (responseBody && capturableContentType(contentType(responseHeaders), types))
     responseBody.writeTo('http.response.payload', into);
+}
+
+function contentType(headers: Headers): unknown {
+  return typeof headers === 'string' ? blockHeader(headers, 'content-type') : headers['content-type'];
 }
 
 /**

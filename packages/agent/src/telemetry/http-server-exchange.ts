@@ -188,15 +188,30 @@ export class Exchange {
 
   /** Headers (by the capture rules, secrets redacted) and bodies of a text content type. */
   #capture(span: RecordingSpan): void {
+    const capture = this.deps.config.capture;
+    if (capture.headers.mode === 'off' && !this.#requestBody && !this.#responseBody) return;
     exchangeAttributes(
-      this.deps.config.capture,
+      capture,
       this.request.headers,
-      this.response.getHeaders(),
+      sentHeaders(this.response),
       this.#requestBody,
       this.#responseBody,
       span.attributes,
     );
   }
+}
+
+type WithHeaderBlock = ServerResponse & { _header?: unknown };
+
+/**
+ * The response's headers as node:http sent them: its header block (read in
+ * place by the capture, see headerAttributes), or getHeaders() when there is
+ * none (a response that ended without sending headers, or a replacement of
+ * node:http's ServerResponse).
+ */
+function sentHeaders(response: ServerResponse): string | ReturnType<ServerResponse['getHeaders']> {
+  const block = (response as WithHeaderBlock)._header;
+  return typeof block === 'string' && block.length > 0 ? block : response.getHeaders();
 }
 
 /** A request without Content-Length or Transfer-Encoding (most GETs) has no body to observe. */
