@@ -4,7 +4,7 @@
  * given environment and node flags (resolving once it prints "listening"),
  * and stopping it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { backingService } from '../../test/support/backing-services.ts';
 import { exited, freePort } from '../../test/support/spyglass-process.ts';
@@ -22,6 +22,16 @@ export async function benchServices(): Promise<{ pgUrl: string; redisUrl: string
     process.exit(1);
   }
   return { pgUrl: pg.url, redisUrl: redis.url };
+}
+
+/** Exits with a hint when valgrind (the instruction benchmarks' counter) is not installed. */
+export function requireValgrind(benchmark: string): void {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+  } catch {
+    console.error(`${benchmark} needs valgrind (apt-get install valgrind)`);
+    process.exit(1);
+  }
 }
 
 /** The app's environment without any inherited NODE_OPTIONS (each mode sets its own). */

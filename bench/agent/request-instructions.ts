@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
-import { appEnvironment, benchServices } from './bench-app.ts';
+import { appEnvironment, benchServices, requireValgrind } from './bench-app.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -42,12 +42,7 @@ const { values, positionals } = parseArgs({
 const warmup = Number(values.warmup);
 const requests = Number(values.requests);
 
-try {
-  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-} catch {
-  console.error('bench:agent-instructions needs valgrind (apt-get install valgrind)');
-  process.exit(1);
-}
+requireValgrind('bench:agent-instructions');
 
 const services = await benchServices();
 await ensureAgentBuilt();

@@ -17,14 +17,14 @@
  * The agent's code cache is removed first, and written by an uncounted start
  * of the app, as a user's first run writes it.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { rmSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_DIST, REGISTER_CJS, ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
-import { appEnvironment, benchServices } from './bench-app.ts';
+import { appEnvironment, benchServices, requireValgrind } from './bench-app.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -32,12 +32,7 @@ const { values, positionals } = parseArgs({
 });
 const runs = Number(values.runs);
 
-try {
-  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-} catch {
-  console.error('bench:agent-startup needs valgrind (apt-get install valgrind)');
-  process.exit(1);
-}
+requireValgrind('bench:agent-startup');
 
 const services = await benchServices();
 await ensureAgentBuilt();

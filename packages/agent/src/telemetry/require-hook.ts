@@ -131,38 +131,40 @@ export class RequireInTheMiddleSingleton {
     } catch {
       return load(); // Node throws its own error
     }
-    const patched = this.#patched.get(filename);
-    if (patched !== undefined || this.#patched.has(filename)) return patched;
-    if (this.#loading.has(filename)) return load(); // a cycle: the partial exports, as they are
-    this.#loading.add(filename);
-    let exports: unknown;
-    try {
-      exports = load();
-    } finally {
-      this.#loading.delete(filename);
-    }
-    const name = this.#moduleName(filename);
-    if (name === undefined) return exports;
-    exports = this.#run(exports, name.name, name.basedir, false);
-    this.#patched.set(filename, exports);
-    return exports;
+    return this.#loadHooked(filename, load, () => this.#moduleName(filename));
   }
 
   #loadBuiltin(id: string, load: () => unknown): unknown {
     const name = id.startsWith('node:') && isBuiltin(id.slice(5)) ? id.slice(5) : id;
     if (!this.#builtins.has(name)) return load();
-    const patched = this.#patched.get(name);
-    if (patched !== undefined) return patched;
-    if (this.#loading.has(name)) return load();
-    this.#loading.add(name);
+    return this.#loadHooked(name, load, () => ({ name, basedir: undefined }));
+  }
+
+  /**
+   * Loads `key` (a file name, or a built-in's name) and runs the hooks on it
+   * once (`target`: the name they see, undefined for none): later loads get
+   * what they returned; a load inside its own load (a cycle) gets the partial
+   * exports as they are.
+   */
+  #loadHooked(
+    key: string,
+    load: () => unknown,
+    target: () => { name: string; basedir: string | undefined } | undefined,
+  ): unknown {
+    if (this.#patched.has(key)) return this.#patched.get(key);
+    if (this.#loading.has(key)) return load();
+    this.#loading.add(key);
     let exports: unknown;
     try {
       exports = load();
     } finally {
-      this.#loading.delete(name);
+      this.#loading.delete(key);
     }
-    exports = this.#run(exports, name, undefined, true);
-    this.#patched.set(name, exports);
+    const hooked = target();
+    if (hooked === undefined) return exports;
+    // Built-ins (no base directory) match only their own name, as require-in-the-middle's do.
+    exports = this.#run(exports, hooked.name, hooked.basedir, hooked.basedir === undefined);
+    this.#patched.set(key, exports);
     return exports;
   }
 
