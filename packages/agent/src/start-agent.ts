@@ -5,7 +5,6 @@ import type { AgentConfig } from './config/agent-config.ts';
 import { ConfigStore } from './config/config-store.ts';
 import { AgentContextManager, installContextManager } from './telemetry/agent-context-manager.ts';
 import { bridgeConsole } from './telemetry/console-bridge.ts';
-import { memoizeResolution } from './telemetry/resolve-memo.ts';
 import type { ExportStats } from './telemetry/export-stats.ts';
 import { instrumentationCatalog } from './telemetry/instrumentations.ts';
 import { InstrumentationSet } from './telemetry/instrumentation-set.ts';
@@ -103,7 +102,6 @@ export function startAgent(
   };
 
   // Step 1: instrumentations, each constructed and enabled once wanted and its package is required.
-  const restoreResolution = memoizeResolution();
   const recorder = () => (initial.signals.traces ? ensurePipeline()?.recorder : undefined);
   const instrumentations = new InstrumentationSet(
     instrumentationCatalog(config, isExportRequest, recorder),
@@ -148,7 +146,6 @@ export function startAgent(
     shutdown() {
       stopped ??= (async () => {
         instrumentations.disableAll();
-        restoreResolution();
         restoreConsole();
         if (!attempted) return;
         if (!pipeline) return;

@@ -52,11 +52,7 @@ export function headerAttributes(
   for (const rawName in headers) {
     const value = headers[rawName];
     if (value === undefined) continue;
-    let decision = decisions.get(rawName);
-    if (decision === undefined) {
-      decision = decide(direction, rawName, rules);
-      if (decisions.size < MAX_CACHED_NAMES) decisions.set(rawName, decision);
-    }
+    const decision = decisionFor(decisions, direction, rawName, rules);
     if (decision === null) continue;
     into[decision.key] = decision.secret ? REDACTED : Array.isArray(value) ? value.join(', ') : String(value);
   }
@@ -84,11 +80,7 @@ function headerBlockAttributes(
     const colon = block.indexOf(':', at);
     if (colon !== -1 && colon < eol) {
       const rawName = block.slice(at, colon);
-      let decision = decisions.get(rawName);
-      if (decision === undefined) {
-        decision = decide(direction, rawName, rules);
-        if (decisions.size < MAX_CACHED_NAMES) decisions.set(rawName, decision);
-      }
+      const decision = decisionFor(decisions, direction, rawName, rules);
       if (decision !== null) {
         // node:http writes `${name}: ${value}`: the value is what follows ": ", as it was set.
         const start = block.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1;
@@ -138,6 +130,21 @@ function decisionsFor(
   let entry = DECISIONS.get(rules);
   if (!entry) DECISIONS.set(rules, (entry = { request: new Map(), response: new Map() }));
   return entry[direction];
+}
+
+/** The decision for a header name, remembered (up to MAX_CACHED_NAMES names per rules and direction). */
+function decisionFor(
+  decisions: Map<string, Decision>,
+  direction: 'request' | 'response',
+  rawName: string,
+  rules: CaptureConfig['headers'],
+): Decision {
+  let decision = decisions.get(rawName);
+  if (decision === undefined) {
+    decision = decide(direction, rawName, rules);
+    if (decisions.size < MAX_CACHED_NAMES) decisions.set(rawName, decision);
+  }
+  return decision;
 }
 
 function decide(
