@@ -25,7 +25,10 @@ export interface SpooledBatch {
  * Batches inserted together as one insert, deduplicated by `id`. A group of
  * one batch has the batch's id and no manifest; a larger group is recorded
  * (`<id>.group.json`) before its insert starts, so that a replay repeats the
- * same insert with the same token.
+ * same insert with the same token. Only the same insert: ClickHouse derives
+ * the deduplication ids from the token and the insert's source blocks, so the
+ * same token over fewer files stores them again
+ * (packages/store/test/file-insert-replay.test.ts).
  */
 export interface InsertGroup {
   readonly id: string;
@@ -67,13 +70,21 @@ export class BatchSpool {
     for (const f of files.filter((f) => f.endsWith('.group.json')).sort()) {
       const group = readJson<{ id: string; batches: string[] }>(join(dir, f));
       if (!group) continue;
-      // Members already removed were inserted by this group; the token covers the rest.
       const members = group.batches
         .map((id) => batches.get(id))
         .filter((b): b is SpooledBatch => b !== undefined);
       for (const b of members) batches.delete(b.id);
-      if (members.length > 0) pending.push({ id: group.id, batches: members });
-      else rmSync(join(dir, f), { force: true });
+      if (members.length === group.batches.length) {
+        // Maybe stored, maybe not: the same insert again, which the store drops if it landed.
+        pending.push({ id: group.id, batches: members });
+        continue;
+      }
+      // Batches are removed only after their group's insert (see remove), so the
+      // group is stored; the process stopped while forgetting it. Its remaining
+      // batches must not be inserted again: ClickHouse deduplicates a repeat by
+      // its source blocks, and a subset of the files is not the same insert.
+      for (const b of members) forgetSync(dir, b);
+      rmSync(join(dir, f), { force: true });
     }
     for (const b of batches.values()) pending.push({ id: b.id, batches: [b] });
     // Data files without a manifest belong to batches that were never acknowledged.
@@ -129,7 +140,10 @@ export class BatchSpool {
     if (this.durable) await syncDirectory(this.dir);
   }
 
-  /** Forgets a group that is in the store: its batches first, then its record. */
+  /**
+   * Forgets a group that is in the store: its batches first, then its record.
+   * A record that outlives some of its batches thus means "stored" (see open).
+   */
   async remove(group: InsertGroup): Promise<void> {
     for (const batch of group.batches) {
       await rm(join(this.dir, `${batch.id}.batch.json`), { force: true });
@@ -137,6 +151,12 @@ export class BatchSpool {
     }
     if (group.batches.length > 1) await rm(join(this.dir, `${group.id}.group.json`), { force: true });
   }
+}
+
+/** Removes a batch's manifest, then its files (unreferenced files are removed at the next open). */
+function forgetSync(dir: string, batch: SpooledBatch): void {
+  rmSync(join(dir, `${batch.id}.batch.json`), { force: true });
+  for (const t of batch.tables) rmSync(t.path, { force: true });
 }
 
 function readJson<T>(path: string): T | undefined {
