@@ -32,24 +32,33 @@ test('spooled batches survive a restart; removed ones do not', async () => {
   assert.ok(existsSync(a.tables[0]!.path));
 });
 
-test('a recorded group is replayed as the same group, even when some members were already removed', async () => {
+test('a recorded group is replayed whole; one that lost members was stored and is forgotten', async () => {
   const d = dir();
   const { spool } = BatchSpool.open(d, true);
   const a = await spool.write('a', [table('1')]);
   const b = await spool.write('b', [table('2')]);
-  const c = await spool.write('c', [table('3')]);
+  await spool.write('c', [table('3')]);
+  const e = await spool.write('e', [table('4')]);
+  const f = await spool.write('f', [table('5')]);
   await spool.recordGroup({ id: 'a-g2', batches: [a, b] });
-  // A crash while removing the inserted group: a's files are gone, the record stays.
+  await spool.recordGroup({ id: 'e-g2', batches: [e, f] });
+  // A crash while removing the inserted group a-g2: a's files are gone, the record stays.
   await spool.remove({ id: 'a', batches: [a] });
   const { pending } = BatchSpool.open(d, true);
   assert.deepEqual(
     pending.map((g) => [g.id, g.batches.map((x) => x.id)]),
     [
-      ['a-g2', ['b']],
       ['c', ['c']],
+      ['e-g2', ['e', 'f']],
     ],
   );
-  void c;
+  assert.deepEqual(
+    readdirSync(d)
+      .filter((n) => n.startsWith('a') || n.startsWith('b'))
+      .sort(),
+    [],
+    'the stored group and its remaining batch are gone',
+  );
 });
 
 test('files without a manifest (never acknowledged) are cleaned up at open', () => {
