@@ -10,6 +10,7 @@ import {
   fixture,
   lit,
   runApp,
+  startApp,
   useBackend,
   uniqueService,
   waitForSpans,
@@ -78,12 +79,61 @@ test('(a) unreachable endpoint (closed port): same output and exit code as witho
   assert.equal(withAgent.stderr, without.stderr, 'the agent prints nothing on stderr');
 });
 
-test('(a) unreachable endpoint (closed port): the application exits within a few seconds', {}, async () => {
-  const [without, withAgent] = await Promise.all([baseline(), closedPort()]);
+test('(a) unreachable endpoint (closed port): the application exits as soon as with a reachable one', async () => {
+  // The last export is attempted once: a refused connection is final (no retries while exiting).
+  // Compared with the same launch and a live gateway (spyglass run's own startup is in both).
+  const [reachable, withAgent] = await Promise.all([
+    runApp(APP, { service: uniqueService('agent-reachable'), endpoint: backend().otlpUrl }),
+    closedPort(),
+  ]);
   assert.ok(
-    withAgent.ms < without.ms + 4000,
-    `exited after ${withAgent.ms} ms (without the agent: ${without.ms} ms)`,
+    withAgent.ms < reachable.ms + 1000,
+    `exited after ${withAgent.ms} ms (with a reachable gateway: ${reachable.ms} ms)`,
   );
+});
+
+/** Starts signal-app.cjs, waits for "ready", sends SIGTERM; resolves to the ms from the signal to its exit. */
+async function exitAfterSigterm(o: { endpoint?: string; withoutAgent?: boolean }): Promise<number> {
+  const { child, output } = startApp([process.execPath, fixture('signal-app.cjs')], {
+    service: uniqueService('agent-sigterm'),
+    ...o,
+  });
+  const closed = new Promise<void>((r) => child.once('close', () => r()));
+  const deadline = Date.now() + 20_000;
+  while (!output().stdout.includes('ready')) {
+    assert.ok(Date.now() < deadline, `the app did not get ready:\n${output().stdout}${output().stderr}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  // After the export pipeline started (at the latest 1 s after startup) and tried to send.
+  await new Promise((r) => setTimeout(r, 1500));
+  const signalled = Date.now();
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await closed;
+  clearTimeout(killer);
+  assert.match(output().stdout, /closing/, 'the application handled the signal');
+  return Date.now() - signalled;
+}
+
+test('(a) unreachable endpoint: a server that closes on SIGTERM exits at once, not after the export timeout', async () => {
+  const [without, closed, hole] = await Promise.all([
+    exitAfterSigterm({ withoutAgent: true }),
+    exitAfterSigterm({ endpoint: `http://127.0.0.1:${await freePort()}` }),
+    (async () => {
+      await new Promise<void>((r) =>
+        blackHoleServer.listening ? r() : blackHoleServer.listen(0, '127.0.0.1', r),
+      );
+      const port = (blackHoleServer.address() as { port: number }).port;
+      return exitAfterSigterm({ endpoint: `http://127.0.0.1:${port}` });
+    })(),
+  ]);
+  // Before the agent's transports stopped retrying on exit, both took ~8 s (the upstream log and
+  // metric exporters retried for export.timeoutMs while the SDK's ref'd timers held the loop).
+  assert.ok(
+    closed < without + 1000,
+    `closed port: exited ${closed} ms after SIGTERM (without the agent ${without} ms)`,
+  );
+  assert.ok(hole < without + 3500, `no answer: exited ${hole} ms after SIGTERM (the grace period is 2 s)`);
 });
 
 test(

@@ -54,6 +54,10 @@ export function startFromEnvironment(
   }
 }
 
+/** How long the last export may take when the application exits on its own, and on a signal. */
+const EXIT_GRACE_MS = 1500;
+const SIGNAL_GRACE_MS = 2000;
+
 /**
  * Flush on the way out without changing how the application exits: on a
  * normal exit (beforeExit), and on SIGTERM/SIGINT, where the agent's listener
@@ -61,17 +65,20 @@ export function startFromEnvironment(
  * the default action still ends the process.
  */
 function installShutdownHooks(agent: Agent): void {
-  // The application is exiting: flush for at most 1.5 s, so an unreachable gateway (whose exporter
-  // retries for up to export.timeoutMs) never holds the exit; the exit code is the application's.
+  // The application is exiting: one last delivery attempt within 1.5 s (the transports stop
+  // retrying), so an unreachable gateway never holds the exit; the exit code is the application's.
   process.once('beforeExit', () => {
-    const timer = setTimeout(() => process.exit(), 1500);
+    const timer = setTimeout(() => process.exit(), EXIT_GRACE_MS);
     timer.unref();
-    void agent.shutdown().finally(() => clearTimeout(timer));
+    void agent.shutdown(EXIT_GRACE_MS).finally(() => clearTimeout(timer));
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const onSignal = () => {
       const others = process.listenerCount(signal);
-      const flushed = Promise.race([agent.shutdown(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      const flushed = Promise.race([
+        agent.shutdown(SIGNAL_GRACE_MS),
+        new Promise((r) => setTimeout(r, SIGNAL_GRACE_MS).unref()),
+      ]);
       if (others === 0) {
         void flushed.then(() => process.kill(process.pid, signal));
       }

@@ -22,10 +22,18 @@ export interface Agent {
   /** Validates and applies a whole new configuration while the application runs. */
   applyConfig(input: unknown): AgentConfig;
   forceFlush(): Promise<void>;
-  shutdown(): Promise<void>;
+  /**
+   * Flushes and stops, for an application that is exiting: what is still
+   * buffered gets one delivery attempt within `graceMs` (no retries after), so
+   * an unreachable gateway never holds the exit longer.
+   */
+  shutdown(graceMs?: number): Promise<void>;
 }
 
 type Pipeline = import('./telemetry/export-pipeline.ts').Pipeline;
+
+/** The default of Agent.shutdown's grace period. */
+const SHUTDOWN_GRACE_MS = 2000;
 
 /** When the export pipeline loads at the latest (see startAgent). It took ~17 ms of startup at setImmediate. */
 const PIPELINE_DELAY_MS = 1000;
@@ -143,13 +151,14 @@ export function startAgent(
         p.meterProvider.forceFlush(),
       ]);
     },
-    shutdown() {
+    shutdown(graceMs = SHUTDOWN_GRACE_MS) {
       stopped ??= (async () => {
         instrumentations.disableAll();
         restoreConsole();
         if (!attempted) return;
         if (!pipeline) return;
         const p = pipeline;
+        p.closeTransports(graceMs);
         await Promise.allSettled([
           p.tracerProvider.shutdown(),
           p.loggerProvider.shutdown(),

@@ -1,6 +1,4 @@
 import { metrics } from '@opentelemetry/api';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -12,6 +10,8 @@ import { EncodingSpanProcessor } from './encoding-span-processor.ts';
 import { createRuntimeInstrumentation } from './instrumentations.ts';
 import { LiveRatioSampler } from './live-sampler.ts';
 import { OtlpHttpTraceExporter } from './otlp-http-trace-exporter.ts';
+import { OtlpHttpLogExporter, OtlpHttpMetricExporter } from './otlp-http-signal-exporters.ts';
+import type { OtlpHttpTransport } from './otlp-http-transport.ts';
 import type { SpanRecorder } from './recording-span.ts';
 import { registerProcessMetrics } from './process-metrics.ts';
 import { buildResource } from './resource.ts';
@@ -28,6 +28,11 @@ export interface Pipeline {
   recorder: SpanRecorder;
   loggerProvider: LoggerProvider;
   meterProvider: MeterProvider;
+  /**
+   * The application is exiting: the exporters' transports stop retrying and
+   * give what is still sent at most `graceMs` (see otlp-http-transport.ts).
+   */
+  closeTransports(graceMs: number): void;
 }
 
 /** Step 2: the SDK pipeline, registered as the API's global providers. */
@@ -35,14 +40,14 @@ export function startPipeline(config: ConfigStore, service: ServiceIdentity, sta
   const initial = config.current;
   const resource = buildResource(service);
   const url = (path: string) => `${initial.endpoint}${path}`;
-  const exportOptions = { headers: initial.headers, timeoutMillis: initial.export.timeoutMs };
-
-  // Traces
-  const exporter = new OtlpHttpTraceExporter({
-    url: url('/v1/traces'),
+  const transportOptions = (path: string) => ({
+    url: url(path),
     headers: initial.headers,
     timeoutMs: initial.export.timeoutMs,
   });
+
+  // Traces
+  const exporter = new OtlpHttpTraceExporter(transportOptions('/v1/traces'));
   const batch = new EncodingSpanProcessor(
     exporter,
     {
@@ -64,11 +69,12 @@ export function startPipeline(config: ConfigStore, service: ServiceIdentity, sta
   });
 
   // Logs (console bridge, pino, winston, bunyan)
+  const logExporter = new OtlpHttpLogExporter(transportOptions('/v1/logs'));
   const loggerProvider = new LoggerProvider({
     resource,
     processors: [
       new BatchLogRecordProcessor({
-        exporter: new OTLPLogExporter({ url: url('/v1/logs'), ...exportOptions }),
+        exporter: logExporter,
         maxQueueSize: initial.export.maxQueueSize,
         scheduledDelayMillis: initial.export.scheduledDelayMs,
       }),
@@ -77,11 +83,12 @@ export function startPipeline(config: ConfigStore, service: ServiceIdentity, sta
 
   // Metrics: runtime and process only. The instrumentations' request-duration metrics would
   // duplicate what the backend computes from spans (RED views), at a cost on every request.
+  const metricExporter = new OtlpHttpMetricExporter(transportOptions('/v1/metrics'));
   const meterProvider = new MeterProvider({
     resource,
     readers: [
       new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({ url: url('/v1/metrics'), ...exportOptions }),
+        exporter: metricExporter,
         exportIntervalMillis: initial.metrics.intervalMs,
         exportTimeoutMillis: Math.min(initial.export.timeoutMs, initial.metrics.intervalMs),
       }),
@@ -106,5 +113,18 @@ export function startPipeline(config: ConfigStore, service: ServiceIdentity, sta
         r.observe(stats.failedSpans, { reason: 'export_failed' });
       });
   }
-  return { tracerProvider, recorder, loggerProvider, meterProvider };
+  const transports: OtlpHttpTransport[] = [
+    exporter.transport,
+    logExporter.transport,
+    metricExporter.transport,
+  ];
+  return {
+    tracerProvider,
+    recorder,
+    loggerProvider,
+    meterProvider,
+    closeTransports: (graceMs) => {
+      for (const t of transports) t.close(graceMs);
+    },
+  };
 }
