@@ -1,5 +1,5 @@
 /**
- * npm run bench:agent-instructions [-- --path /trivial --warmup 1000 --requests 3000 --runs 3 NAME=SPEC ...]
+ * npm run bench:agent-instructions [-- --path /trivial --warmup 1000 --requests 3000 --idle 10 --runs 3 NAME=SPEC ...]
  *
  * The agent's CPU cost per request in instructions: bench/agent/app.cjs runs
  * under valgrind (callgrind, instrumentation off until the app is warm),
@@ -11,6 +11,13 @@
  * for what it is worth in time. Instructions are not time (cache misses are
  * not counted), so a change that saves instructions but allocates more can
  * still lose.
+ *
+ * Under valgrind the app runs ~50 times slower, so work done per second
+ * rather than per request (timers, metric collection, export batches) weighs
+ * ~50 times more per request than it does at full speed. `--idle` seconds
+ * after the requests, with no load, count that background rate; the table
+ * shows it, and the per-request figure without it (the request window's
+ * length times the idle rate, subtracted), which is what a loaded app pays.
  *
  * Variants (default: `spyglass`):
  *   spyglass          the agent as `spyglass run` starts it
@@ -36,11 +43,13 @@ const { values, positionals } = parseArgs({
     path: { type: 'string', default: '/trivial' },
     warmup: { type: 'string', default: '1000' },
     requests: { type: 'string', default: '3000' },
+    idle: { type: 'string', default: '10' },
     runs: { type: 'string', default: '3' },
   },
 });
 const warmup = Number(values.warmup);
 const requests = Number(values.requests);
+const idleSeconds = Number(values.idle);
 
 requireValgrind('bench:agent-instructions');
 
@@ -90,8 +99,17 @@ const variants: Variant[] = [
   ...(positionals.length > 0 ? positionals : ['spyglass']).map(variant),
 ];
 
-/** Instructions per request over `requests` requests, after `warmup`. */
-async function perRequest(v: Variant): Promise<number> {
+interface Count {
+  /** Instructions per request over the request window. */
+  readonly perRequest: number;
+  /** The request window's length, in seconds. */
+  readonly windowSeconds: number;
+  /** Instructions per second with no load, after the requests (0 without --idle). */
+  readonly idlePerSecond: number;
+}
+
+/** Instructions per request over `requests` requests after `warmup`, then the idle rate. */
+async function count(v: Variant): Promise<Count> {
   const dir = mkdtempSync(join(tmpdir(), 'spyglass-instructions-'));
   const child = spawn(
     'valgrind',
@@ -121,48 +139,84 @@ async function perRequest(v: Variant): Promise<number> {
   try {
     await autocannon({ url, connections: 4, amount: warmup, timeout: 60 });
     control('-i', 'on');
+    const started = performance.now();
     await autocannon({ url, connections: 4, amount: requests, timeout: 60 });
     control('-i', 'off');
+    const windowSeconds = (performance.now() - started) / 1000;
     control('-d');
+    const requestTotal = dumpedInstructions(dir, v.name);
+    let idlePerSecond = 0;
+    if (idleSeconds > 0) {
+      control('-z');
+      control('-i', 'on');
+      const idleStarted = performance.now();
+      await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+      control('-i', 'off');
+      const idleWindow = (performance.now() - idleStarted) / 1000;
+      control('-d');
+      idlePerSecond = dumpedInstructions(dir, v.name) / idleWindow;
+    }
+    return { perRequest: requestTotal / requests, windowSeconds, idlePerSecond };
   } finally {
     child.kill('SIGKILL');
     await exited;
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The instructions in the dumps written so far (removed once read). */
+function dumpedInstructions(dir: string, name: string): number {
   let total = 0;
   for (const file of readdirSync(dir)) {
     const m = /^totals:\s*(\d+)/m.exec(readFileSync(join(dir, file), 'utf8'));
     if (m) total += Number(m[1]);
+    rmSync(join(dir, file));
   }
-  rmSync(dir, { recursive: true, force: true });
-  if (total === 0) throw new Error(`${v.name}: no instruction count`);
-  return total / requests;
+  if (total === 0) throw new Error(`${name}: no instruction count`);
+  return total;
 }
 
-const counts = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+const counts = new Map<string, Count[]>(variants.map((v) => [v.name, []]));
 for (let run = 0; run < Number(values.runs); run++)
   for (const v of variants) {
-    counts.get(v.name)!.push(await perRequest(v));
+    counts.get(v.name)!.push(await count(v));
     process.stderr.write(`  run ${run + 1} ${v.name} done\n`);
   }
 sink.close();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const base = median(counts.get('baseline')!);
-console.log(`${values.path}: instructions per request, median of ${values.runs} runs of ${requests}`);
+/** Per request without the background rate (see the header). */
+const foreground = (c: Count) => c.perRequest - (c.idlePerSecond * c.windowSeconds) / requests;
+const baseline = counts.get('baseline')!;
+const base = median(baseline.map((c) => c.perRequest));
+const baseForeground = median(baseline.map(foreground));
+const baseIdle = median(baseline.map((c) => c.idlePerSecond));
+console.log(
+  `${values.path}: instructions per request, median of ${values.runs} runs of ${requests}` +
+    (idleSeconds > 0 ? `; idle rate over ${idleSeconds} s after them` : ''),
+);
 console.table(
   Object.fromEntries(
     variants.map((v) => {
-      const xs = counts.get(v.name)!;
-      const m = median(xs);
-      return [
-        v.name,
-        {
-          'per request (K)': Math.round(m / 1000),
-          'added (K)': Math.round((m - base) / 1000),
-          'added %': Number(((100 * (m - base)) / base).toFixed(1)),
-          'runs (K)': xs.map((x) => Math.round(x / 1000)).join(' '),
-        },
-      ];
+      const cs = counts.get(v.name)!;
+      const m = median(cs.map((c) => c.perRequest));
+      const row: Record<string, number | string> = {
+        'per request (K)': Math.round(m / 1000),
+        'added (K)': Math.round((m - base) / 1000),
+        'added %': Number(((100 * (m - base)) / base).toFixed(1)),
+        'runs (K)': cs.map((c) => Math.round(c.perRequest / 1000)).join(' '),
+      };
+      if (idleSeconds > 0) {
+        const f = median(cs.map(foreground));
+        row['idle (M/s)'] = Number((median(cs.map((c) => c.idlePerSecond)) / 1e6).toFixed(1));
+        row['added idle (M/s)'] = Number(
+          ((median(cs.map((c) => c.idlePerSecond)) - baseIdle) / 1e6).toFixed(1),
+        );
+        row['window (s)'] = Number(median(cs.map((c) => c.windowSeconds)).toFixed(1));
+        row['added w/o idle (K)'] = Math.round((f - baseForeground) / 1000);
+        row['added w/o idle %'] = Number(((100 * (f - baseForeground)) / baseForeground).toFixed(1));
+      }
+      return [v.name, row];
     }),
   ),
 );
