@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
 import { backingService } from '../../test/support/backing-services.ts';
 import { exited, freePort } from '../../test/support/spyglass-process.ts';
 
@@ -87,4 +88,54 @@ export async function stopBenchApp(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited(child);
   clearTimeout(timer);
+}
+
+/** One way to run the app: its environment and node flags. */
+export interface AgentVariant {
+  readonly name: string;
+  env(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  readonly nodeArgs: readonly string[];
+}
+
+export const BASELINE: AgentVariant = { name: 'baseline', env: (base) => base, nodeArgs: [] };
+
+/**
+ * A variant from the command line of bench:agent-instructions and bench:agent-profile:
+ *   spyglass             the agent as `spyglass run` starts it
+ *   NAME=agent:CONFIG    with an agent configuration file (to price a feature)
+ *   NAME=env:K=V,K2=V2   as spyglass, plus environment variables (temporary experiment switches)
+ *   NAME=import:FILE     `node --import FILE` (another build of the agent's register.mjs)
+ *   NAME=preload:FILE    `node --require FILE` (a hand-written experiment)
+ */
+export function parseVariant(spec: string, agent: { serviceName: string; endpoint: string }): AgentVariant {
+  const spyglass = (base: NodeJS.ProcessEnv, config?: string) =>
+    agentEnvironment(base, { serviceName: agent.serviceName, endpoint: agent.endpoint, config });
+  if (spec === 'spyglass') return { name: spec, env: (base) => spyglass(base), nodeArgs: [] };
+  const eq = spec.indexOf('=');
+  const colon = spec.indexOf(':', eq);
+  if (eq <= 0 || colon === -1) throw new Error(`a variant is spyglass or NAME=KIND:VALUE, not '${spec}'`);
+  const name = spec.slice(0, eq);
+  const kind = spec.slice(eq + 1, colon);
+  const value = spec.slice(colon + 1);
+  const agentEnv = (base: NodeJS.ProcessEnv) => ({
+    ...base,
+    SPYGLASS_SERVICE_NAME: agent.serviceName,
+    SPYGLASS_ENDPOINT: agent.endpoint,
+  });
+  switch (kind) {
+    case 'agent':
+      return { name, env: (base) => spyglass(base, value), nodeArgs: [] };
+    case 'env': {
+      const vars = Object.fromEntries(
+        value.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      );
+      return { name, env: (base) => ({ ...spyglass(base), ...vars }), nodeArgs: [] };
+    }
+    case 'import':
+      return { name, env: agentEnv, nodeArgs: ['--import', value] };
+    case 'preload':
+      return { name, env: agentEnv, nodeArgs: ['--require', value] };
+    default:
+      throw new Error(`unknown variant kind '${kind}' in '${spec}'`);
+  }
 }

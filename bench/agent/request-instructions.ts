@@ -20,11 +20,7 @@
  * shows it, and the per-request figure without it (the request window's
  * length times the idle rate, subtracted), which is what a loaded app pays.
  *
- * Variants (default: `spyglass`):
- *   spyglass          the agent as `spyglass run` starts it
- *   NAME=agent:CONFIG with an agent configuration file (to price a feature)
- *   NAME=import:FILE  `node --import FILE` (another build of the agent's register.mjs)
- *   NAME=preload:FILE `node --require FILE`
+ * Variants (default: `spyglass`): see parseVariant in bench-app.ts.
  * The agent exports to a sink in this process that answers 200 at once.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -35,8 +31,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
-import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
-import { appEnvironment, benchServices, requireValgrind } from './bench-app.ts';
+import {
+  BASELINE,
+  appEnvironment,
+  benchServices,
+  parseVariant,
+  requireValgrind,
+  type AgentVariant,
+} from './bench-app.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -67,39 +69,11 @@ const sink = createServer((req, res) => {
 await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
 const endpoint = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
 
-interface Variant {
-  readonly name: string;
-  env(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
-  readonly nodeArgs: readonly string[];
-}
-function variant(spec: string): Variant {
-  if (spec === 'spyglass')
-    return {
-      name: spec,
-      env: (base) => agentEnvironment(base, { serviceName: 'bench-instructions', endpoint }),
-      nodeArgs: [],
-    };
-  const eq = spec.indexOf('=');
-  const name = spec.slice(0, eq);
-  const [kind, file] = [spec.slice(eq + 1, spec.indexOf(':', eq)), spec.slice(spec.indexOf(':', eq) + 1)];
-  const agentEnv = (base: NodeJS.ProcessEnv) => ({
-    ...base,
-    SPYGLASS_SERVICE_NAME: 'bench-instructions',
-    SPYGLASS_ENDPOINT: endpoint,
-  });
-  if (eq > 0 && kind === 'agent')
-    return {
-      name,
-      env: (base) => agentEnvironment(base, { serviceName: 'bench-instructions', endpoint, config: file }),
-      nodeArgs: [],
-    };
-  if (eq > 0 && kind === 'import') return { name, env: agentEnv, nodeArgs: ['--import', file] };
-  if (eq > 0 && kind === 'preload') return { name, env: agentEnv, nodeArgs: ['--require', file] };
-  throw new Error(`unknown variant '${spec}'`);
-}
-const variants: Variant[] = [
-  { name: 'baseline', env: (base) => base, nodeArgs: [] },
-  ...(positionals.length > 0 ? positionals : ['spyglass']).map(variant),
+const variants: AgentVariant[] = [
+  BASELINE,
+  ...(positionals.length > 0 ? positionals : ['spyglass']).map((spec) =>
+    parseVariant(spec, { serviceName: 'bench-instructions', endpoint }),
+  ),
 ];
 
 interface Count {
@@ -112,7 +86,7 @@ interface Count {
 }
 
 /** Instructions per request over `requests` requests after `warmup`, then the idle rate. */
-async function count(v: Variant): Promise<Count> {
+async function count(v: AgentVariant): Promise<Count> {
   const dir = mkdtempSync(join(tmpdir(), 'spyglass-instructions-'));
   const child = spawn(
     'valgrind',
