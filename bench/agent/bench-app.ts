@@ -5,7 +5,7 @@
  * and stopping it.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
 import { backingService } from '../../test/support/backing-services.ts';
 import { exited, freePort } from '../../test/support/spyglass-process.ts';
@@ -132,9 +132,9 @@ export function parseVariant(spec: string, agent: { serviceName: string; endpoin
       return { name, env: (base) => ({ ...spyglass(base), ...vars }), nodeArgs: [] };
     }
     case 'import':
-      return { name, env: agentEnv, nodeArgs: ['--import', value] };
+      return { name, env: agentEnv, nodeArgs: ['--import', resolve(value)] };
     case 'preload':
-      return { name, env: agentEnv, nodeArgs: ['--require', value] };
+      return { name, env: agentEnv, nodeArgs: ['--require', resolve(value)] };
     default:
       throw new Error(`unknown variant kind '${kind}' in '${spec}'`);
   }
