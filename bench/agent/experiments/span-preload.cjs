@@ -3,12 +3,16 @@
 // session): a span object per request (12 attributes from the request), ended on the response's
 // 'close' and encoded (name, times, attributes as bytes into a reused array). No context, no
 // export. Run it as a variant: npm run bench:agent-profile -- mini=preload:bench/agent/experiments/span-preload.cjs
-// SPAN_PRELOAD=noencode leaves out the encoding. Grow it towards the agent one piece at a time
-// (AsyncLocalStorage around the handler, emit wrappers, ...) to find what slows the app's own code.
+// SPAN_PRELOAD (comma-separated): `noencode` leaves out the encoding; `context` runs the handler and
+// the request's and response's events in an AsyncLocalStorage holding the span, as the agent does.
+// Grow it towards the agent one piece at a time to find what slows the app's own code (the router).
 const http = require('node:http');
+const { AsyncLocalStorage } = require('node:async_hooks');
 
 const SPAN = Symbol('span');
-const ENCODE = process.env.SPAN_PRELOAD !== 'noencode';
+const OPTIONS = (process.env.SPAN_PRELOAD ?? '').split(',');
+const ENCODE = !OPTIONS.includes('noencode');
+const als = OPTIONS.includes('context') ? new AsyncLocalStorage() : undefined;
 const buf = new Uint8Array(1 << 20);
 let pos = 0;
 
@@ -58,11 +62,28 @@ http.Server.prototype.emit = function emit(event, req, res) {
       },
       req,
     );
+    if (als) {
+      req[SPAN] = res[SPAN];
+      const args = arguments;
+      return als.run(res[SPAN], () => Reflect.apply(serverEmit, this, args));
+    }
   }
   return serverEmit.apply(this, arguments);
 };
 
-const responseEmit = http.ServerResponse.prototype.emit;
+/** Runs a marked message's events in its span's context (when `context` is on). */
+function inContext(original) {
+  return function emit() {
+    const span = this[SPAN];
+    if (!als || span === undefined || als.getStore() === span)
+      return Reflect.apply(original, this, arguments);
+    const args = arguments;
+    return als.run(span, () => Reflect.apply(original, this, args));
+  };
+}
+http.IncomingMessage.prototype.emit = inContext(http.IncomingMessage.prototype.emit);
+
+const responseEmit = inContext(http.ServerResponse.prototype.emit);
 http.ServerResponse.prototype.emit = function emit(event) {
   const span = event === 'close' ? this[SPAN] : undefined;
   if (span) {
