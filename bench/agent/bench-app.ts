@@ -5,6 +5,7 @@
  * and stopping it.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
 import { backingService } from '../../test/support/backing-services.ts';
@@ -138,4 +139,38 @@ export function parseVariant(spec: string, agent: { serviceName: string; endpoin
     default:
       throw new Error(`unknown variant kind '${kind}' in '${spec}'`);
   }
+}
+
+/** The baseline, then the variants named on the command line (`spyglass` when none is). */
+export function variantsFromArgs(
+  specs: readonly string[],
+  agent: { serviceName: string; endpoint: string },
+): AgentVariant[] {
+  return [BASELINE, ...(specs.length > 0 ? specs : ['spyglass']).map((spec) => parseVariant(spec, agent))];
+}
+
+export interface ExportSink {
+  /** The OTLP/HTTP endpoint to give the agent. */
+  readonly endpoint: string;
+  /** Request bytes received so far. */
+  bytes(): number;
+  close(): void;
+}
+
+/** An OTLP endpoint in this process: reads each export request and answers 200 at once. */
+export async function startExportSink(): Promise<ExportSink> {
+  let bytes = 0;
+  const server = createServer((req, res) => {
+    req.on('data', (d: Buffer) => (bytes += d.length));
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' });
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    bytes: () => bytes,
+    close: () => server.close(),
+  };
 }

@@ -24,14 +24,13 @@
  * function names kept).
  */
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
-import { appEnvironment, benchServices, startBenchApp, stopBenchApp } from './bench-app.ts';
+import { appEnvironment, benchServices, startBenchApp, startExportSink, stopBenchApp } from './bench-app.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -87,17 +86,8 @@ const variants: Variant[] = [
 const services = await benchServices();
 await ensureAgentBuilt();
 
-// The OTLP sink: reads each request and answers 200 with an empty response.
-let sinkBytes = 0;
-const sink = createServer((req, res) => {
-  req.on('data', (d: Buffer) => (sinkBytes += d.length));
-  req.on('end', () => {
-    res.writeHead(200, { 'content-type': 'application/x-protobuf' });
-    res.end();
-  });
-});
-await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-const endpoint = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
+const sink = await startExportSink();
+const endpoint = sink.endpoint;
 
 const pin = values.pin && availableParallelism() >= 2;
 if (pin) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
@@ -162,6 +152,6 @@ console.log(
         ? `baseline ${median(perRequest.get(v.name)!).toFixed(0)} us`
         : `${v.name} ${median(perRequest.get(v.name)!).toFixed(0)} us, its own cost ${median(deltas.get(v.name)!).toFixed(0)} us`,
     )
-    .join('; ')} per request (sink got ${(sinkBytes / 1e6).toFixed(1)} MB)`,
+    .join('; ')} per request (sink got ${(sink.bytes() / 1e6).toFixed(1)} MB)`,
 );
 sink.close();

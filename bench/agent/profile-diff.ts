@@ -15,17 +15,16 @@
  * across rounds; bench:agent-instructions counts instructions.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
 import {
-  BASELINE,
   appEnvironment,
   benchServices,
-  parseVariant,
+  startExportSink,
+  variantsFromArgs,
   startBenchApp,
   stopBenchApp,
   type AgentVariant,
@@ -46,18 +45,8 @@ const { values, positionals } = parseArgs({
 
 const services = await benchServices();
 await ensureAgentBuilt();
-const sink = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.end());
-});
-await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-const endpoint = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
-const variants: AgentVariant[] = [
-  BASELINE,
-  ...(positionals.length > 0 ? positionals : ['spyglass']).map((spec) =>
-    parseVariant(spec, { serviceName: 'bench-profile', endpoint }),
-  ),
-];
+const sink = await startExportSink();
+const variants = variantsFromArgs(positionals, { serviceName: 'bench-profile', endpoint: sink.endpoint });
 
 /** Self time in microseconds, by "group\0function\0line", summed over a variant's rounds. */
 type Times = Map<string, number>;

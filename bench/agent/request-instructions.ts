@@ -24,7 +24,6 @@
  * The agent exports to a sink in this process that answers 200 at once.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,10 +31,10 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
 import {
-  BASELINE,
   appEnvironment,
   benchServices,
-  parseVariant,
+  startExportSink,
+  variantsFromArgs,
   requireValgrind,
   type AgentVariant,
 } from './bench-app.ts';
@@ -62,19 +61,12 @@ const services = await benchServices();
 await ensureAgentBuilt();
 const APP = join(import.meta.dirname, 'app.cjs');
 
-const sink = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.end());
-});
-await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-const endpoint = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
+const sink = await startExportSink();
 
-const variants: AgentVariant[] = [
-  BASELINE,
-  ...(positionals.length > 0 ? positionals : ['spyglass']).map((spec) =>
-    parseVariant(spec, { serviceName: 'bench-instructions', endpoint }),
-  ),
-];
+const variants = variantsFromArgs(positionals, {
+  serviceName: 'bench-instructions',
+  endpoint: sink.endpoint,
+});
 
 interface Count {
   /** Instructions per request over the request window. */

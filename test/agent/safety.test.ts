@@ -59,13 +59,16 @@ after(() => {
   for (const s of sockets) s.destroy();
   blackHoleServer.close();
 });
+/** The black hole's URL, listening from the first call on. */
+let blackHoleListening: Promise<string> | undefined;
+const blackHoleUrl = () =>
+  (blackHoleListening ??= new Promise<void>((r) => blackHoleServer.listen(0, '127.0.0.1', r)).then(
+    () => `http://127.0.0.1:${(blackHoleServer.address() as { port: number }).port}`,
+  ));
 let blackHoleRun: Promise<RunResult> | undefined;
 const blackHole = () =>
-  (blackHoleRun ??= (async () => {
-    await new Promise<void>((r) => blackHoleServer.listen(0, '127.0.0.1', r));
-    const port = (blackHoleServer.address() as { port: number }).port;
-    return runApp(APP, { service: uniqueService('agent-blackhole'), endpoint: `http://127.0.0.1:${port}` });
-  })());
+  (blackHoleRun ??= (async () =>
+    runApp(APP, { service: uniqueService('agent-blackhole'), endpoint: await blackHoleUrl() }))());
 
 test('(a) unreachable endpoint (closed port): same output and exit code as without the agent', async () => {
   // The slow runs (each waits for an application to exit) go in parallel.
@@ -119,13 +122,7 @@ test('(a) unreachable endpoint: a server that closes on SIGTERM exits at once, n
   const [without, closed, hole] = await Promise.all([
     exitAfterSigterm({ withoutAgent: true }),
     exitAfterSigterm({ endpoint: `http://127.0.0.1:${await freePort()}` }),
-    (async () => {
-      await new Promise<void>((r) =>
-        blackHoleServer.listening ? r() : blackHoleServer.listen(0, '127.0.0.1', r),
-      );
-      const port = (blackHoleServer.address() as { port: number }).port;
-      return exitAfterSigterm({ endpoint: `http://127.0.0.1:${port}` });
-    })(),
+    (async () => exitAfterSigterm({ endpoint: await blackHoleUrl() }))(),
   ]);
   // Before the agent's transports stopped retrying on exit, both took ~8 s (the upstream log and
   // metric exporters retried for export.timeoutMs while the SDK's ref'd timers held the loop).

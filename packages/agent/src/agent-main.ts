@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
 import { loadInitialConfig } from './config/load-initial-config.ts';
 import { configInputFromEnv } from './config/config-from-env.ts';
-import { startAgent, type Agent, type StartOptions } from './start-agent.ts';
+import { SHUTDOWN_GRACE_MS, startAgent, type Agent, type StartOptions } from './start-agent.ts';
 
 /** Where the running agent is published, for the control plane, tests and double-load detection. */
 export const AGENT_HANDLE = Symbol.for('spyglass.agent');
@@ -54,9 +54,8 @@ export function startFromEnvironment(
   }
 }
 
-/** How long the last export may take when the application exits on its own, and on a signal. */
+/** How long the last export may take when the application exits on its own (on a signal: SHUTDOWN_GRACE_MS). */
 const EXIT_GRACE_MS = 1500;
-const SIGNAL_GRACE_MS = 2000;
 
 /**
  * Flush on the way out without changing how the application exits: on a
@@ -76,8 +75,8 @@ function installShutdownHooks(agent: Agent): void {
     const onSignal = () => {
       const others = process.listenerCount(signal);
       const flushed = Promise.race([
-        agent.shutdown(SIGNAL_GRACE_MS),
-        new Promise((r) => setTimeout(r, SIGNAL_GRACE_MS).unref()),
+        agent.shutdown(SHUTDOWN_GRACE_MS),
+        new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref()),
       ]);
       if (others === 0) {
         void flushed.then(() => process.kill(process.pid, signal));

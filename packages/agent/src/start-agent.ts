@@ -32,8 +32,8 @@ export interface Agent {
 
 type Pipeline = import('./telemetry/export-pipeline.ts').Pipeline;
 
-/** The default of Agent.shutdown's grace period. */
-const SHUTDOWN_GRACE_MS = 2000;
+/** The default of Agent.shutdown's grace period (also the agent's on SIGTERM/SIGINT). */
+export const SHUTDOWN_GRACE_MS = 2000;
 
 /** When the export pipeline loads at the latest (see startAgent). It took ~17 ms of startup at setImmediate. */
 const PIPELINE_DELAY_MS = 1000;

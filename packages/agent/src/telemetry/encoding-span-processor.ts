@@ -14,7 +14,7 @@ export interface EncodingProcessorOptions {
   scheduledDelayMs: number;
 }
 
-/** Where batches go (OtlpHttpTraceExporter). */
+/** Where batches go (OtlpHttpTransport). */
 export interface EncodedTraceSender {
   /** Sends one encoded ExportTraceServiceRequest, retrying as it sees fit; calls `done` once. */
   send(body: Buffer, done: (result: ExportResult) => void): void;

@@ -9,9 +9,8 @@ import type { ExportStats } from './export-stats.ts';
 import { EncodingSpanProcessor } from './encoding-span-processor.ts';
 import { createRuntimeInstrumentation } from './instrumentations.ts';
 import { LiveRatioSampler } from './live-sampler.ts';
-import { OtlpHttpTraceExporter } from './otlp-http-trace-exporter.ts';
 import { OtlpHttpLogExporter, OtlpHttpMetricExporter } from './otlp-http-signal-exporters.ts';
-import type { OtlpHttpTransport } from './otlp-http-transport.ts';
+import { OtlpHttpTransport } from './otlp-http-transport.ts';
 import type { SpanRecorder } from './recording-span.ts';
 import { registerProcessMetrics } from './process-metrics.ts';
 import { buildResource } from './resource.ts';
@@ -46,10 +45,10 @@ export function startPipeline(config: ConfigStore, service: ServiceIdentity, sta
     timeoutMs: initial.export.timeoutMs,
   });
 
-  // Traces
-  const exporter = new OtlpHttpTraceExporter(transportOptions('/v1/traces'));
+  // Traces: encoded by the agent's own encoder as spans end (see encoding-span-processor.ts).
+  const traceTransport = new OtlpHttpTransport(transportOptions('/v1/traces'));
   const batch = new EncodingSpanProcessor(
-    exporter,
+    traceTransport,
     {
       maxQueueSize: initial.export.maxQueueSize,
       maxBatchSize: Math.min(initial.export.maxBatchSize, initial.export.maxQueueSize),
@@ -113,11 +112,7 @@ export function startPipeline(config: ConfigStore, service: ServiceIdentity, sta
         r.observe(stats.failedSpans, { reason: 'export_failed' });
       });
   }
-  const transports: OtlpHttpTransport[] = [
-    exporter.transport,
-    logExporter.transport,
-    metricExporter.transport,
-  ];
+  const transports: OtlpHttpTransport[] = [traceTransport, logExporter.transport, metricExporter.transport];
   return {
     tracerProvider,
     recorder,

@@ -83,11 +83,14 @@ export class BatchSpool {
       // group is stored; the process stopped while forgetting it. Its remaining
       // batches must not be inserted again: ClickHouse deduplicates a repeat by
       // its source blocks, and a subset of the files is not the same insert.
-      for (const b of members) forgetSync(dir, b);
+      for (const b of members) {
+        rmSync(join(dir, `${b.id}.batch.json`), { force: true });
+        for (const t of b.tables) referenced.delete(t.path); // removed below, with the unacknowledged
+      }
       rmSync(join(dir, f), { force: true });
     }
     for (const b of batches.values()) pending.push({ id: b.id, batches: [b] });
-    // Data files without a manifest belong to batches that were never acknowledged.
+    // Data files without a manifest belong to batches that were never acknowledged (or forgotten above).
     for (const f of files) {
       const path = join(dir, f);
       if (!f.endsWith('.json') && !referenced.has(path)) rmSync(path, { force: true });
@@ -151,12 +154,6 @@ export class BatchSpool {
     }
     if (group.batches.length > 1) await rm(join(this.dir, `${group.id}.group.json`), { force: true });
   }
-}
-
-/** Removes a batch's manifest, then its files (unreferenced files are removed at the next open). */
-function forgetSync(dir: string, batch: SpooledBatch): void {
-  rmSync(join(dir, `${batch.id}.batch.json`), { force: true });
-  for (const t of batch.tables) rmSync(t.path, { force: true });
 }
 
 function readJson<T>(path: string): T | undefined {
