@@ -58,18 +58,16 @@ export interface BenchApp {
   readonly startupMs: number;
 }
 
-/** Starts the app; `env` gets PORT from `port` (see appEnvironment). */
+/** Starts the app; `env` gets PORT from `port` (see appEnvironment); `cwd` defaults to the repository. */
 export async function startBenchApp(
   label: string,
   env: (port: number) => NodeJS.ProcessEnv,
   nodeArgs: readonly string[] = [],
+  cwd: string = join(import.meta.dirname, '../..'),
 ): Promise<BenchApp> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, APP], {
-    env: env(port),
-    cwd: join(import.meta.dirname, '../..'),
-  });
+  const child = spawn(process.execPath, [...nodeArgs, APP], { env: env(port), cwd });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const startupMs = await new Promise<number>((resolve, reject) => {

@@ -6,13 +6,18 @@
  * autocannon, uninstrumented and in each variant (see parseVariant in
  * bench-app.ts; default `spyglass`), in interleaved rounds. Self time is
  * divided by the requests served and compared with the baseline: by package
- * (the agent, express, router, node:http, GC...) and by function. It is how
- * the seventh session found that the application's own router code runs
- * ~10 us slower per request under the agent (bench/agent/RESULTS.md).
+ * (the agent, express, router, node:http, GC...) and by function.
  *
- * CPU time, not instructions: it moves with the other tenants of the VM
- * (baselines moved by 30% between runs). Read only differences that repeat
- * across rounds; bench:agent-instructions counts instructions.
+ * V8's profiler samples wall-clock time: when the app is preempted (by the
+ * load generator and the OTLP sink, which run in this process on the same two
+ * cores, or by its own GC threads), the time lands on the JavaScript function
+ * it was running. Contention therefore reads as the app's own code running
+ * slower: the seventh session's "router ~10 us slower under the agent" was
+ * that (perf, which samples only what runs on the CPU, shows the router's
+ * time unchanged; bench/agent/RESULTS.md, eighth session). Use it for which
+ * functions a variant adds, and `npm run bench:agent-perf` for how much CPU a
+ * request costs. Two identical builds differ by ~5 us per request over 3
+ * rounds: read only differences that repeat.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

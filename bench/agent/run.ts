@@ -8,6 +8,11 @@
  * registered the documented way (--require .../register) with its defaults.
  * Both agents export to the same `spyglass up`. Prints throughput loss, added
  * p50/p99 latency (µs), extra RSS and startup time, and what each captured.
+ * Next to the throughput loss, the loss at 100% CPU compares the app's CPU
+ * time per request (all its threads, from /proc): with --pin the load
+ * generator shares CPU 0 with the backend's ingest of the spans, and when that
+ * core is the limit the app idles (app CPU < 100%) and its rps understates what
+ * it could serve; the CPU-based figure is what the app itself pays.
  * Goals: less overhead than upstream on both routes; <= 15% throughput loss on
  * the trivial route; <= +30 MB RSS; startup <= +10% (spawn to the app's "listening").
  *
@@ -176,9 +181,14 @@ const startupAdded = (mode: Mode) => median(startupsMs[mode].map((ms, i) => ms -
 const summary = (mode: Mode) => {
   const r = results[mode];
   const b = results.baseline;
+  // The app's CPU time per request (all its threads). When the load generator's core is the limit
+  // (app CPU < 100%), rps understates what the app could serve; the loss at full CPU does not.
+  const cpuUs = (loads: Load[]) => mean(loads.map((x) => (x.appCpuPct / 100) * (1e6 / x.rps)));
   const route = (k: 'trivial' | 'db') => ({
     rps: Math.round(mean(r[k].map((x) => x.rps))),
     lossPct: Number((100 * (1 - mean(r[k].map((x) => x.rps)) / mean(b[k].map((x) => x.rps)))).toFixed(1)),
+    cpuUsPerRequest: Math.round(cpuUs(r[k])),
+    lossAtFullCpuPct: Number((100 * (1 - cpuUs(b[k]) / cpuUs(r[k]))).toFixed(1)),
     addedP50Us: Math.round(mean(r[k].map((x) => x.p50Us)) - mean(b[k].map((x) => x.p50Us))),
     addedP99Us: Math.round(mean(r[k].map((x) => x.p99Us)) - mean(b[k].map((x) => x.p99Us))),
     errors: r[k].reduce((a, x) => a + x.errors, 0),
@@ -211,11 +221,13 @@ const row = (mode: Mode) => {
   return {
     'trivial rps': s.trivial.rps,
     'trivial loss %': s.trivial.lossPct,
+    'trivial loss at 100% CPU': s.trivial.lossAtFullCpuPct,
     'trivial +p50 µs': s.trivial.addedP50Us,
     'trivial +p99 µs': s.trivial.addedP99Us,
     'trivial app CPU %': s.trivial.appCpuPct,
     'db rps': s.db.rps,
     'db loss %': s.db.lossPct,
+    'db loss at 100% CPU': s.db.lossAtFullCpuPct,
     'db +p50 µs': s.db.addedP50Us,
     'db +p99 µs': s.db.addedP99Us,
     'db app CPU %': s.db.appCpuPct,
