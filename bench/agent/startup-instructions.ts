@@ -10,8 +10,8 @@
  * to decide whether a change makes startup cheaper; bench:agent for the time.
  *
  * Variants (default: `spyglass` and `upstream`):
- *   spyglass         as `spyglass run` starts it (NODE_OPTIONS --import register.mjs)
- *   require          the CommonJS preload (--require register.cjs)
+ *   spyglass         as `spyglass run` starts it (NODE_OPTIONS --require register.cjs)
+ *   import           the ES-module preload, as preloaded by hand (--import register.mjs)
  *   upstream         @opentelemetry/auto-instrumentations-node/register
  *   NAME=preload:FILE  `node --require FILE`, a hand-written experiment
  * The agent's code cache is removed first, and written by an uncounted start
@@ -22,7 +22,7 @@ import { rmSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AGENT_DIST, REGISTER_CJS, ensureAgentBuilt } from '@spyglass/agent';
+import { AGENT_DIST, REGISTER_MJS, ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
 import { appEnvironment, benchServices, requireValgrind } from './bench-app.ts';
 
@@ -53,9 +53,9 @@ process.stdout.write = (chunk, ...rest) => {
 type Env = (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv;
 const builtIn: Record<string, Env> = {
   spyglass: (base) => agentEnvironment(base, { serviceName: 'bench-startup', endpoint: ENDPOINT }),
-  require: (base) => ({
+  import: (base) => ({
     ...base,
-    NODE_OPTIONS: `--require ${REGISTER_CJS}`,
+    NODE_OPTIONS: `--import ${REGISTER_MJS}`,
     SPYGLASS_SERVICE_NAME: 'bench-startup',
     SPYGLASS_ENDPOINT: ENDPOINT,
   }),

@@ -180,7 +180,7 @@ test("(c) the agent's own export requests are not traced; (d) the user's NODE_OP
   assert.equal(agentLine(result), 'AGENT loaded');
   const info = infoOf(result);
   assert.match(info.nodeOptions, /--max-old-space-size=200/);
-  assert.match(info.nodeOptions, /--import \S*register\.mjs/);
+  assert.match(info.nodeOptions, /--require \S*register\.cjs/);
   // --max-old-space-size=200 is in effect (the heap limit is 200 MiB plus the young generation).
   assert.ok(info.heapLimitMiB >= 200 && info.heapLimitMiB < 300, `heap limit ${info.heapLimitMiB} MiB`);
 

@@ -1,26 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { REGISTER_CJS, REGISTER_MJS } from '@spyglass/agent';
-import { agentEnvironment, runInstrumented, supportsModuleRegister } from '../src/commands/run.ts';
+import { REGISTER_CJS } from '@spyglass/agent';
+import { agentEnvironment, runInstrumented } from '../src/commands/run.ts';
 
 test('spyglass run puts the agent first in NODE_OPTIONS and keeps the user own options', () => {
   const env = agentEnvironment(
     { NODE_OPTIONS: '--max-old-space-size=200', PATH: '/bin' },
     { serviceName: 'svc' },
-    '20.20.2',
   );
-  assert.equal(env['NODE_OPTIONS'], `--import ${REGISTER_MJS} --max-old-space-size=200`);
+  // The CommonJS preload on every Node.js version: it registers the ES-module hook itself when the
+  // main script is an ES module, and keeps CommonJS applications off the ES-module loader.
+  assert.equal(env['NODE_OPTIONS'], `--require ${REGISTER_CJS} --max-old-space-size=200`);
   assert.equal(env['SPYGLASS_SERVICE_NAME'], 'svc');
   assert.equal(env['PATH'], '/bin');
-  assert.equal(agentEnvironment({}, {}, '20.20.2')['NODE_OPTIONS'], `--import ${REGISTER_MJS}`);
-});
-
-test('Node.js without module.register gets the CommonJS preload', () => {
-  assert.equal(supportsModuleRegister('20.5.1'), false);
-  assert.equal(supportsModuleRegister('18.18.0'), false);
-  assert.equal(supportsModuleRegister('18.19.0'), true);
-  assert.equal(supportsModuleRegister('22.1.0'), true);
-  assert.equal(agentEnvironment({}, {}, '18.17.0')['NODE_OPTIONS'], `--require ${REGISTER_CJS}`);
+  assert.equal(agentEnvironment({}, {})['NODE_OPTIONS'], `--require ${REGISTER_CJS}`);
 });
 
 test('bad invocations are refused with a clear message and exit code 2', async () => {

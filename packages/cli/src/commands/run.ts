@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureAgentBuilt, REGISTER_CJS, REGISTER_MJS } from '@spyglass/agent';
+import { ensureAgentBuilt, REGISTER_CJS } from '@spyglass/agent';
 
 export const RUN_USAGE = `Usage: spyglass run [flags] -- <command> [args...]
 
@@ -26,18 +26,13 @@ export interface RunOptions {
 
 /**
  * The environment that preloads the agent into every Node.js process a
- * command starts: NODE_OPTIONS gains `--import <register.mjs>` (CommonJS and ES
- * modules) or, on Node.js without module.register, `--require <register.cjs>`
- * (CommonJS only). The user's own NODE_OPTIONS are kept, after ours.
+ * command starts: NODE_OPTIONS gains `--require <register.cjs>`, which also
+ * registers the ES-module hook when a process's main script is an ES module
+ * (see packages/agent/src/register-cjs.ts). The user's own NODE_OPTIONS are
+ * kept, after ours.
  */
-export function agentEnvironment(
-  base: NodeJS.ProcessEnv,
-  options: RunOptions,
-  nodeVersion: string = process.versions.node,
-): NodeJS.ProcessEnv {
-  const flag = supportsModuleRegister(nodeVersion)
-    ? `--import ${quote(REGISTER_MJS)}`
-    : `--require ${quote(REGISTER_CJS)}`;
+export function agentEnvironment(base: NodeJS.ProcessEnv, options: RunOptions): NodeJS.ProcessEnv {
+  const flag = `--require ${quote(REGISTER_CJS)}`;
   const existing = base['NODE_OPTIONS']?.trim();
   const env: NodeJS.ProcessEnv = {
     ...base,
@@ -48,12 +43,6 @@ export function agentEnvironment(
   if (options.apiKey) env['SPYGLASS_API_KEY'] = options.apiKey;
   if (options.config) env['SPYGLASS_AGENT_CONFIG'] = resolve(options.config);
   return env;
-}
-
-/** module.register (ES-module hooks off the main thread) arrived in Node.js 20.6 and 18.19. */
-export function supportsModuleRegister(version: string): boolean {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  return major > 20 || (major === 20 && minor >= 6) || (major === 18 && minor >= 19) || major === 19;
 }
 
 function quote(path: string): string {
