@@ -51,10 +51,18 @@ export function startWithEsmHooks(
     });
   }
   const include: string[] = [];
+  const paths: string[] = [];
   for (let m = receiveMessageOnPort(addHookMessagePort); m; m = receiveMessageOnPort(addHookMessagePort))
-    include.push(...(m.message as string[]));
+    for (const name of m.message as string[]) (isPath(name) ? paths : include).push(name);
   register('import-in-the-middle/hook.mjs', parentUrl, {
     data: { ...registerOptions.data, include },
     transferList: registerOptions.transferList,
   });
+  // `include` takes bare specifiers and URLs only; a file path (no instrumentation of ours hooks
+  // one today) goes over the port, which accepts it: a Hook sends its names there.
+  if (paths.length > 0) new iitm.Hook(paths, (exported) => exported);
+}
+
+function isPath(name: string): boolean {
+  return name.startsWith('/') || name.startsWith('.') || /^[A-Za-z]:[\\/]/.test(name);
 }
