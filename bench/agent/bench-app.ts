@@ -172,3 +172,19 @@ export async function startExportSink(): Promise<ExportSink> {
     close: () => server.close(),
   };
 }
+
+/**
+ * The package or runtime part a JavaScript frame belongs to, from its script's URL or path: the
+ * agent, a package under node_modules, a node: module, the bench app.
+ */
+export function packageOfFrame(url: string, functionName: string): string {
+  if (url.includes('/packages/agent/dist/')) return 'agent';
+  const nm = url.lastIndexOf('/node_modules/');
+  if (nm !== -1) {
+    const rest = url.slice(nm + '/node_modules/'.length).split('/');
+    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
+  }
+  if (url.startsWith('node:')) return url;
+  if (url === '') return `(${functionName || 'native'})`;
+  return url.endsWith('app.cjs') ? 'app.cjs' : url;
+}

@@ -41,6 +41,7 @@ import {
   startBenchApp,
   startExportSink,
   stopBenchApp,
+  packageOfFrame,
   variantsFromArgs,
   type AgentVariant,
 } from './bench-app.ts';
@@ -107,17 +108,8 @@ const add = (map: Map<string, number>, key: string) => map.set(key, (map.get(key
 /** The package of an innermost JavaScript frame (`JS:*name /path/file.js:line:col`). */
 function packageOf(frame: string): string {
   const at = frame.indexOf(' ');
-  const where = at === -1 ? '' : frame.slice(at + 1);
-  if (where.includes('/packages/agent/dist')) return 'agent';
-  const nm = where.lastIndexOf('/node_modules/');
-  if (nm !== -1) {
-    const rest = where.slice(nm + '/node_modules/'.length).split('/');
-    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
-  }
-  if (where.startsWith('node:'))
-    return where.slice(0, where.indexOf(':', 5) === -1 ? undefined : where.indexOf(':', 5));
-  if (where.endsWith('app.cjs') || where.includes('app.cjs:')) return 'app.cjs';
-  return where.split(':')[0] || '(unnamed JS)';
+  const where = at === -1 ? '' : frame.slice(at + 1).replace(/:\d+:\d+$/, '');
+  return packageOfFrame(where, frame.slice(0, at === -1 ? undefined : at));
 }
 
 /** One sample's call stack, innermost first: [symbol, dso] pairs. */

@@ -32,6 +32,7 @@ import {
   variantsFromArgs,
   startBenchApp,
   stopBenchApp,
+  packageOfFrame,
   type AgentVariant,
 } from './bench-app.ts';
 
@@ -68,19 +69,6 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** The package or runtime part a frame belongs to. */
-function groupOf(url: string, functionName: string): string {
-  if (url.includes('/packages/agent/dist/')) return 'agent';
-  const nm = url.lastIndexOf('/node_modules/');
-  if (nm !== -1) {
-    const rest = url.slice(nm + '/node_modules/'.length).split('/');
-    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
-  }
-  if (url.startsWith('node:')) return url;
-  if (url === '') return `(${functionName || 'native'})`;
-  return url.endsWith('app.cjs') ? 'app.cjs' : url;
-}
-
 async function profile(v: AgentVariant): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'spyglass-profile-'));
   const app = await startBenchApp(v.name, (port) => v.env(appEnvironment(services, port)), [
@@ -111,7 +99,7 @@ async function profile(v: AgentVariant): Promise<void> {
       const f = n.callFrame;
       // Line and column: the agent's bundle is minified (a few long lines).
       const at = `${f.lineNumber + 1}:${f.columnNumber + 1}`;
-      return [n.id, `${groupOf(f.url, f.functionName)}\0${f.functionName}\0${at}`];
+      return [n.id, `${packageOfFrame(f.url, f.functionName)}\0${f.functionName}\0${at}`];
     }),
   );
   const total = totals.get(v.name)!;
