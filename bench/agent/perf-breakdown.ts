@@ -1,5 +1,5 @@
 /**
- * npm run bench:agent-perf [-- --path /trivial --seconds 8 --connections 32 --rounds 1 --top 20 --keep DIR NAME=SPEC ...]
+ * npm run bench:agent-perf [-- --path /trivial --seconds 6 --connections 32 --rounds 3 --top 20 --keep DIR NAME=SPEC ...]
  *
  * The agent's CPU cost per request as the CPU sees it. bench/agent/app.cjs
  * runs alone on CPU 1 (all its threads), this process (autocannon and the
@@ -50,10 +50,12 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     path: { type: 'string', default: '/trivial' },
-    seconds: { type: 'string', default: '8' },
+    seconds: { type: 'string', default: '6' },
     warmup: { type: 'string', default: '5' },
     connections: { type: 'string', default: '32' },
-    rounds: { type: 'string', default: '1' },
+    // Interleaved rounds (every variant in each): this VM's speed drifts within a run, and one
+    // round per variant moved results by 10-25 us per request (bench/agent/RESULTS.md).
+    rounds: { type: 'string', default: '3' },
     top: { type: 'string', default: '20' },
     /** perf's sampling frequency, Hz. */
     frequency: { type: 'string', default: '2000' },
