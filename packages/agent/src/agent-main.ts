@@ -14,7 +14,7 @@ const TOOL_SCRIPTS =
   /(^|[\\/])(npm-cli|npx-cli|npm|npx|yarn|yarnpkg|pnpm|pnpx|corepack|node-gyp|spyglass)(\.c?js|\.mjs)?$/;
 const TOOL_DIRS = /[\\/]node_modules[\\/](npm|corepack|pnpm|yarn|@yarnpkg|node-gyp)[\\/]/;
 
-export function isToolProcess(argv: readonly string[] = process.argv): boolean {
+function isToolProcess(argv: readonly string[] = process.argv): boolean {
   const script = argv[1];
   if (!script) return false;
   return (

@@ -8,7 +8,8 @@ type Iitm = typeof import('import-in-the-middle');
  * Starts the agent for an ES-module application: every wanted instrumentation
  * at once (imports resolve in the loader thread, before any require() that
  * would construct one lazily), then import-in-the-middle's loader hook,
- * registered with the list of modules those instrumentations hook.
+ * registered with the list of modules those instrumentations hook (only when
+ * the agent started).
  *
  * Synchronous, so that it runs from a `--require` preload: the instrumentations
  * send their module names over import-in-the-middle's message channel as they
@@ -37,19 +38,23 @@ export function startWithEsmHooks(
     constructAllInstrumentations: true,
     onStartupDone: agent.saveCodeCache,
   });
+  if (!started) {
+    // Not started (a tool process such as npm, turned off by configuration, or failed): no hook,
+    // and no loader thread to pay for.
+    addHookMessagePort.close();
+    return;
+  }
   // An ES module importing a CommonJS package (`import grpc from '@grpc/grpc-js'`) gets its
   // exports object through the ES loader, which the require() hooks never see: require the
   // package once when it is imported, so those hooks patch that same object in place.
-  if (started) {
-    new iitm.Hook([...started.instrumentedPackages], (_exported, _name, baseDir) => {
-      if (!baseDir) return;
-      try {
-        createRequire(join(baseDir, 'package.json'))(baseDir);
-      } catch {
-        // an ES-only package: the import hook already covers it
-      }
-    });
-  }
+  new iitm.Hook([...started.instrumentedPackages], (_exported, _name, baseDir) => {
+    if (!baseDir) return;
+    try {
+      createRequire(join(baseDir, 'package.json'))(baseDir);
+    } catch {
+      // an ES-only package: the import hook already covers it
+    }
+  });
   const include: string[] = [];
   const paths: string[] = [];
   for (let m = receiveMessageOnPort(addHookMessagePort); m; m = receiveMessageOnPort(addHookMessagePort))

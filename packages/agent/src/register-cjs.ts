@@ -17,12 +17,9 @@ import { loadAgentBundle } from './load-bundle.ts';
 if (process.env['SPYGLASS_AGENT_DISABLED'] !== '1') {
   try {
     const agent = loadAgentBundle(__dirname);
-    if (typeof register === 'function' && needsEsmHooks(process.argv, process.env)) {
-      if (!agent.main.isToolProcess())
-        startWithEsmHooks(agent, pathToFileURL(__filename).href, createRequire(__filename));
-    } else {
-      agent.main.startFromEnvironment(process.env, { onStartupDone: agent.saveCodeCache });
-    }
+    if (typeof register === 'function' && needsEsmHooks(process.argv, process.env))
+      startWithEsmHooks(agent, pathToFileURL(__filename).href, createRequire(__filename));
+    else agent.main.startFromEnvironment(process.env, { onStartupDone: agent.saveCodeCache });
   } catch (err) {
     process.stderr.write(`[spyglass agent] not started: ${(err as Error).message}\n`);
   }
