@@ -12,7 +12,9 @@
  * time per request (all its threads, from /proc): with --pin the load
  * generator shares CPU 0 with the backend's ingest of the spans, and when that
  * core is the limit the app idles (app CPU < 100%) and its rps understates what
- * it could serve; the CPU-based figure is what the app itself pays.
+ * it could serve; the CPU-based figure is what the app itself pays. (On the
+ * DB route the app also waits for PostgreSQL and Redis: there it compares CPU
+ * cost per request, not a throughput the app could reach.)
  * Goals: less overhead than upstream on both routes; <= 15% throughput loss on
  * the trivial route; <= +30 MB RSS; startup <= +10% (spawn to the app's "listening").
  *
