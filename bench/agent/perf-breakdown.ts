@@ -147,7 +147,8 @@ async function tallyPerfData(file: string, mainTid: string, t: Tally): Promise<v
       if (tid !== undefined) tallySample(t, mainTid, tid, frames);
       tid = undefined;
       frames = [];
-    } else if (line[0] !== '\t' && line[0] !== ' ') {
+    } else if (line[0] !== '\t' && !/^ {4}/.test(line)) {
+      // the sample's header ("tid", right-aligned by some perf versions); its frames are indented
       tid = line.trim().split(/\s+/)[0];
     } else {
       // "\t    ffffffff81234567 symbol+0x1f (dso)"
@@ -219,6 +220,8 @@ async function measure(v: AgentVariant, round: number): Promise<void> {
     const t = tallies.get(v.name)!;
     t.requests += served;
     await tallyPerfData(join(work, 'perf.jit.data'), String(pid), t);
+    if (![...t.byKind.keys()].some((k) => k.startsWith('main thread')))
+      throw new Error(`no sample of the app's main thread (${pid}): perf script's output not understood`);
   } finally {
     if (!stopped) await stopBenchApp(app.child);
     if (values.keep) {

@@ -1,5 +1,11 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { CaptureConfig } from '../config/agent-config.ts';
+import {
+  ObjectSink,
+  internedKey,
+  type AttributeKey,
+  type AttributeSink,
+} from '../telemetry/attribute-encoding.ts';
 import { ALWAYS_REDACTED_HEADERS } from '../config/config-constants.ts';
 
 export const REDACTED = '[REDACTED]';
@@ -35,6 +41,14 @@ const NOISE = new Set([
 type HeaderValue = string | string[] | number | undefined;
 
 /**
+ * Headers in one of the forms the capture reads: an object (name to value,
+ * as node:http's `headers` or `getHeaders()`), a header block as node:http
+ * writes it (see captureBlock), or a raw list (`rawHeaders`: name, value,
+ * name, value, ... as received).
+ */
+export type CapturedHeaders = Record<string, HeaderValue> | string | readonly string[];
+
+/**
  * Headers as span attributes `http.<direction>.header.<name>` (lower-case
  * name, values joined with ", "). Secrets are replaced by [REDACTED] in every
  * mode: the always-redacted list, the configured names, and names that look
@@ -42,63 +56,162 @@ type HeaderValue = string | string[] | number | undefined;
  */
 export function headerAttributes(
   direction: 'request' | 'response',
-  headers: Record<string, HeaderValue> | string | undefined,
+  headers: CapturedHeaders | undefined,
   rules: CaptureConfig['headers'],
   into: Attributes,
 ): void {
+  captureHeaders(direction, headers, rules, new ObjectSink(into, Infinity));
+}
+
+/** The same, into a sink (see attribute-encoding.ts). */
+export function captureHeaders(
+  direction: 'request' | 'response',
+  headers: CapturedHeaders | undefined,
+  rules: CaptureConfig['headers'],
+  sink: AttributeSink,
+): void {
   if (!headers || rules.mode === 'off') return;
-  if (typeof headers === 'string') return headerBlockAttributes(direction, headers, rules, into);
+  if (typeof headers === 'string') return captureBlock(direction, headers, rules, sink);
+  if (isRawList(headers)) return captureRawList(direction, headers, rules, sink);
   const decisions = decisionsFor(rules, direction);
   for (const rawName in headers) {
     const value = headers[rawName];
     if (value === undefined) continue;
     const decision = decisionFor(decisions, direction, rawName, rules);
     if (decision === null) continue;
-    into[decision.key] = decision.secret ? REDACTED : Array.isArray(value) ? value.join(', ') : String(value);
+    sink.string(
+      decision.key,
+      decision.secret ? REDACTED : Array.isArray(value) ? value.join(', ') : String(value),
+    );
   }
+}
+
+function isRawList(headers: CapturedHeaders): headers is readonly string[] {
+  return Array.isArray(headers);
+}
+
+/**
+ * The captured headers of one block or raw list, before they go to the sink:
+ * a name may come more than once, and its values are then joined. Reused by
+ * every capture (it is synchronous), so that reading headers allocates
+ * nothing but what the sink keeps.
+ */
+const found: { decisions: Decision[]; starts: number[]; ends: number[]; count: number } = {
+  decisions: [],
+  starts: [],
+  ends: [],
+  count: 0,
+};
+
+function foundHeader(decision: NonNullable<Decision>, start: number, end: number): void {
+  const i = found.count++;
+  found.decisions[i] = decision;
+  found.starts[i] = start;
+  found.ends[i] = end;
+}
+
+/**
+ * Whether an attribute was found twice (a header sent more than once, whose
+ * values join). Names that differ in case (X-Id, x-id) have different
+ * decisions with the same key.
+ */
+function foundTwice(): boolean {
+  for (let i = 1; i < found.count; i++)
+    for (let j = 0; j < i; j++) if (sameKey(found.decisions[i]!, found.decisions[j]!)) return true;
+  return false;
+}
+
+function sameKey(a: NonNullable<Decision>, b: NonNullable<Decision>): boolean {
+  return a.key === b.key || a.key.name === b.key.name;
+}
+
+/** Empties the scratch lists (decisions are let go, so a replaced rule set can be collected). */
+function clearFound(): void {
+  for (let i = 0; i < found.count; i++) found.decisions[i] = null;
+  found.count = 0;
 }
 
 /**
  * The same from a header block as node:http writes it (`res._header`: a
  * start line, then `Name: value` lines, each ending with CRLF, then an empty
  * line): read in place, without the headers object getHeaders() would build
- * (a dictionary-mode copy made with Object.keys, costly per response). A
- * name sent twice has its values joined with ", ", as getHeaders() would.
+ * (a dictionary-mode copy made with Object.keys, costly per response), and
+ * values go to the sink as ranges of the block. A name sent twice has its
+ * values joined with ", ", as getHeaders() would.
  */
-function headerBlockAttributes(
+function captureBlock(
   direction: 'request' | 'response',
   block: string,
   rules: CaptureConfig['headers'],
-  into: Attributes,
+  sink: AttributeSink,
 ): void {
   const decisions = decisionsFor(rules, direction);
-  let joined: string[] | undefined;
+  found.count = 0;
   let at = block.indexOf('\r\n') + 2; // after the start line
   while (at > 1 && at < block.length) {
     const eol = block.indexOf('\r\n', at);
-    if (eol === -1 || eol === at) return; // the empty line ends the block
+    if (eol === -1 || eol === at) break; // the empty line ends the block
     const colon = block.indexOf(':', at);
     if (colon !== -1 && colon < eol) {
-      const rawName = block.slice(at, colon);
-      const decision = decisionFor(decisions, direction, rawName, rules);
-      if (decision !== null) {
-        // node:http writes `${name}: ${value}`: the value is what follows ": ", as it was set.
-        const start = block.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1;
-        const value = decision.secret ? REDACTED : block.slice(start, eol);
-        const key = decision.key;
-        if (into[key] !== undefined && joined?.includes(key)) {
-          if (!decision.secret) into[key] = `${String(into[key])}, ${value}`;
-        } else {
-          into[key] = value;
-          (joined ??= []).push(key);
-        }
-      }
+      const decision = decisionFor(decisions, direction, block.slice(at, colon), rules);
+      // node:http writes `${name}: ${value}`: the value is what follows ": ", as it was set.
+      if (decision !== null)
+        foundHeader(decision, block.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1, eol);
     }
     at = eol + 2;
   }
+  try {
+    if (!foundTwice()) {
+      for (let i = 0; i < found.count; i++) {
+        const decision = found.decisions[i]!;
+        if (decision.secret) sink.string(decision.key, REDACTED);
+        else sink.range(decision.key, block, found.starts[i]!, found.ends[i]!);
+      }
+    } else writeJoined(sink, (i) => block.slice(found.starts[i]!, found.ends[i]!));
+  } finally {
+    clearFound();
+  }
 }
 
-/** The value of header `name` (lower-case) in a header block (see headerBlockAttributes), or undefined. */
+/** The same from a raw list (`rawHeaders`: names as received, each followed by its value). */
+function captureRawList(
+  direction: 'request' | 'response',
+  raw: readonly string[],
+  rules: CaptureConfig['headers'],
+  sink: AttributeSink,
+): void {
+  const decisions = decisionsFor(rules, direction);
+  found.count = 0;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const decision = decisionFor(decisions, direction, raw[i]!, rules);
+    if (decision !== null) foundHeader(decision, i + 1, i + 1);
+  }
+  try {
+    if (!foundTwice()) {
+      for (let i = 0; i < found.count; i++) {
+        const decision = found.decisions[i]!;
+        sink.string(decision.key, decision.secret ? REDACTED : String(raw[found.starts[i]!]));
+      }
+    } else writeJoined(sink, (i) => String(raw[found.starts[i]!]));
+  } finally {
+    clearFound();
+  }
+}
+
+/** The found headers with the values of a name joined with ", " (secrets stay [REDACTED]), in first-seen order. */
+function writeJoined(sink: AttributeSink, valueOf: (i: number) => string): void {
+  const joined = new Map<string, { key: AttributeKey; value: string }>();
+  for (let i = 0; i < found.count; i++) {
+    const decision = found.decisions[i]!;
+    const value = decision.secret ? REDACTED : valueOf(i);
+    const before = joined.get(decision.key.name);
+    if (before === undefined) joined.set(decision.key.name, { key: decision.key, value });
+    else if (!decision.secret) before.value = `${before.value}, ${value}`;
+  }
+  for (const { key, value } of joined.values()) sink.string(key, value);
+}
+
+/** The value of header `name` (lower-case) in a header block (see captureBlock), or undefined. */
 export function blockHeader(block: string, name: string): string | undefined {
   let at = block.indexOf('\r\n') + 2;
   while (at > 1 && at < block.length) {
@@ -112,8 +225,15 @@ export function blockHeader(block: string, name: string): string | undefined {
   return undefined;
 }
 
+/** The first value of header `name` (lower-case) in a raw list (see CapturedHeaders), or undefined. */
+export function rawHeader(raw: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) return raw[i + 1];
+  return undefined;
+}
+
 /** What to do with one header name under one set of rules: skip it (null), or its attribute key. */
-type Decision = { key: string; secret: boolean } | null;
+type Decision = { key: AttributeKey; secret: boolean } | null;
 
 /** Header names seen per rules object and direction; rules are replaced (never mutated) on a config change. */
 const DECISIONS = new WeakMap<
@@ -155,7 +275,7 @@ function decide(
   const name = rawName.toLowerCase();
   const allow = rules.mode === 'allowlist' ? rules.allowlist : undefined;
   if (allow ? !allow.includes(name) : NOISE.has(name)) return null;
-  return { key: `http.${direction}.header.${name}`, secret: isSecret(name, rules.redact) };
+  return { key: internedKey(`http.${direction}.header.${name}`), secret: isSecret(name, rules.redact) };
 }
 
 export function isSecret(name: string, extra: readonly string[]): boolean {

@@ -2,11 +2,15 @@ import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerRespons
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { CaptureConfig } from '../config/agent-config.ts';
 import type { ConfigStore } from '../config/config-store.ts';
-import { blockHeader, headerAttributes } from './header-capture.ts';
-import { PayloadCollector, capturableContentType } from './payload-capture.ts';
+import { ObjectSink, type AttributeSink } from '../telemetry/attribute-encoding.ts';
+import { blockHeader, captureHeaders, rawHeader, type CapturedHeaders } from './header-capture.ts';
+import { PayloadCollector, capturableContentType, payloadKeys } from './payload-capture.ts';
 
-/** A headers object, or a header block as node:http wrote it (`_header`, see headerAttributes). */
-type Headers = IncomingMessage['headers'] | OutgoingHttpHeaders | string;
+/** Headers in a form the capture reads (an object, node:http's header block, or a raw list; see CapturedHeaders). */
+type Headers = IncomingMessage['headers'] | OutgoingHttpHeaders | CapturedHeaders;
+
+const REQUEST_PAYLOAD = payloadKeys('http.request.payload');
+const RESPONSE_PAYLOAD = payloadKeys('http.response.payload');
 
 /**
  * The captured attributes of one HTTP exchange, client or server side:
@@ -21,18 +25,40 @@ export function exchangeAttributes(
   responseBody: PayloadCollector | undefined,
   into: Attributes,
 ): void {
-  headerAttributes('request', requestHeaders, capture.headers, into);
-  headerAttributes('response', responseHeaders, capture.headers, into);
+  captureExchange(
+    capture,
+    requestHeaders,
+    responseHeaders,
+    requestBody,
+    responseBody,
+    new ObjectSink(into, Infinity),
+  );
+}
+
+/** The same, into a sink (see attribute-encoding.ts). */
+export function captureExchange(
+  capture: CaptureConfig,
+  requestHeaders: Headers | undefined,
+  responseHeaders: Headers | undefined,
+  requestBody: PayloadCollector | undefined,
+  responseBody: PayloadCollector | undefined,
+  sink: AttributeSink,
+): void {
+  captureHeaders('request', requestHeaders as CapturedHeaders | undefined, capture.headers, sink);
+  captureHeaders('response', responseHeaders as CapturedHeaders | undefined, capture.headers, sink);
   if (!capture.payloads.enabled) return;
   const types = capture.payloads.contentTypes;
   if (requestBody && capturableContentType(contentType(requestHeaders), types))
-    requestBody.writeTo('http.request.payload', into);
+    requestBody.writeToSink(REQUEST_PAYLOAD, sink);
   if (responseBody && capturableContentType(contentType(responseHeaders), types))
-    responseBody.writeTo('http.response.payload', into);
+    responseBody.writeToSink(RESPONSE_PAYLOAD, sink);
 }
 
-function contentType(headers: Headers): unknown {
-  return typeof headers === 'string' ? blockHeader(headers, 'content-type') : headers['content-type'];
+function contentType(headers: Headers | undefined): unknown {
+  if (headers === undefined) return undefined;
+  if (typeof headers === 'string') return blockHeader(headers, 'content-type');
+  if (Array.isArray(headers)) return rawHeader(headers as readonly string[], 'content-type');
+  return (headers as OutgoingHttpHeaders)['content-type'];
 }
 
 /**

@@ -1,4 +1,10 @@
 import type { Attributes } from '@opentelemetry/api';
+import {
+  ObjectSink,
+  attributeKey,
+  type AttributeKey,
+  type AttributeSink,
+} from '../telemetry/attribute-encoding.ts';
 
 /**
  * Collects the first `maxBytes` of a body as it streams by, without
@@ -63,15 +69,20 @@ export class PayloadCollector {
    * `<name>.size` (all bytes) and, when cut, `<name>.truncated` = true.
    */
   writeTo(name: string, into: Attributes): void {
+    this.writeToSink(payloadKeys(name), new ObjectSink(into, Infinity));
+  }
+
+  /** The same, into a sink (see attribute-encoding.ts). */
+  writeToSink(keys: PayloadKeys, sink: AttributeSink): void {
     if (this.total === 0) return;
     // The common case (express's res.send): one whole string, written as is.
     const only = this.#chunks.length === 1 ? this.#chunks[0] : undefined;
-    payloadAttributes(
-      name,
+    writePayload(
+      keys,
       typeof only === 'string' ? only : this.kept(),
       this.total,
       this.total > this.#kept,
-      into,
+      sink,
     );
   }
 
@@ -95,13 +106,26 @@ function endsOnCharacter(bytes: Uint8Array): boolean {
   return false;
 }
 
-/** `<name>.size`, `<name>.truncated`, `<name>.encoding`, built once per name. */
-const SUFFIXED = new Map<string, { size: string; truncated: string; encoding: string }>();
-function suffixed(name: string): { size: string; truncated: string; encoding: string } {
-  let keys = SUFFIXED.get(name);
+/** The keys of a payload: `<name>`, `<name>.size`, `<name>.truncated`, `<name>.encoding`. */
+export interface PayloadKeys {
+  readonly content: AttributeKey;
+  readonly size: AttributeKey;
+  readonly truncated: AttributeKey;
+  readonly encoding: AttributeKey;
+}
+
+/** The keys of payload `name`, built once per name. */
+const PAYLOAD_KEYS = new Map<string, PayloadKeys>();
+export function payloadKeys(name: string): PayloadKeys {
+  let keys = PAYLOAD_KEYS.get(name);
   if (!keys) {
-    keys = { size: `${name}.size`, truncated: `${name}.truncated`, encoding: `${name}.encoding` };
-    if (SUFFIXED.size < 64) SUFFIXED.set(name, keys);
+    keys = {
+      content: attributeKey(name),
+      size: attributeKey(`${name}.size`),
+      truncated: attributeKey(`${name}.truncated`),
+      encoding: attributeKey(`${name}.encoding`),
+    };
+    if (PAYLOAD_KEYS.size < 64) PAYLOAD_KEYS.set(name, keys);
   }
   return keys;
 }
@@ -118,16 +142,25 @@ export function payloadAttributes(
   truncated: boolean,
   into: Attributes,
 ): void {
-  const keys = suffixed(name);
+  writePayload(payloadKeys(name), content, size, truncated, new ObjectSink(into, Infinity));
+}
+
+function writePayload(
+  keys: PayloadKeys,
+  content: Buffer | string,
+  size: number,
+  truncated: boolean,
+  sink: AttributeSink,
+): void {
   const binary = typeof content === 'string' ? content.includes('\0') : content.includes(0);
   if (binary) {
-    into[name] = Buffer.from(content).toString('base64');
-    into[keys.encoding] = 'base64';
+    sink.string(keys.content, Buffer.from(content).toString('base64'));
+    sink.string(keys.encoding, 'base64');
   } else {
-    into[name] = typeof content === 'string' ? content : content.toString('utf8');
+    sink.string(keys.content, typeof content === 'string' ? content : content.toString('utf8'));
   }
-  into[keys.size] = size;
-  if (truncated) into[keys.truncated] = true;
+  sink.int(keys.size, size);
+  if (truncated) sink.bool(keys.truncated, true);
 }
 
 /** True when a body of this content type is text worth capturing. */

@@ -3,7 +3,8 @@ import { ExportResultCode, type ExportResult, type InstrumentationScope } from '
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ExportStats } from './export-stats.ts';
 import { ProtobufWriter } from './protobuf-writer.ts';
-import { attributes, writeSpan } from './trace-encoder.ts';
+import { writeAttributes } from './attribute-encoding.ts';
+import { writeSpan } from './trace-encoder.ts';
 
 export interface EncodingProcessorOptions {
   /** Spans buffered or being sent, at most; beyond, new spans are dropped and counted. */
@@ -144,7 +145,7 @@ export class EncodingSpanProcessor implements SpanProcessor {
     const out = new ProtobufWriter(size);
     const rs = out.begin(1); // ResourceSpans
     const resource = out.begin(1); // Resource
-    if (this.#resource) attributes(out, 1, this.#resource.attributes);
+    if (this.#resource) writeAttributes(out, 1, this.#resource.attributes);
     out.end(resource);
     for (const [scope, writer] of this.#scopes) {
       if (writer.pos === 0) continue;

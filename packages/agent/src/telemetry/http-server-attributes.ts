@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Attributes } from '@opentelemetry/api';
+import { ObjectSink, attributeKey, type AttributeSink } from './attribute-encoding.ts';
 
 /**
  * The attributes of an HTTP server span at its start (stable HTTP semantic
@@ -24,53 +25,103 @@ const KNOWN_METHODS = new Set([
 const REDACTED_QUERY_PARAMS = ['sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature'];
 const REDACTED = 'REDACTED';
 
-export function requestAttributes(request: IncomingMessage, scheme: 'http' | 'https'): Attributes {
+/** The request side of an HTTP server span, read once when the request arrives. */
+export interface ServerRequestRecord {
+  /** http.request.method: a known method, or _OTHER. */
+  readonly method: string;
+  /** http.request.method_original: the method as sent, when it is not a known one. */
+  readonly methodOriginal: string | undefined;
+  readonly scheme: 'http' | 'https';
+  readonly path: string;
+  readonly query: string | undefined;
+  readonly serverAddress: string | undefined;
+  readonly serverPort: number | undefined;
+  readonly peerAddress: string | undefined;
+  readonly peerPort: number | undefined;
+  readonly clientAddress: string | undefined;
+  readonly protocolVersion: string;
+  readonly userAgent: string | undefined;
+}
+
+export function readServerRequest(request: IncomingMessage, scheme: 'http' | 'https'): ServerRequestRecord {
   const headers = request.headers;
   const socket = request.socket;
   const rawMethod = request.method ?? 'GET';
   const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : '_OTHER';
-  const attributes: Attributes = {
-    'http.request.method': method,
-    'url.scheme': scheme,
-  };
-  if (method !== rawMethod) attributes['http.request.method_original'] = rawMethod;
-  setTarget(request.url ?? '/', attributes);
+  const target = splitTarget(request.url ?? '/');
   const server = serverAddress(request, scheme);
-  if (server) {
-    attributes['server.address'] = server.host;
-    if (server.port !== undefined) attributes['server.port'] = server.port;
-  }
   const peer = socket?.remoteAddress;
-  if (peer !== undefined) attributes['network.peer.address'] = peer;
-  if (socket?.remotePort !== undefined) attributes['network.peer.port'] = socket.remotePort;
-  const client = forwardedClient(request) ?? peer;
-  if (client !== undefined) attributes['client.address'] = client;
-  attributes['network.protocol.version'] = request.httpVersion;
-  const userAgent = headers['user-agent'];
-  if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
+  return {
+    method,
+    methodOriginal: method !== rawMethod ? rawMethod : undefined,
+    scheme,
+    path: target.path,
+    query: target.query,
+    serverAddress: server?.host,
+    serverPort: server?.port,
+    peerAddress: peer,
+    peerPort: socket?.remotePort,
+    clientAddress: forwardedClient(request) ?? peer,
+    protocolVersion: request.httpVersion,
+    userAgent: headers['user-agent'],
+  };
+}
+
+const METHOD = attributeKey('http.request.method');
+const METHOD_ORIGINAL = attributeKey('http.request.method_original');
+const SCHEME = attributeKey('url.scheme');
+const PATH = attributeKey('url.path');
+const QUERY = attributeKey('url.query');
+const SERVER_ADDRESS = attributeKey('server.address');
+const SERVER_PORT = attributeKey('server.port');
+const PEER_ADDRESS = attributeKey('network.peer.address');
+const PEER_PORT = attributeKey('network.peer.port');
+const CLIENT_ADDRESS = attributeKey('client.address');
+const PROTOCOL_VERSION = attributeKey('network.protocol.version');
+const USER_AGENT = attributeKey('user_agent.original');
+
+/** The request's attributes, in the order upstream's instrumentation sets them. */
+export function writeServerRequest(r: ServerRequestRecord, sink: AttributeSink): void {
+  sink.string(METHOD, r.method);
+  sink.string(SCHEME, r.scheme);
+  if (r.methodOriginal !== undefined) sink.string(METHOD_ORIGINAL, r.methodOriginal);
+  sink.string(PATH, r.path);
+  if (r.query !== undefined) sink.string(QUERY, r.query);
+  if (r.serverAddress !== undefined) {
+    sink.string(SERVER_ADDRESS, r.serverAddress);
+    if (r.serverPort !== undefined) sink.int(SERVER_PORT, r.serverPort);
+  }
+  if (r.peerAddress !== undefined) sink.string(PEER_ADDRESS, r.peerAddress);
+  if (r.peerPort !== undefined) sink.int(PEER_PORT, r.peerPort);
+  if (r.clientAddress !== undefined) sink.string(CLIENT_ADDRESS, r.clientAddress);
+  sink.string(PROTOCOL_VERSION, r.protocolVersion);
+  if (r.userAgent !== undefined) sink.string(USER_AGENT, r.userAgent);
+}
+
+/** The request's attributes as an object. */
+export function requestAttributes(request: IncomingMessage, scheme: 'http' | 'https'): Attributes {
+  const attributes: Attributes = {};
+  writeServerRequest(readServerRequest(request, scheme), new ObjectSink(attributes, Infinity));
   return attributes;
 }
 
 /** url.path and url.query (signature parameters redacted) of the request target. */
-function setTarget(target: string, into: Attributes): void {
+function splitTarget(target: string): { path: string; query: string | undefined } {
   if (target.charCodeAt(0) !== 47 /* '/' */) {
     // absolute-form (proxies) or asterisk-form: let URL parse it.
     try {
       const url = new URL(target, 'http://localhost');
-      into['url.path'] = url.pathname;
-      if (url.search) into['url.query'] = redactQuery(url.search.slice(1));
+      return { path: url.pathname, query: url.search ? redactQuery(url.search.slice(1)) : undefined };
     } catch {
-      into['url.path'] = target;
+      return { path: target, query: undefined };
     }
-    return;
   }
   const q = target.indexOf('?');
-  if (q === -1) {
-    into['url.path'] = target;
-    return;
-  }
-  into['url.path'] = target.slice(0, q);
-  if (q + 1 < target.length) into['url.query'] = redactQuery(target.slice(q + 1));
+  if (q === -1) return { path: target, query: undefined };
+  return {
+    path: target.slice(0, q),
+    query: q + 1 < target.length ? redactQuery(target.slice(q + 1)) : undefined,
+  };
 }
 
 function redactQuery(query: string): string {

@@ -8,6 +8,7 @@ import {
   isSpanContextValid,
   propagation,
   trace,
+  type Attributes,
   type Context,
   type Span,
   type SpanContext,
@@ -15,10 +16,10 @@ import {
 import { RPCType, type InstrumentationScope, type RPCMetadata } from '@opentelemetry/core';
 import type { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import type { ConfigStore } from '../config/config-store.ts';
-import { exchangeAttributes } from '../capture/http-capture.ts';
 import { PayloadCollector } from '../capture/payload-capture.ts';
-import { requestAttributes } from './http-server-attributes.ts';
-import { RecordingSpan, newSpanId, newTraceId, type SpanRecorder } from './recording-span.ts';
+import { readServerRequest } from './http-server-attributes.ts';
+import { HttpServerSpan } from './http-server-span.ts';
+import { newSpanId, newTraceId, type SpanRecorder } from './recording-span.ts';
 import { RequestContext } from './request-context.ts';
 
 /**
@@ -27,6 +28,7 @@ import { RequestContext } from './request-context.ts';
  */
 const NOT_RECORD = 0 as SamplingDecision;
 const RECORD_AND_SAMPLED = 2 as SamplingDecision;
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
 /** What the HTTP server span needs from the agent; each is read live, per request. */
 export interface HttpServerDeps {
@@ -84,9 +86,17 @@ export class Exchange {
       );
     }
     const method = request.method ?? 'GET';
-    const attributes = requestAttributes(request, scheme);
     const traceId = parentSpanContext ? parentSpanContext.traceId : newTraceId();
-    const sampling = recorder.sampler.shouldSample(parent, traceId, method, SpanKind.SERVER, attributes, []);
+    // The agent's sampler (LiveRatioSampler) decides by the trace id and the parent alone: the
+    // span's attributes are not built for it.
+    const sampling = recorder.sampler.shouldSample(
+      parent,
+      traceId,
+      method,
+      SpanKind.SERVER,
+      NO_ATTRIBUTES,
+      [],
+    );
     const context: SpanContext = {
       traceId,
       spanId: newSpanId(),
@@ -96,12 +106,10 @@ export class Exchange {
     if (traceState) context.traceState = traceState;
     if (sampling.decision === NOT_RECORD)
       return new Exchange(trace.wrapSpanContext(context), parent, request, response, deps);
-    if (sampling.attributes) Object.assign(attributes, sampling.attributes);
-    const span = new RecordingSpan(
-      method,
-      SpanKind.SERVER,
+    const span = new HttpServerSpan(
       context,
-      attributes,
+      readServerRequest(request, scheme),
+      sampling.attributes ? { ...sampling.attributes } : {},
       parentSpanContext,
       scope,
       recorder,
@@ -138,8 +146,8 @@ export class Exchange {
   }
 
   /**
-   * Called as the response is finished (its 'prefinish', inside the handler's
-   * `res.end`): the request still holds express's matched route and mount path.
+   * Called as the response is ended (the handler's `res.end`, before node:http
+   * emits 'finish'): the request still holds express's matched route and mount path.
    */
   noteRoute(): void {
     if (this.metadata.route !== undefined || !this.deps.expressRoutes()) return;
@@ -152,19 +160,25 @@ export class Exchange {
     if (this.#ended) return;
     this.#ended = true;
     const span = this.span;
-    if (!(span instanceof RecordingSpan)) return;
+    if (!(span instanceof HttpServerSpan)) return;
     try {
       this.noteRoute();
-      const attributes = span.attributes;
       const status = this.response.statusCode;
-      attributes['http.response.status_code'] = status;
       const route = this.metadata.route;
-      if (route !== undefined) {
-        attributes['http.route'] = route;
-        if (route) span.updateName(`${this.request.method ?? 'GET'} ${route}`);
-      }
+      if (route) span.updateName(serverSpanName(this.request.method ?? 'GET', route));
       if (!(status >= 100 && status < 500)) span.setStatus({ code: SpanStatusCode.ERROR });
-      this.#capture(span);
+      const capture = this.deps.config.capture;
+      const captures = capture.headers.mode !== 'off' || this.#requestBody || this.#responseBody;
+      span.noteResponse({
+        status,
+        route,
+        capture: captures ? capture : undefined,
+        // As received (the headers object may have been changed by the application since).
+        requestHeaders: captures ? this.request.rawHeaders : undefined,
+        responseHeaders: captures ? sentHeaders(this.response) : undefined,
+        requestBody: this.#requestBody,
+        responseBody: this.#responseBody,
+      });
     } catch {
       // attributes are best effort; the span still ends
     }
@@ -185,20 +199,24 @@ export class Exchange {
     }
     this.span.end();
   }
+}
 
-  /** Headers (by the capture rules, secrets redacted) and bodies of a text content type. */
-  #capture(span: RecordingSpan): void {
-    const capture = this.deps.config.capture;
-    if (capture.headers.mode === 'off' && !this.#requestBody && !this.#responseBody) return;
-    exchangeAttributes(
-      capture,
-      this.request.headers,
-      sentHeaders(this.response),
-      this.#requestBody,
-      this.#responseBody,
-      span.attributes,
-    );
+/** `${method} ${route}`, the span's name once a route matched; remembered for the routes seen most. */
+const NAMES = new Map<string, Map<string, string>>();
+const MAX_NAMES = 256;
+
+function serverSpanName(method: string, route: string): string {
+  let byRoute = NAMES.get(method);
+  if (byRoute === undefined) {
+    if (NAMES.size >= 16) return `${method} ${route}`;
+    NAMES.set(method, (byRoute = new Map()));
   }
+  let name = byRoute.get(route);
+  if (name === undefined) {
+    name = `${method} ${route}`;
+    if (byRoute.size < MAX_NAMES) byRoute.set(route, name);
+  }
+  return name;
 }
 
 type WithHeaderBlock = ServerResponse & { _header?: unknown };

@@ -29,9 +29,9 @@ type Carrier = { [EXCHANGE]?: Exchange };
  * - `IncomingMessage.prototype.emit` and `ServerResponse.prototype.emit` run a
  *   marked message's events in its exchange's context (upstream binds both
  *   emitters per request, which wraps every listener added to them) and see
- *   'data' (the request body), 'prefinish' (express's route), 'close' (the end)
- *   and 'error';
- * - `ServerResponse.prototype.write`/`end` see the response body.
+ *   'data' (the request body), 'close' (the end) and 'error';
+ * - `ServerResponse.prototype.write`/`end` see the response body, and `end`
+ *   express's route.
  * Patching the prototypes once, rather than each request's objects, costs
  * an unmarked message (a client's response) one property read per call.
  * express's route is read from the request when the response finishes
@@ -109,28 +109,18 @@ export class HttpServerInstrumentation extends InstrumentationBase {
     if (!incoming || !outgoing || this.#patchedMessages === outgoing) return;
     this.#patchedMessages = outgoing;
     this._wrap(incoming, 'emit', (original: Emit) =>
-      emitInExchange(original, (exchange, event, args) => {
-        if (event === 'data') exchange.observeRequestChunk(args[1]);
+      emitInExchange(original, (exchange, event, arg) => {
+        if (event === 'data') exchange.observeRequestChunk(arg);
       }),
     );
     this._wrap(outgoing, 'emit', (original: Emit) =>
-      emitInExchange(original, (exchange, event, args) => {
-        if (event === 'prefinish') exchange.noteRoute();
-        else if (event === 'close') exchange.finish();
-        else if (event === 'error') exchange.fail(args[1]);
+      emitInExchange(original, (exchange, event, arg) => {
+        if (event === 'close') exchange.finish();
+        else if (event === 'error') exchange.fail(arg);
       }),
     );
-    for (const method of ['write', 'end'] as const)
-      this._wrap(
-        outgoing,
-        method,
-        (original: Write) =>
-          function observed(this: unknown, chunk?: unknown, encoding?: unknown): unknown {
-            (this as Carrier)[EXCHANGE]?.observeResponseChunk(chunk, encoding);
-            // eslint-disable-next-line prefer-rest-params -- forwarded as is, without a copy
-            return Reflect.apply(original, this, arguments);
-          },
-      );
+    this._wrap(outgoing, 'write', (original: Write) => observeWrite(original, false));
+    this._wrap(outgoing, 'end', (original: Write) => observeWrite(original, true));
   }
 
   #unpatchMessages(http: HttpModule | undefined): void {
@@ -143,21 +133,77 @@ export class HttpServerInstrumentation extends InstrumentationBase {
   }
 }
 
+/** EventEmitter's own listener table (a null-prototype object, or undefined before the first listener). */
+type WithListeners = { _events?: Record<string | symbol, unknown> | null };
+
+/*
+ * The wrappers below call the original with the arguments they were given,
+ * written out for the usual counts: `original.call(this, a, b)` can be
+ * inlined and leaves no arguments object behind, where forwarding
+ * `arguments` (Reflect.apply) cannot and does.
+ */
+
 /**
  * An `emit` of a request or response: a marked message's events are first
- * seen (`see`), then run in its exchange's context; other messages' events go
- * straight through.
+ * seen (`see`, with the event's first argument), then run in its exchange's
+ * context; other messages' events go straight through. So do events nobody
+ * listens to ('socket', 'readable', 'resume', 'prefinish', 'close', most of a
+ * request's): a context matters only to a listener, and switching costs an
+ * AsyncLocalStorage run. The listener table is read, not listenerCount(): it
+ * is EventEmitter's own field, and an emitter without it (a replaced
+ * prototype) is run in context as before.
  */
 function emitInExchange(
   original: Emit,
-  see: (exchange: Exchange, event: string | symbol, args: IArguments) => void,
+  see: (exchange: Exchange, event: string | symbol, arg: unknown) => void,
 ): Emit {
-  return function emit(this: unknown, event: string | symbol): boolean {
+  return function emit(this: unknown, event: string | symbol, a?: unknown, b?: unknown): boolean {
     const exchange = (this as Carrier)[EXCHANGE];
-    // eslint-disable-next-line prefer-rest-params -- forwarded as is, without a copy
-    const args = arguments;
-    if (exchange === undefined) return Reflect.apply(original, this, args) as boolean;
-    see(exchange, event, args);
-    return applyInContext(exchange.context, original, this, args);
+    if (exchange !== undefined) {
+      see(exchange, event, a);
+      const listeners = (this as WithListeners)._events;
+      if (listeners === undefined || listeners === null || listeners[event] !== undefined)
+        // eslint-disable-next-line prefer-rest-params -- forwarded as is
+        return applyInContext(exchange.context, original, this, arguments);
+    }
+    switch (arguments.length) {
+      case 1:
+        return original.call(this, event);
+      case 2:
+        return original.call(this, event, a);
+      case 3:
+        return original.call(this, event, a, b);
+      default:
+        // eslint-disable-next-line prefer-rest-params -- forwarded as is
+        return Reflect.apply(original, this, arguments) as boolean;
+    }
+  };
+}
+
+/**
+ * `ServerResponse.prototype.write`/`end`: a marked response's body chunks
+ * are observed; at `end`, the request still holds express's matched route
+ * (noted before 'finish' runs and the router unwinds).
+ */
+function observeWrite(original: Write, ending: boolean): Write {
+  return function observed(this: unknown, chunk?: unknown, encoding?: unknown, callback?: unknown): unknown {
+    const exchange = (this as Carrier)[EXCHANGE];
+    if (exchange !== undefined) {
+      exchange.observeResponseChunk(chunk, encoding);
+      if (ending) exchange.noteRoute();
+    }
+    switch (arguments.length) {
+      case 0:
+        return original.call(this);
+      case 1:
+        return original.call(this, chunk);
+      case 2:
+        return original.call(this, chunk, encoding);
+      case 3:
+        return original.call(this, chunk, encoding, callback);
+      default:
+        // eslint-disable-next-line prefer-rest-params -- forwarded as is
+        return Reflect.apply(original, this, arguments);
+    }
   };
 }

@@ -63,9 +63,14 @@ export class ProtobufWriter {
 
   /** A string field (wire type 2). Skipped when empty (proto3 default). */
   string(field: number, value: string): void {
-    const length = value.length;
-    if (length === 0) return;
+    if (value.length === 0) return;
     this.tag(field, 2);
+    this.stringValue(value);
+  }
+
+  /** A string's length and UTF-8 bytes (the body of a length-delimited field whose tag is written). */
+  stringValue(value: string): void {
+    const length = value.length;
     this.ensure(length * 3 + 5);
     const buf = this.buf;
     if (length < SHORT_STRING) {
@@ -96,6 +101,27 @@ export class ProtobufWriter {
     buf.copyWithin(this.pos + lengthBytes, start, start + written);
     this.varint(written);
     this.pos += written;
+  }
+
+  /**
+   * `source.slice(start, end)` as a string value (length and bytes), copied
+   * without the slice, if it is ASCII and shorter than SHORT_STRING; false
+   * (nothing written) otherwise.
+   */
+  asciiRange(source: string, start: number, end: number): boolean {
+    const length = end - start;
+    if (length >= SHORT_STRING || length < 0) return false;
+    this.ensure(length + 1);
+    const buf = this.buf;
+    let at = this.pos + 1;
+    for (let i = start; i < end; i++) {
+      const c = source.charCodeAt(i);
+      if (c >= 0x80) return false;
+      buf[at++] = c;
+    }
+    buf[this.pos] = length;
+    this.pos = at;
+    return true;
   }
 
   /** A bytes field from a hex string (trace and span ids). Skipped when empty. */

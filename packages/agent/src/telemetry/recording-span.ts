@@ -24,6 +24,8 @@ import {
 } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Sampler, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { writeAttributes } from './attribute-encoding.ts';
+import type { ProtobufWriter } from './protobuf-writer.ts';
 
 /**
  * Where the agent's own spans go: the export pipeline's resource, sampler and
@@ -37,7 +39,7 @@ export interface SpanRecorder {
 }
 
 /** The SDK's default span limits (OTEL_SPAN_*_COUNT_LIMIT unset). */
-const MAX_ATTRIBUTES = 128;
+export const MAX_ATTRIBUTES = 128;
 const MAX_EVENTS = 128;
 const MAX_LINKS = 128;
 
@@ -70,18 +72,19 @@ export class RecordingSpan implements Span, ReadableSpan {
   droppedEventsCount = 0;
   droppedLinksCount = 0;
 
-  /**
-   * `attributes` becomes the span's own (the creator hands over a fresh
-   * object of valid values, which it may keep filling until the span ends);
-   * `parentSpanContext` is the parent, if any.
-   */
+  /** The parent, if any. */
   readonly parentSpanContext?: SpanContext;
 
+  /**
+   * `own` becomes the span's attributes (the creator hands over a fresh
+   * object of valid values, which it may keep filling until the span ends);
+   * setAttribute adds to it.
+   */
   constructor(
     public name: string,
     readonly kind: SpanKind,
     context: SpanContext,
-    readonly attributes: Attributes,
+    protected readonly own: Attributes,
     parentSpanContext: SpanContext | undefined,
     readonly instrumentationScope: InstrumentationScope,
     private readonly recorder: SpanRecorder,
@@ -89,6 +92,21 @@ export class RecordingSpan implements Span, ReadableSpan {
     this.#startMs = ORIGIN_MS + performance.now();
     this.#context = context;
     if (parentSpanContext) this.parentSpanContext = parentSpanContext;
+  }
+
+  /** The span's attributes (ReadableSpan's; a subclass may build them from its own fields). */
+  get attributes(): Attributes {
+    return this.own;
+  }
+
+  /**
+   * Writes the attributes as KeyValue fields `field` of the span being
+   * encoded; returns the number dropped by the attribute limit (what the
+   * encoder writes as dropped_attributes_count).
+   */
+  writeAttributes(w: ProtobufWriter, field: number): number {
+    writeAttributes(w, field, this.own);
+    return this.droppedAttributesCount;
   }
 
   spanContext(): SpanContext {
@@ -131,7 +149,7 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   setAttribute(key: string, value: AttributeValue | undefined): this {
     if (this.#ended || value === undefined || key.length === 0 || !isAttributeValue(value)) return this;
-    const attributes = this.attributes;
+    const attributes = this.own;
     if (attributes[key] === undefined && Object.keys(attributes).length >= MAX_ATTRIBUTES) {
       this.droppedAttributesCount++;
       return this;
@@ -215,9 +233,9 @@ export class RecordingSpan implements Span, ReadableSpan {
   /** The creator's own attributes count too: beyond the limit, the last ones are dropped. */
   #limitAttributes(): void {
     let count = 0;
-    for (const key in this.attributes) {
+    for (const key in this.own) {
       if (++count <= MAX_ATTRIBUTES) continue;
-      delete this.attributes[key];
+      delete this.own[key];
       this.droppedAttributesCount++;
     }
   }

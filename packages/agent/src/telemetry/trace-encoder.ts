@@ -1,6 +1,7 @@
-import { SpanStatusCode, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
+import { SpanStatusCode, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { ProtobufWriter } from './protobuf-writer.ts';
+import { writeAttributes } from './attribute-encoding.ts';
+import type { ProtobufWriter } from './protobuf-writer.ts';
 import { RecordingSpan } from './recording-span.ts';
 
 /**
@@ -24,7 +25,7 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[], w: ProtobufWr
     const rs = w.begin(1); // ResourceSpans
     const first = scopes.values().next().value![0]!;
     const resource = w.begin(1); // Resource
-    attributes(w, 1, first.resource.attributes);
+    writeAttributes(w, 1, first.resource.attributes);
     w.end(resource);
     for (const [, list] of scopes) {
       const ss = w.begin(2); // ScopeSpans
@@ -54,24 +55,28 @@ export function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   w.string(5, span.name);
   w.tag(6, 0);
   w.varint(span.kind + 1); // OTLP kinds start at 1 (INTERNAL); the API's at 0
+  let droppedAttributes: number;
   if (span instanceof RecordingSpan) {
     // Its times are milliseconds: written as they are, without the HrTime arrays.
     w.fixed64Millis(7, span.startMs);
     w.fixed64Millis(8, span.endMs);
+    // Its attributes may be kept in its own form (HttpServerSpan): it writes them itself.
+    droppedAttributes = span.writeAttributes(w, 9);
   } else {
     w.fixed64Time(7, span.startTime as HrTime);
     w.fixed64Time(8, span.endTime as HrTime);
+    writeAttributes(w, 9, span.attributes);
+    droppedAttributes = span.droppedAttributesCount;
   }
-  attributes(w, 9, span.attributes);
-  if (span.droppedAttributesCount) {
+  if (droppedAttributes) {
     w.tag(10, 0);
-    w.varint(span.droppedAttributesCount);
+    w.varint(droppedAttributes);
   }
   for (const event of span.events) {
     const e = w.begin(11);
     w.fixed64Time(1, event.time as HrTime);
     w.string(2, event.name);
-    if (event.attributes) attributes(w, 3, event.attributes);
+    if (event.attributes) writeAttributes(w, 3, event.attributes);
     w.end(e);
   }
   if (span.droppedEventsCount) {
@@ -83,7 +88,7 @@ export function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
     w.hexBytes(1, link.context.traceId);
     w.hexBytes(2, link.context.spanId);
     w.string(3, link.context.traceState?.serialize() ?? '');
-    if (link.attributes) attributes(w, 4, link.attributes);
+    if (link.attributes) writeAttributes(w, 4, link.attributes);
     w.fixed32(6, 0x100 | (link.context.traceFlags & 0xff));
     w.end(l);
   }
@@ -103,75 +108,4 @@ export function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   // flags: trace flags, and bit 8 "has is_remote" (+ bit 9 when the parent is remote)
   w.fixed32(16, (ctx.traceFlags & 0xff) | 0x100 | (span.parentSpanContext?.isRemote ? 0x200 : 0));
   w.end(at);
-}
-
-export function attributes(w: ProtobufWriter, field: number, attrs: Attributes): void {
-  for (const key in attrs) {
-    const value = attrs[key];
-    if (value === undefined || value === null) continue;
-    const kv = w.begin(field);
-    keyField(w, key);
-    anyValue(w, 2, value);
-    w.end(kv);
-  }
-}
-
-/**
- * KeyValue.key fields (tag, length, UTF-8 bytes) as encoded before, by key:
- * the same keys come back span after span, and copying their bytes is cheaper
- * than encoding the string again. Bounded, so that keys made up per span
- * (unusual) cannot grow it without limit; those are encoded each time.
- */
-const KEY_FIELDS = new Map<string, Uint8Array>();
-const MAX_KEY_FIELDS = 4096;
-const MAX_CACHED_KEY = 128;
-
-function keyField(w: ProtobufWriter, key: string): void {
-  let field = KEY_FIELDS.get(key);
-  if (field === undefined) {
-    if (KEY_FIELDS.size >= MAX_KEY_FIELDS || key.length > MAX_CACHED_KEY) {
-      w.string(1, key);
-      return;
-    }
-    const scratch = new ProtobufWriter(key.length * 3 + 8);
-    scratch.string(1, key);
-    field = Uint8Array.from(scratch.finish());
-    KEY_FIELDS.set(key, field);
-  }
-  w.small(field);
-}
-
-function anyValue(w: ProtobufWriter, field: number, value: AttributeValue | null | undefined): void {
-  const av = w.begin(field);
-  switch (typeof value) {
-    case 'string':
-      // an empty string still needs its field, or the value would read as unset
-      if (value.length === 0) {
-        w.tag(1, 2);
-        w.varint(0);
-      } else w.string(1, value);
-      break;
-    case 'boolean':
-      w.tag(2, 0);
-      w.varint(value ? 1 : 0);
-      break;
-    case 'number':
-      if (Number.isInteger(value) && Number.isSafeInteger(value)) {
-        w.tag(3, 0);
-        w.varint(value);
-      } else {
-        w.double(4, value);
-      }
-      break;
-    case 'object':
-      if (Array.isArray(value)) {
-        const arr = w.begin(5);
-        for (const item of value) anyValue(w, 1, item as AttributeValue);
-        w.end(arr);
-      }
-      break;
-    default:
-      break;
-  }
-  w.end(av);
 }

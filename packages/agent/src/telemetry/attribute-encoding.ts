@@ -1,0 +1,229 @@
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { ProtobufWriter } from './protobuf-writer.ts';
+
+/**
+ * Attributes as OTLP KeyValue fields (opentelemetry/proto/common/v1/common.proto),
+ * and `AttributeSink`: where code that produces attributes one by one (the HTTP
+ * server span, see http-server-span-attributes.ts) sends them, so that the same
+ * code fills an attributes object or writes protobuf straight from its sources.
+ */
+
+/** An attribute name with its KeyValue.key field already encoded (tag, length, UTF-8 bytes). */
+export interface AttributeKey {
+  readonly name: string;
+  readonly field: Uint8Array;
+}
+
+export function attributeKey(name: string): AttributeKey {
+  const scratch = new ProtobufWriter(name.length * 3 + 8);
+  scratch.string(1, name);
+  return { name, field: Uint8Array.from(scratch.finish()) };
+}
+
+/**
+ * Keys as encoded before, by name: the same keys come back span after span,
+ * and copying their bytes is cheaper than encoding the string again.
+ * Bounded, so that keys made up per span (unusual) cannot grow it without
+ * limit; those are encoded each time.
+ */
+const KEYS = new Map<string, AttributeKey>();
+const MAX_KEYS = 4096;
+const MAX_CACHED_KEY = 128;
+
+/** The cached key of `name`, or undefined when it is not (and will not be) cached. */
+function cachedKey(name: string): AttributeKey | undefined {
+  let key = KEYS.get(name);
+  if (key === undefined) {
+    if (KEYS.size >= MAX_KEYS || name.length > MAX_CACHED_KEY) return undefined;
+    key = attributeKey(name);
+    KEYS.set(name, key);
+  }
+  return key;
+}
+
+/** The key of `name`, the same object for the same name while the cache has room. */
+export function internedKey(name: string): AttributeKey {
+  return cachedKey(name) ?? attributeKey(name);
+}
+
+/** Each attribute of `attrs` as a KeyValue field `field` (unset values skipped). */
+export function writeAttributes(w: ProtobufWriter, field: number, attrs: Attributes): void {
+  for (const name in attrs) {
+    const value = attrs[name];
+    if (value === undefined || value === null) continue;
+    const kv = w.begin(field);
+    const key = cachedKey(name);
+    if (key === undefined) w.string(1, name);
+    else w.small(key.field);
+    writeAnyValue(w, 2, value);
+    w.end(kv);
+  }
+}
+
+export function writeAnyValue(
+  w: ProtobufWriter,
+  field: number,
+  value: AttributeValue | null | undefined,
+): void {
+  const av = w.begin(field);
+  switch (typeof value) {
+    case 'string':
+      // an empty string still needs its field, or the value would read as unset
+      if (value.length === 0) {
+        w.tag(1, 2);
+        w.varint(0);
+      } else w.string(1, value);
+      break;
+    case 'boolean':
+      w.tag(2, 0);
+      w.varint(value ? 1 : 0);
+      break;
+    case 'number':
+      if (Number.isInteger(value) && Number.isSafeInteger(value)) {
+        w.tag(3, 0);
+        w.varint(value);
+      } else {
+        w.double(4, value);
+      }
+      break;
+    case 'object':
+      if (Array.isArray(value)) {
+        const arr = w.begin(5);
+        for (const item of value) writeAnyValue(w, 1, item as AttributeValue);
+        w.end(arr);
+      }
+      break;
+    default:
+      break;
+  }
+  w.end(av);
+}
+
+/**
+ * Where attributes go, one at a time. A sink keeps at most its limit of
+ * attributes (the SDK's span limit) and counts the ones beyond it.
+ */
+export interface AttributeSink {
+  /** A string value (empty strings included). */
+  string(key: AttributeKey, value: string): void;
+  /** `source.slice(start, end)` as a string value, without the slice where the sink can. */
+  range(key: AttributeKey, source: string, start: number, end: number): void;
+  /** An integer value. */
+  int(key: AttributeKey, value: number): void;
+  /** A boolean value. */
+  bool(key: AttributeKey, value: boolean): void;
+}
+
+/** A sink that sets properties of an attributes object. */
+export class ObjectSink implements AttributeSink {
+  dropped = 0;
+  #count = 0;
+
+  constructor(
+    readonly into: Attributes,
+    private readonly limit: number,
+  ) {}
+
+  #room(): boolean {
+    if (this.#count < this.limit) {
+      this.#count++;
+      return true;
+    }
+    this.dropped++;
+    return false;
+  }
+
+  string(key: AttributeKey, value: string): void {
+    if (this.#room()) this.into[key.name] = value;
+  }
+
+  range(key: AttributeKey, source: string, start: number, end: number): void {
+    if (this.#room()) this.into[key.name] = source.slice(start, end);
+  }
+
+  int(key: AttributeKey, value: number): void {
+    if (this.#room()) this.into[key.name] = value;
+  }
+
+  bool(key: AttributeKey, value: boolean): void {
+    if (this.#room()) this.into[key.name] = value;
+  }
+}
+
+/**
+ * A sink that writes KeyValue fields (number `field`) into a ProtobufWriter.
+ * `shadowed` are attributes written after these (a span's own, set through
+ * the API), which replace a value of the same name: such names are skipped here.
+ */
+export class ProtobufSink implements AttributeSink {
+  dropped = 0;
+  #count = 0;
+  #w: ProtobufWriter;
+  #field: number;
+  #shadowed: Attributes | undefined;
+  #limit: number;
+
+  constructor(w: ProtobufWriter, field: number, limit: number, shadowed: Attributes | undefined) {
+    this.#w = w;
+    this.#field = field;
+    this.#limit = limit;
+    this.#shadowed = shadowed;
+  }
+
+  /** Starts a KeyValue with its key and opens its AnyValue; -1 when the attribute is not written. */
+  #open(key: AttributeKey): number {
+    if (this.#shadowed !== undefined && this.#shadowed[key.name] !== undefined) return -1;
+    if (this.#count >= this.#limit) {
+      this.dropped++;
+      return -1;
+    }
+    this.#count++;
+    const kv = this.#w.begin(this.#field);
+    this.#w.small(key.field);
+    return kv;
+  }
+
+  string(key: AttributeKey, value: string): void {
+    const kv = this.#open(key);
+    if (kv === -1) return;
+    const av = this.#w.begin(2);
+    this.#w.tag(1, 2);
+    if (value.length === 0) this.#w.varint(0);
+    else this.#w.stringValue(value);
+    this.#w.end(av);
+    this.#w.end(kv);
+  }
+
+  range(key: AttributeKey, source: string, start: number, end: number): void {
+    const kv = this.#open(key);
+    if (kv === -1) return;
+    const w = this.#w;
+    const av = w.begin(2);
+    w.tag(1, 2);
+    if (!w.asciiRange(source, start, end)) w.stringValue(source.slice(start, end));
+    w.end(av);
+    w.end(kv);
+  }
+
+  int(key: AttributeKey, value: number): void {
+    const kv = this.#open(key);
+    if (kv === -1) return;
+    const av = this.#w.begin(2);
+    if (Number.isSafeInteger(value)) {
+      this.#w.tag(3, 0);
+      this.#w.varint(value);
+    } else this.#w.double(4, value);
+    this.#w.end(av);
+    this.#w.end(kv);
+  }
+
+  bool(key: AttributeKey, value: boolean): void {
+    const kv = this.#open(key);
+    if (kv === -1) return;
+    const av = this.#w.begin(2);
+    this.#w.tag(2, 0);
+    this.#w.varint(value ? 1 : 0);
+    this.#w.end(av);
+    this.#w.end(kv);
+  }
+}
