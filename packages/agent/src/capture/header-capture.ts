@@ -77,7 +77,7 @@ export function captureHeaders(
   for (const rawName in headers) {
     const value = headers[rawName];
     if (value === undefined) continue;
-    const decision = decisionFor(decisions, direction, rawName, rules);
+    const decision = decisions.of(rawName);
     if (decision === null) continue;
     sink.string(
       decision.key,
@@ -153,7 +153,7 @@ function captureBlock(
     if (eol === -1 || eol === at) break; // the empty line ends the block
     const colon = block.indexOf(':', at);
     if (colon !== -1 && colon < eol) {
-      const decision = decisionFor(decisions, direction, block.slice(at, colon), rules);
+      const decision = decisions.inBlock(block, at, colon);
       // node:http writes `${name}: ${value}`: the value is what follows ": ", as it was set.
       if (decision !== null)
         foundHeader(decision, block.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1, eol);
@@ -183,7 +183,7 @@ function captureRawList(
   const decisions = decisionsFor(rules, direction);
   found.count = 0;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const decision = decisionFor(decisions, direction, raw[i]!, rules);
+    const decision = decisions.of(raw[i]!);
     if (decision !== null) foundHeader(decision, i + 1, i + 1);
   }
   try {
@@ -238,33 +238,72 @@ type Decision = { key: AttributeKey; secret: boolean } | null;
 /** Header names seen per rules object and direction; rules are replaced (never mutated) on a config change. */
 const DECISIONS = new WeakMap<
   CaptureConfig['headers'],
-  { request: Map<string, Decision>; response: Map<string, Decision> }
+  { request: NameDecisions; response: NameDecisions }
 >();
 /** A bound on remembered names (an application sending random header names must not grow it). */
 const MAX_CACHED_NAMES = 512;
 
-function decisionsFor(
-  rules: CaptureConfig['headers'],
-  direction: 'request' | 'response',
-): Map<string, Decision> {
+function decisionsFor(rules: CaptureConfig['headers'], direction: 'request' | 'response'): NameDecisions {
   let entry = DECISIONS.get(rules);
-  if (!entry) DECISIONS.set(rules, (entry = { request: new Map(), response: new Map() }));
+  if (!entry)
+    DECISIONS.set(
+      rules,
+      (entry = {
+        request: new NameDecisions('request', rules),
+        response: new NameDecisions('response', rules),
+      }),
+    );
   return entry[direction];
 }
 
-/** The decision for a header name, remembered (up to MAX_CACHED_NAMES names per rules and direction). */
-function decisionFor(
-  decisions: Map<string, Decision>,
-  direction: 'request' | 'response',
-  rawName: string,
-  rules: CaptureConfig['headers'],
-): Decision {
-  let decision = decisions.get(rawName);
-  if (decision === undefined) {
-    decision = decide(direction, rawName, rules);
-    if (decisions.size < MAX_CACHED_NAMES) decisions.set(rawName, decision);
+/** A name read in place from a header block, chained with the others of the same hash. */
+interface BlockName {
+  readonly raw: string;
+  readonly decision: Decision;
+  readonly next: BlockName | undefined;
+}
+
+/** The decisions of one rule set and direction, remembered by header name (up to MAX_CACHED_NAMES each way). */
+class NameDecisions {
+  readonly #byName = new Map<string, Decision>();
+  /** By length and first and last characters (see inBlock), for names not sliced out of their block. */
+  readonly #byHash = new Map<number, BlockName>();
+  #blockNames = 0;
+
+  constructor(
+    private readonly direction: 'request' | 'response',
+    private readonly rules: CaptureConfig['headers'],
+  ) {}
+
+  /** The decision for a header name. */
+  of(rawName: string): Decision {
+    let decision = this.#byName.get(rawName);
+    if (decision === undefined) {
+      decision = decide(this.direction, rawName, this.rules);
+      if (this.#byName.size < MAX_CACHED_NAMES) this.#byName.set(rawName, decision);
+    }
+    return decision;
   }
-  return decision;
+
+  /**
+   * The decision for the name `block.slice(start, end)`, found without
+   * slicing it out: by its length and first and last characters, then
+   * compared in place.
+   */
+  inBlock(block: string, start: number, end: number): Decision {
+    const hash =
+      ((end - start) << 16) | ((block.charCodeAt(start) & 0xff) << 8) | (block.charCodeAt(end - 1) & 0xff);
+    const first = this.#byHash.get(hash);
+    for (let name = first; name !== undefined; name = name.next)
+      if (name.raw.length === end - start && block.startsWith(name.raw, start)) return name.decision;
+    const raw = block.slice(start, end);
+    const decision = this.of(raw);
+    if (this.#blockNames < MAX_CACHED_NAMES) {
+      this.#byHash.set(hash, { raw, decision, next: first });
+      this.#blockNames++;
+    }
+    return decision;
+  }
 }
 
 function decide(

@@ -48,11 +48,15 @@ export function internedKey(name: string): AttributeKey {
 
 /** Each attribute of `attrs` as a KeyValue field `field` (unset values skipped). */
 export function writeAttributes(w: ProtobufWriter, field: number, attrs: Attributes): void {
+  const tag = (field << 3) | 2;
   for (const name in attrs) {
     const value = attrs[name];
     if (value === undefined || value === null) continue;
-    const kv = w.begin(field);
     const key = cachedKey(name);
+    // The short form where it fits (field numbers here are all below 16: one-byte tags).
+    if (key !== undefined && field < 16 && typeof value === 'string')
+      if (w.keyValueAscii(tag, key.field, value, 0, value.length)) continue;
+    const kv = w.begin(field);
     if (key === undefined) w.string(1, name);
     else w.small(key.field);
     writeAnyValue(w, 2, value);
@@ -151,7 +155,8 @@ export class ObjectSink implements AttributeSink {
 }
 
 /**
- * A sink that writes KeyValue fields (number `field`) into a ProtobufWriter.
+ * A sink that writes KeyValue fields (number `field`, below 16) into a
+ * ProtobufWriter, in the short form where they fit (keyValueAscii).
  * `shadowed` are attributes written after these (a span's own, set through
  * the API), which replace a value of the same name: such names are skipped here.
  */
@@ -160,70 +165,63 @@ export class ProtobufSink implements AttributeSink {
   #count = 0;
   #w: ProtobufWriter;
   #field: number;
+  #tag: number;
   #shadowed: Attributes | undefined;
   #limit: number;
 
   constructor(w: ProtobufWriter, field: number, limit: number, shadowed: Attributes | undefined) {
     this.#w = w;
     this.#field = field;
+    this.#tag = (field << 3) | 2;
     this.#limit = limit;
     this.#shadowed = shadowed;
   }
 
-  /** Starts a KeyValue with its key and opens its AnyValue; -1 when the attribute is not written. */
-  #open(key: AttributeKey): number {
-    if (this.#shadowed !== undefined && this.#shadowed[key.name] !== undefined) return -1;
+  /** Whether the attribute is written (not shadowed, within the limit); counts it. */
+  #admit(key: AttributeKey): boolean {
+    if (this.#shadowed !== undefined && this.#shadowed[key.name] !== undefined) return false;
     if (this.#count >= this.#limit) {
       this.dropped++;
-      return -1;
+      return false;
     }
     this.#count++;
-    const kv = this.#w.begin(this.#field);
-    this.#w.small(key.field);
-    return kv;
+    return true;
   }
 
   string(key: AttributeKey, value: string): void {
-    const kv = this.#open(key);
-    if (kv === -1) return;
-    const av = this.#w.begin(2);
-    this.#w.tag(1, 2);
-    if (value.length === 0) this.#w.varint(0);
-    else this.#w.stringValue(value);
-    this.#w.end(av);
-    this.#w.end(kv);
+    if (!this.#admit(key) || this.#w.keyValueAscii(this.#tag, key.field, value, 0, value.length)) return;
+    this.#long(key, value);
   }
 
   range(key: AttributeKey, source: string, start: number, end: number): void {
-    const kv = this.#open(key);
-    if (kv === -1) return;
-    const w = this.#w;
-    const av = w.begin(2);
-    w.tag(1, 2);
-    if (!w.asciiRange(source, start, end)) w.stringValue(source.slice(start, end));
-    w.end(av);
-    w.end(kv);
+    if (!this.#admit(key) || this.#w.keyValueAscii(this.#tag, key.field, source, start, end)) return;
+    this.#long(key, source.slice(start, end));
   }
 
   int(key: AttributeKey, value: number): void {
-    const kv = this.#open(key);
-    if (kv === -1) return;
-    const av = this.#w.begin(2);
-    if (Number.isSafeInteger(value)) {
-      this.#w.tag(3, 0);
-      this.#w.varint(value);
-    } else this.#w.double(4, value);
-    this.#w.end(av);
-    this.#w.end(kv);
+    if (!this.#admit(key) || this.#w.keyValueInt(this.#tag, key.field, value)) return;
+    const w = this.#w;
+    const kv = w.begin(this.#field);
+    w.small(key.field);
+    writeAnyValue(w, 2, value);
+    w.end(kv);
   }
 
   bool(key: AttributeKey, value: boolean): void {
-    const kv = this.#open(key);
-    if (kv === -1) return;
-    const av = this.#w.begin(2);
-    this.#w.tag(2, 0);
-    this.#w.varint(value ? 1 : 0);
-    this.#w.end(av);
-    this.#w.end(kv);
+    if (!this.#admit(key)) return;
+    const w = this.#w;
+    const kv = w.begin(this.#field);
+    w.small(key.field);
+    writeAnyValue(w, 2, value);
+    w.end(kv);
+  }
+
+  /** A string KeyValue in the long form (padded lengths; any length, any characters). */
+  #long(key: AttributeKey, value: string): void {
+    const w = this.#w;
+    const kv = w.begin(this.#field);
+    w.small(key.field);
+    writeAnyValue(w, 2, value);
+    w.end(kv);
   }
 }

@@ -124,6 +124,64 @@ export class ProtobufWriter {
     return true;
   }
 
+  /**
+   * A KeyValue (common.proto) in its short form: `tag` is the KeyValue
+   * field's one-byte tag, `key` its key field as encoded (attributeKey), the
+   * value `source.slice(start, end)` as an AnyValue string, all lengths exact
+   * single bytes (no padded placeholders). False, with nothing written, when
+   * it does not fit that form: a KeyValue of 128 bytes or more, or a
+   * character that is not ASCII (the caller writes the long form).
+   */
+  keyValueAscii(tag: number, key: Uint8Array, source: string, start: number, end: number): boolean {
+    const length = end - start;
+    const keyLength = key.length;
+    const kvLength = keyLength + 4 + length;
+    if (kvLength >= 0x80 || length < 0) return false;
+    this.ensure(kvLength + 2);
+    const buf = this.buf;
+    let at = this.pos;
+    buf[at++] = tag;
+    buf[at++] = kvLength;
+    for (let i = 0; i < keyLength; i++) buf[at++] = key[i]!;
+    buf[at++] = 0x12; // KeyValue.value
+    buf[at++] = length + 2;
+    buf[at++] = 0x0a; // AnyValue.string_value
+    buf[at++] = length;
+    for (let i = start; i < end; i++) {
+      const c = source.charCodeAt(i);
+      if (c >= 0x80) return false;
+      buf[at++] = c;
+    }
+    this.pos = at;
+    return true;
+  }
+
+  /** The same with an AnyValue int_value; false (nothing written) unless 0 <= value < 2^28 and it fits. */
+  keyValueInt(tag: number, key: Uint8Array, value: number): boolean {
+    if (!(value >= 0 && value < 0x10000000) || value % 1 !== 0) return false;
+    const valueLength = value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : 4;
+    const keyLength = key.length;
+    const kvLength = keyLength + 3 + valueLength;
+    if (kvLength >= 0x80) return false;
+    this.ensure(kvLength + 2);
+    const buf = this.buf;
+    let at = this.pos;
+    buf[at++] = tag;
+    buf[at++] = kvLength;
+    for (let i = 0; i < keyLength; i++) buf[at++] = key[i]!;
+    buf[at++] = 0x12; // KeyValue.value
+    buf[at++] = valueLength + 1;
+    buf[at++] = 0x18; // AnyValue.int_value
+    let v = value;
+    while (v > 0x7f) {
+      buf[at++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[at++] = v;
+    this.pos = at;
+    return true;
+  }
+
   /** A bytes field from a hex string (trace and span ids). Skipped when empty. */
   hexBytes(field: number, hex: string): void {
     if (hex.length === 0) return;

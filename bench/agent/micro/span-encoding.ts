@@ -1,0 +1,113 @@
+/**
+ * npm run bench:agent-encoding
+ *
+ * The HTTP server span's encoding alone, in a loop: one real express request
+ * and response (bench/agent's trivial route) are recorded, then the span's
+ * attributes are written again and again (ns per span), and each part on its
+ * own. A micro-benchmark: monomorphic and warm, so it shows what a change to
+ * the encoder saves, not what a request costs (see bench:agent-perf).
+ */
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { TraceFlags } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AlwaysOnSampler } from '@opentelemetry/sdk-trace-base';
+import { parseAgentConfig } from '../../../packages/agent/src/config/agent-config.ts';
+import { PayloadCollector } from '../../../packages/agent/src/capture/payload-capture.ts';
+import { captureHeaders } from '../../../packages/agent/src/capture/header-capture.ts';
+import { ProtobufSink } from '../../../packages/agent/src/telemetry/attribute-encoding.ts';
+import { readServerRequest } from '../../../packages/agent/src/telemetry/http-server-attributes.ts';
+import { HttpServerSpan } from '../../../packages/agent/src/telemetry/http-server-span.ts';
+import { ProtobufWriter } from '../../../packages/agent/src/telemetry/protobuf-writer.ts';
+import { newSpanId, newTraceId } from '../../../packages/agent/src/telemetry/recording-span.ts';
+import { writeSpan } from '../../../packages/agent/src/telemetry/trace-encoder.ts';
+
+/** express, untyped here (the repository has no @types/express): just what this script calls. */
+type Handler = (req: IncomingMessage, res: ServerResponse & { json(body: unknown): void }) => void;
+const express = createRequire(import.meta.url)('express') as () => {
+  get(path: string, handler: Handler): void;
+  listen(port: number, host: string): import('node:http').Server;
+};
+
+const capture = parseAgentConfig({}).capture;
+const recorder = { resource: resourceFromAttributes({}), sampler: new AlwaysOnSampler(), processors: [] };
+
+let recorded: { req: IncomingMessage; res: ServerResponse; body: PayloadCollector } | undefined;
+const app = express();
+app.get('/trivial', (req, res) => {
+  const body = new PayloadCollector(capture.payloads.maxBytes);
+  const end = res.end.bind(res);
+  res.end = ((chunk: unknown, ...rest: unknown[]) => {
+    body.add(chunk);
+    return (end as (...a: unknown[]) => ServerResponse)(chunk, ...rest);
+  }) as typeof res.end;
+  res.on('close', () => (recorded = { req, res, body }));
+  res.json({ ok: true });
+});
+const server = app.listen(0, '127.0.0.1');
+await once(server, 'listening');
+await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/trivial`, {
+  headers: { 'user-agent': 'autocannon' },
+});
+while (!recorded) await new Promise((r) => setTimeout(r, 1));
+server.close();
+const { req, res, body } = recorded;
+const block = (res as ServerResponse & { _header: string })._header;
+
+function span(): HttpServerSpan {
+  const s = new HttpServerSpan(
+    { traceId: newTraceId(), spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED },
+    readServerRequest(req, 'http'),
+    {},
+    undefined,
+    { name: 'spyglass-http-server' },
+    recorder,
+  );
+  s.noteResponse({
+    status: 200,
+    route: '/trivial',
+    capture,
+    requestHeaders: req.rawHeaders,
+    responseHeaders: block,
+    requestBody: undefined,
+    responseBody: body,
+  });
+  s.end();
+  return s;
+}
+
+const w = new ProtobufWriter(1 << 20);
+function time(name: string, n: number, fn: () => void): void {
+  for (let i = 0; i < n / 10; i++) fn(); // warm
+  const best: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) fn();
+    best.push(Number(process.hrtime.bigint() - t0) / n);
+  }
+  console.log(
+    `${name.padEnd(40)} ${Math.min(...best)
+      .toFixed(0)
+      .padStart(6)} ns`,
+  );
+}
+
+const s = span();
+time('span: create, note, end', 200_000, () => void span());
+time('writeSpan (whole span)', 200_000, () => {
+  if (w.pos > 1 << 19) w.reset();
+  writeSpan(w, s);
+});
+time('attributes: request record', 200_000, () => void readServerRequest(req, 'http'));
+const sink = () => new ProtobufSink(w, 9, 128, undefined);
+time('capture: response header block', 200_000, () => {
+  if (w.pos > 1 << 19) w.reset();
+  captureHeaders('response', block, capture.headers, sink());
+});
+time('capture: request raw headers', 200_000, () => {
+  if (w.pos > 1 << 19) w.reset();
+  captureHeaders('request', req.rawHeaders, capture.headers, sink());
+});
+time('ids: trace + span', 200_000, () => void (newTraceId() + newSpanId()));
