@@ -52,7 +52,7 @@ function decodeAll(bodies: Buffer[]): string[] {
   return out.sort();
 }
 
-test('spans encoded as they end, sent in batches, decode to what the upstream serializer encodes', async () => {
+test('spans encoded a few at a time, sent in batches, decode to what the upstream serializer encodes', async () => {
   const spans = makeSpans(10);
   const bodies: Buffer[] = [];
   const stats: ExportStats = { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 };
@@ -126,4 +126,47 @@ test('a resource still detecting (async attributes): shutdown waits for it and s
     4,
   );
   assert.match(JSON.stringify(group!.resource), /h-1/);
+});
+
+test('spans not yet encoded (fewer than a batch) are encoded on the next turn, and flushed by forceFlush and shutdown', async () => {
+  const spans = makeSpans(2);
+  const bodies: Buffer[] = [];
+  const stats: ExportStats = { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 };
+  const sender = {
+    send: (body: Buffer, done: (r: ExportResult) => void) => {
+      bodies.push(body);
+      done({ code: ExportResultCode.SUCCESS });
+    },
+    shutdown: () => Promise.resolve(),
+  };
+  // The same tick: forceFlush sends the spans that have just ended.
+  const flushed = new EncodingSpanProcessor(
+    sender,
+    { maxQueueSize: 100, maxBatchSize: 512, scheduledDelayMs: 60_000 },
+    stats,
+  );
+  for (const span of spans) flushed.onEnd(span);
+  await flushed.forceFlush();
+  assert.equal(decodeAll(bodies).length, 4);
+  // On their own, they are encoded on the next turn and sent after scheduledDelayMs.
+  bodies.length = 0;
+  const timed = new EncodingSpanProcessor(
+    sender,
+    { maxQueueSize: 100, maxBatchSize: 512, scheduledDelayMs: 20 },
+    stats,
+  );
+  for (const span of spans) timed.onEnd(span);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(decodeAll(bodies).length, 4, 'sent by the timer');
+  // At shutdown, spans ended in the same tick are sent too.
+  bodies.length = 0;
+  const closing = new EncodingSpanProcessor(
+    sender,
+    { maxQueueSize: 100, maxBatchSize: 512, scheduledDelayMs: 60_000 },
+    stats,
+  );
+  for (const span of spans) closing.onEnd(span);
+  await closing.shutdown();
+  assert.equal(decodeAll(bodies).length, 4);
+  assert.deepEqual(stats, { exportedSpans: 12, failedSpans: 0, droppedSpans: 0 });
 });
