@@ -18,7 +18,10 @@ import { parseAgentConfig } from '../../../packages/agent/src/config/agent-confi
 import { PayloadCollector } from '../../../packages/agent/src/capture/payload-capture.ts';
 import { captureHeaders } from '../../../packages/agent/src/capture/header-capture.ts';
 import { ProtobufSink } from '../../../packages/agent/src/telemetry/attribute-encoding.ts';
-import { readServerRequest } from '../../../packages/agent/src/telemetry/http-server-attributes.ts';
+import {
+  readServerRequest,
+  requestFacts,
+} from '../../../packages/agent/src/telemetry/http-server-attributes.ts';
 import { HttpServerSpan } from '../../../packages/agent/src/telemetry/http-server-span.ts';
 import { ProtobufWriter } from '../../../packages/agent/src/telemetry/protobuf-writer.ts';
 import { newSpanId, newTraceId } from '../../../packages/agent/src/telemetry/recording-span.ts';
@@ -59,7 +62,7 @@ const block = (res as ServerResponse & { _header: string })._header;
 function span(): HttpServerSpan {
   const s = new HttpServerSpan(
     { traceId: newTraceId(), spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED },
-    readServerRequest(req, 'http'),
+    requestFacts(req, 'http'),
     {},
     undefined,
     { name: 'spyglass-http-server' },
@@ -100,7 +103,7 @@ time('writeSpan (whole span)', 200_000, () => {
   if (w.pos > 1 << 19) w.reset();
   writeSpan(w, s);
 });
-time('attributes: request record', 200_000, () => void readServerRequest(req, 'http'));
+time('attributes: request record', 200_000, () => void readServerRequest(requestFacts(req, 'http')));
 const sink = () => new ProtobufSink(w, 9, 128, undefined);
 time('capture: response header block', 200_000, () => {
   if (w.pos > 1 << 19) w.reset();

@@ -9,7 +9,7 @@ import { AlwaysOnSampler, type ReadableSpan } from '@opentelemetry/sdk-trace-bas
 import { decodeTracesProto } from '@spyglass/otlp';
 import { parseAgentConfig, type CaptureConfig } from '../src/config/agent-config.ts';
 import { PayloadCollector } from '../src/capture/payload-capture.ts';
-import { readServerRequest } from '../src/telemetry/http-server-attributes.ts';
+import { requestFacts } from '../src/telemetry/http-server-attributes.ts';
 import { HttpServerSpan } from '../src/telemetry/http-server-span.ts';
 import { ProtobufWriter } from '../src/telemetry/protobuf-writer.ts';
 import { newSpanId, newTraceId } from '../src/telemetry/recording-span.ts';
@@ -127,7 +127,7 @@ async function serve(c: Case): Promise<HttpServerSpan> {
   let ended: HttpServerSpan | undefined;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const context = { traceId: newTraceId(), spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED };
-    const span = new HttpServerSpan(context, readServerRequest(req, 'http'), {}, undefined, scope, recorder);
+    const span = new HttpServerSpan(context, requestFacts(req, 'http'), {}, undefined, scope, recorder);
     const requestBody = new PayloadCollector(c.capture.payloads.maxBytes);
     const responseBody = new PayloadCollector(c.capture.payloads.maxBytes);
     req.on('data', (chunk: Buffer) => requestBody.add(chunk));

@@ -43,26 +43,55 @@ export interface ServerRequestRecord {
   readonly userAgent: string | undefined;
 }
 
-export function readServerRequest(request: IncomingMessage, scheme: 'http' | 'https'): ServerRequestRecord {
-  const headers = request.headers;
+/**
+ * What the server span keeps of its request when it arrives: a few reads,
+ * parsed into a ServerRequestRecord only when the span is encoded (with the
+ * other spans of its batch, see EncodingSpanProcessor). The method and target
+ * are read at once (express rewrites `req.url` while it routes), and so is
+ * the peer (the socket may be gone by then).
+ */
+export interface ServerRequestFacts {
+  readonly method: string;
+  readonly target: string;
+  readonly scheme: 'http' | 'https';
+  readonly headers: IncomingMessage['headers'];
+  readonly peerAddress: string | undefined;
+  readonly peerPort: number | undefined;
+  readonly httpVersion: string;
+}
+
+export function requestFacts(request: IncomingMessage, scheme: 'http' | 'https'): ServerRequestFacts {
   const socket = request.socket;
-  const rawMethod = request.method ?? 'GET';
+  return {
+    method: request.method ?? 'GET',
+    target: request.url ?? '/',
+    scheme,
+    headers: request.headers,
+    peerAddress: socket?.remoteAddress,
+    peerPort: socket?.remotePort,
+    httpVersion: request.httpVersion,
+  };
+}
+
+export function readServerRequest(facts: ServerRequestFacts): ServerRequestRecord {
+  const headers = facts.headers;
+  const rawMethod = facts.method;
   const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : '_OTHER';
-  const target = splitTarget(request.url ?? '/');
-  const server = serverAddress(request, scheme);
-  const peer = socket?.remoteAddress;
+  const target = splitTarget(facts.target);
+  const server = serverAddress(headers, facts.scheme);
+  const peer = facts.peerAddress;
   return {
     method,
     methodOriginal: method !== rawMethod ? rawMethod : undefined,
-    scheme,
+    scheme: facts.scheme,
     path: target.path,
     query: target.query,
     serverAddress: server?.host,
     serverPort: server?.port,
     peerAddress: peer,
-    peerPort: socket?.remotePort,
-    clientAddress: forwardedClient(request) ?? peer,
-    protocolVersion: request.httpVersion,
+    peerPort: facts.peerPort,
+    clientAddress: forwardedClient(headers) ?? peer,
+    protocolVersion: facts.httpVersion,
     userAgent: headers['user-agent'],
   };
 }
@@ -101,7 +130,7 @@ export function writeServerRequest(r: ServerRequestRecord, sink: AttributeSink):
 /** The request's attributes as an object. */
 export function requestAttributes(request: IncomingMessage, scheme: 'http' | 'https'): Attributes {
   const attributes: Attributes = {};
-  writeServerRequest(readServerRequest(request, scheme), new ObjectSink(attributes, Infinity));
+  writeServerRequest(readServerRequest(requestFacts(request, scheme)), new ObjectSink(attributes, Infinity));
   return attributes;
 }
 
@@ -133,10 +162,9 @@ function redactQuery(query: string): string {
 
 /** server.address / server.port: Forwarded host, X-Forwarded-Host, else Host. */
 function serverAddress(
-  request: IncomingMessage,
+  headers: IncomingMessage['headers'],
   scheme: string,
 ): { host: string; port: number | undefined } | undefined {
-  const headers = request.headers;
   let host: string | undefined;
   let proto = scheme;
   const forwarded = headers['forwarded'];
@@ -166,8 +194,7 @@ function serverAddress(
 }
 
 /** client.address from Forwarded (for=) or X-Forwarded-For (first hop), without a port. */
-function forwardedClient(request: IncomingMessage): string | undefined {
-  const headers = request.headers;
+function forwardedClient(headers: IncomingMessage['headers']): string | undefined {
   const forwarded = headers['forwarded'];
   let value: string | undefined;
   if (typeof forwarded === 'string') value = /(?:^|[;,\s])for="?([^";,\s]+)/i.exec(forwarded)?.[1];

@@ -17,7 +17,7 @@ import { RPCType, type InstrumentationScope, type RPCMetadata } from '@opentelem
 import type { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import type { ConfigStore } from '../config/config-store.ts';
 import { PayloadCollector } from '../capture/payload-capture.ts';
-import { readServerRequest } from './http-server-attributes.ts';
+import { requestFacts } from './http-server-attributes.ts';
 import { HttpServerSpan } from './http-server-span.ts';
 import { newSpanId, newTraceId, type SpanRecorder } from './recording-span.ts';
 import { RequestContext } from './request-context.ts';
@@ -108,7 +108,7 @@ export class Exchange {
       return new Exchange(trace.wrapSpanContext(context), parent, request, response, deps);
     const span = new HttpServerSpan(
       context,
-      readServerRequest(request, scheme),
+      requestFacts(request, scheme),
       sampling.attributes ? { ...sampling.attributes } : {},
       parentSpanContext,
       scope,

@@ -11,7 +11,7 @@ import {
   writeAttributes,
   type AttributeSink,
 } from './attribute-encoding.ts';
-import { writeServerRequest, type ServerRequestRecord } from './http-server-attributes.ts';
+import { readServerRequest, writeServerRequest, type ServerRequestFacts } from './http-server-attributes.ts';
 import type { ProtobufWriter } from './protobuf-writer.ts';
 import { MAX_ATTRIBUTES, RecordingSpan, type SpanRecorder } from './recording-span.ts';
 
@@ -33,8 +33,8 @@ const ROUTE = attributeKey('http.route');
 /**
  * The HTTP server span: a RecordingSpan whose HTTP attributes stay in the
  * fixed-shape records they were read into (the request's when it arrives,
- * the response's when it is done) and are written to protobuf straight from
- * them, header values as ranges of node:http's header block, without an
+ * the response's when it is done), parsed and written to protobuf straight
+ * from them when the span is encoded, header values as ranges of node:http's header block, without an
  * attributes object. Attributes set through the API (setAttribute, the
  * sampler's) are its own, as on any RecordingSpan, and replace an HTTP
  * attribute of the same name. Reading `attributes` (a span processor, an
@@ -46,21 +46,13 @@ export class HttpServerSpan extends RecordingSpan {
 
   constructor(
     context: SpanContext,
-    private readonly request: ServerRequestRecord,
+    private readonly request: ServerRequestFacts,
     own: Attributes,
     parentSpanContext: SpanContext | undefined,
     scope: InstrumentationScope,
     recorder: SpanRecorder,
   ) {
-    super(
-      request.methodOriginal ?? request.method,
-      SpanKind.SERVER,
-      context,
-      own,
-      parentSpanContext,
-      scope,
-      recorder,
-    );
+    super(request.method, SpanKind.SERVER, context, own, parentSpanContext, scope, recorder);
   }
 
   /** The response's part, set once, just before the span ends. */
@@ -85,7 +77,7 @@ export class HttpServerSpan extends RecordingSpan {
   }
 
   #write(sink: AttributeSink): void {
-    writeServerRequest(this.request, sink);
+    writeServerRequest(readServerRequest(this.request), sink);
     const response = this.#response;
     if (response === undefined) return;
     sink.int(STATUS, response.status);
