@@ -109,14 +109,12 @@ export class HttpServerInstrumentation extends InstrumentationBase {
     if (!incoming || !outgoing || this.#patchedMessages === outgoing) return;
     this.#patchedMessages = outgoing;
     this._wrap(incoming, 'emit', (original: Emit) =>
-      emitInExchange(original, (exchange, event, arg) => {
-        if (event === 'data') exchange.observeRequestChunk(arg);
-      }),
+      emitInExchange(original, ['data'], (exchange, _event, chunk) => exchange.observeRequestChunk(chunk)),
     );
     this._wrap(outgoing, 'emit', (original: Emit) =>
-      emitInExchange(original, (exchange, event, arg) => {
+      emitInExchange(original, ['close', 'error'], (exchange, event, arg) => {
         if (event === 'close') exchange.finish();
-        else if (event === 'error') exchange.fail(arg);
+        else exchange.fail(arg);
       }),
     );
     this._wrap(outgoing, 'write', (original: Write) => observeWrite(original, false));
@@ -144,27 +142,33 @@ type WithListeners = { _events?: Record<string | symbol, unknown> | null };
  */
 
 /**
- * An `emit` of a request or response: a marked message's events are first
- * seen (`see`, with the event's first argument), then run in its exchange's
- * context; other messages' events go straight through. So do events nobody
- * listens to ('socket', 'readable', 'resume', 'prefinish', 'close', most of a
- * request's): a context matters only to a listener, and switching costs an
- * AsyncLocalStorage run. The listener table is read, not listenerCount(): it
- * is EventEmitter's own field, and an emitter without it (a replaced
- * prototype) is run in context as before.
+ * An `emit` of a request or response. The events the exchange watches
+ * (`watched`: 'data' of a request, 'close' and 'error' of a response) are
+ * seen by a marked message's exchange (`see`, with the event's first
+ * argument); events somebody listens to run in its exchange's context.
+ * Other events (most of them: 'socket', 'readable', 'resume', 'prefinish',
+ * ...) go straight through, without even reading the mark: a context
+ * matters only to a listener, and switching costs an AsyncLocalStorage run.
+ * The listener table is read, not listenerCount(): it is EventEmitter's own
+ * field, and an emitter without it (a replaced prototype) counts as listened to.
  */
 function emitInExchange(
   original: Emit,
+  watched: readonly [string, string?],
   see: (exchange: Exchange, event: string | symbol, arg: unknown) => void,
 ): Emit {
+  const [first, second] = watched;
   return function emit(this: unknown, event: string | symbol, a?: unknown, b?: unknown): boolean {
-    const exchange = (this as Carrier)[EXCHANGE];
-    if (exchange !== undefined) {
-      see(exchange, event, a);
-      const listeners = (this as WithListeners)._events;
-      if (listeners === undefined || listeners === null || listeners[event] !== undefined)
+    const listeners = (this as WithListeners)._events;
+    const listened = listeners === undefined || listeners === null || listeners[event] !== undefined;
+    const watches = event === first || event === second;
+    if (listened || watches) {
+      const exchange = (this as Carrier)[EXCHANGE];
+      if (exchange !== undefined) {
+        if (watches) see(exchange, event, a);
         // eslint-disable-next-line prefer-rest-params -- forwarded as is
-        return applyInContext(exchange.context, original, this, arguments);
+        if (listened) return applyInContext(exchange.context, original, this, arguments);
+      }
     }
     switch (arguments.length) {
       case 1:

@@ -269,20 +269,27 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 }
 
-// Random ids from a pooled buffer (one randomFillSync per 256 spans), as lower-case hex.
-const POOL = Buffer.allocUnsafe(24 * 256);
+/**
+ * Random ids from a pooled buffer, as lower-case hex: one randomFillSync and
+ * one hex conversion per 64 spans, each id then a slice of the pool's hex
+ * text (a slice of 16 characters or more shares the text, without a copy).
+ * A pool's text (3 KiB) lives as long as an id cut from it.
+ */
+const POOL = Buffer.allocUnsafe(24 * 64);
+let poolHex = '';
 let poolAt = POOL.length;
 
 function randomHex(bytes: number): string {
   for (;;) {
     if (poolAt + bytes > POOL.length) {
       randomFillSync(POOL);
+      poolHex = POOL.toString('hex');
       poolAt = 0;
     }
     const at = poolAt;
     poolAt += bytes;
     // An all-zero id is invalid (checked on the bytes: no regular expression per id).
-    for (let i = at; i < at + bytes; i++) if (POOL[i] !== 0) return POOL.toString('hex', at, at + bytes);
+    for (let i = at; i < at + bytes; i++) if (POOL[i] !== 0) return poolHex.slice(2 * at, 2 * (at + bytes));
   }
 }
 
