@@ -272,9 +272,10 @@ export class RecordingSpan implements Span, ReadableSpan {
 /**
  * Random ids from a pooled buffer, as lower-case hex: one randomFillSync and
  * one hex conversion per 256 spans (a refill cost about 20 us on the
- * benchmark's VM: 0.3 us per request when it came every 64), each id then a slice of the pool's hex text (a
- * slice of 13 characters or more shares the text, without a copy). A pool's
- * text (12 KiB) lives as long as an id cut from it.
+ * benchmark's VM: 0.3 us per request when it came every 64 spans), each id
+ * then a slice of the pool's hex text (a slice of 13 characters or more
+ * shares the text, without a copy). A pool's text (12 KiB) lives as long as
+ * an id cut from it.
  */
 const POOL = Buffer.allocUnsafe(24 * 256);
 let poolHex = '';
