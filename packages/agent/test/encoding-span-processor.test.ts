@@ -139,32 +139,22 @@ test('spans not yet encoded (fewer than a batch) are encoded on the next turn, a
     },
     shutdown: () => Promise.resolve(),
   };
+  const processor = (scheduledDelayMs: number) =>
+    new EncodingSpanProcessor(sender, { maxQueueSize: 100, maxBatchSize: 512, scheduledDelayMs }, stats);
   // The same tick: forceFlush sends the spans that have just ended.
-  const flushed = new EncodingSpanProcessor(
-    sender,
-    { maxQueueSize: 100, maxBatchSize: 512, scheduledDelayMs: 60_000 },
-    stats,
-  );
+  const flushed = processor(60_000);
   for (const span of spans) flushed.onEnd(span);
   await flushed.forceFlush();
   assert.equal(decodeAll(bodies).length, 4);
   // On their own, they are encoded on the next turn and sent after scheduledDelayMs.
   bodies.length = 0;
-  const timed = new EncodingSpanProcessor(
-    sender,
-    { maxQueueSize: 100, maxBatchSize: 512, scheduledDelayMs: 20 },
-    stats,
-  );
+  const timed = processor(20);
   for (const span of spans) timed.onEnd(span);
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(decodeAll(bodies).length, 4, 'sent by the timer');
   // At shutdown, spans ended in the same tick are sent too.
   bodies.length = 0;
-  const closing = new EncodingSpanProcessor(
-    sender,
-    { maxQueueSize: 100, maxBatchSize: 512, scheduledDelayMs: 60_000 },
-    stats,
-  );
+  const closing = processor(60_000);
   for (const span of spans) closing.onEnd(span);
   await closing.shutdown();
   assert.equal(decodeAll(bodies).length, 4);

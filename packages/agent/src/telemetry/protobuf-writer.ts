@@ -156,7 +156,12 @@ export class ProtobufWriter {
     return true;
   }
 
-  /** The same with an AnyValue int_value; false (nothing written) unless 0 <= value < 2^28 and it fits. */
+  /**
+   * The same with an AnyValue int_value; false (nothing written) unless
+   * 0 <= value < 2^28 and it fits. Its head is written out as in
+   * keyValueAscii: a shared helper cost 6% of a span's encoding
+   * (bench:agent-encoding).
+   */
   keyValueInt(tag: number, key: Uint8Array, value: number): boolean {
     if (!(value >= 0 && value < 0x10000000) || value % 1 !== 0) return false;
     const valueLength = value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : 4;
