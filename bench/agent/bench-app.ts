@@ -174,11 +174,17 @@ export async function startExportSink(): Promise<ExportSink> {
 }
 
 /**
+ * The agent's bundle: packages/agent/dist, or a copy of it beside it (dist-before, ...) that a
+ * variant preloads to compare with an earlier build.
+ */
+const AGENT_BUNDLE = /\/packages\/agent\/dist[^/]*\//;
+
+/**
  * The package or runtime part a JavaScript frame belongs to, from its script's URL or path: the
  * agent, a package under node_modules, a node: module, the bench app.
  */
 export function packageOfFrame(url: string, functionName: string): string {
-  if (url.includes('/packages/agent/dist/')) return 'agent';
+  if (AGENT_BUNDLE.test(url)) return 'agent';
   const nm = url.lastIndexOf('/node_modules/');
   if (nm !== -1) {
     const rest = url.slice(nm + '/node_modules/'.length).split('/');

@@ -133,7 +133,7 @@ function tallySample(t: Tally, mainTid: string, tid: string, frames: Array<[stri
   const pkg = js ? packageOf(js) : '(no JavaScript frame)';
   add(t.byPackage, pkg);
   if (pkg === 'agent' && js)
-    add(t.byAgentFunction, js.replace(/^JS:[*~^]?/, '').replace(/ \S*packages\/agent\/dist\//, ' '));
+    add(t.byAgentFunction, js.replace(/^JS:[*~^]?/, '').replace(/ \S*packages\/agent\/dist[^/]*\//, ' '));
 }
 
 async function tallyPerfData(file: string, mainTid: string, t: Tally): Promise<void> {

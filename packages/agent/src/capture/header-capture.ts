@@ -184,6 +184,7 @@ function captureRawList(
   found.count = 0;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const decision = decisions.of(raw[i]!);
+    // The value's index in the list stands for its range (a list holds whole values).
     if (decision !== null) foundHeader(decision, i + 1, i + 1);
   }
   try {

@@ -200,24 +200,15 @@ export class ProtobufSink implements AttributeSink {
 
   int(key: AttributeKey, value: number): void {
     if (!this.#admit(key) || this.#w.keyValueInt(this.#tag, key.field, value)) return;
-    const w = this.#w;
-    const kv = w.begin(this.#field);
-    w.small(key.field);
-    writeAnyValue(w, 2, value);
-    w.end(kv);
+    this.#long(key, value);
   }
 
   bool(key: AttributeKey, value: boolean): void {
-    if (!this.#admit(key)) return;
-    const w = this.#w;
-    const kv = w.begin(this.#field);
-    w.small(key.field);
-    writeAnyValue(w, 2, value);
-    w.end(kv);
+    if (this.#admit(key)) this.#long(key, value);
   }
 
-  /** A string KeyValue in the long form (padded lengths; any length, any characters). */
-  #long(key: AttributeKey, value: string): void {
+  /** A KeyValue in the long form (padded lengths; any value, any length, any characters). */
+  #long(key: AttributeKey, value: AttributeValue): void {
     const w = this.#w;
     const kv = w.begin(this.#field);
     w.small(key.field);

@@ -127,7 +127,11 @@ export function writeServerRequest(r: ServerRequestRecord, sink: AttributeSink):
   if (r.userAgent !== undefined) sink.string(USER_AGENT, r.userAgent);
 }
 
-/** The request's attributes as an object. */
+/**
+ * The request's attributes as an object, at once (the span itself parses its
+ * facts only when it is encoded or its attributes are read; this is the
+ * request-side parsing on its own, which http-server-attributes.test.ts checks).
+ */
 export function requestAttributes(request: IncomingMessage, scheme: 'http' | 'https'): Attributes {
   const attributes: Attributes = {};
   writeServerRequest(readServerRequest(requestFacts(request, scheme)), new ObjectSink(attributes, Infinity));
