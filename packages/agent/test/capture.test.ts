@@ -98,6 +98,16 @@ test('payloads: kept up to the limit with size and truncation; binary as base64;
   assert.equal(capturableContentType('text/html', types), true);
   assert.equal(capturableContentType('image/png', types), false);
   assert.equal(capturableContentType(undefined, types), false);
+  // Media types are case-insensitive (RFC 9110), in the header and in the configured prefixes.
+  assert.equal(capturableContentType('Application/JSON; charset=UTF-8', types), true);
+  assert.equal(capturableContentType('application/Problem+JSON', types), true);
+  assert.equal(capturableContentType('TEXT/plain', types), true);
+  assert.equal(capturableContentType('Image/PNG', types), false);
+  const upper = parseAgentConfig({ capture: { payloads: { contentTypes: ['Application/CSV'] } } }).capture
+    .payloads.contentTypes;
+  assert.deepEqual(upper, ['application/csv']);
+  assert.equal(capturableContentType('application/csv', upper), true);
+  assert.equal(capturableContentType('application/vnd.api+json', upper), false, 'no JSON type allowed');
 });
 
 test("response headers read from node:http's header block equal those read from getHeaders(), in every mode", async () => {
@@ -145,6 +155,10 @@ test("response headers read from node:http's header block equal those read from 
     assert.equal(all['http.response.header.x-spaced'], '  padded value ');
     assert.equal(blockHeader(block, 'content-type'), 'application/json; charset=utf-8');
     assert.equal(blockHeader(block, 'x-absent'), undefined);
+    assert.equal(
+      blockHeader('HTTP/1.1 200 OK\r\nCONTENT-TYPE: text/csv\r\n\r\n', 'content-type'),
+      'text/csv',
+    );
   } finally {
     server.close();
   }

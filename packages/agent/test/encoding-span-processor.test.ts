@@ -128,7 +128,7 @@ test('a resource still detecting (async attributes): shutdown waits for it and s
   assert.match(JSON.stringify(group!.resource), /h-1/);
 });
 
-test('spans not yet encoded (fewer than a batch) are encoded on the next turn, and flushed by forceFlush and shutdown', async () => {
+test('spans not yet encoded (fewer than a batch) are encoded and sent by the export timer, and flushed by forceFlush and shutdown', async () => {
   const spans = makeSpans(2);
   const bodies: Buffer[] = [];
   const stats: ExportStats = { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 };
@@ -146,7 +146,7 @@ test('spans not yet encoded (fewer than a batch) are encoded on the next turn, a
   for (const span of spans) flushed.onEnd(span);
   await flushed.forceFlush();
   assert.equal(decodeAll(bodies).length, 4);
-  // On their own, they are encoded on the next turn and sent after scheduledDelayMs.
+  // On their own, they are encoded and sent when the export timer fires (scheduledDelayMs).
   bodies.length = 0;
   const timed = processor(20);
   for (const span of spans) timed.onEnd(span);

@@ -60,4 +60,14 @@ test('server span attributes: the stable HTTP conventions, without URL parsing f
   const ipv6 = requestAttributes(request('/', { host: '[::1]:3000' }), 'http');
   assert.equal(ipv6['server.address'], '[::1]');
   assert.equal(ipv6['server.port'], 3000);
+  // Hosts without a port: a bracketed v6 address, a bare one (its colons are not a port's).
+  const bracketed = requestAttributes(request('/', { host: '[2001:db8::7]' }), 'http');
+  assert.equal(bracketed['server.address'], '[2001:db8::7]');
+  assert.equal(bracketed['server.port'], 80);
+  const bare = requestAttributes(request('/', { host: '2001:db8::7' }), 'https');
+  assert.equal(bare['server.address'], '2001:db8::7');
+  assert.equal(bare['server.port'], 443);
+  const named = requestAttributes(request('/', { host: 'shop.local:' }), 'http');
+  assert.equal(named['server.address'], 'shop.local');
+  assert.equal(named['server.port'], undefined, 'an empty port is no port');
 });

@@ -7,6 +7,7 @@ import {
   type AttributeSink,
 } from '../telemetry/attribute-encoding.ts';
 import { ALWAYS_REDACTED_HEADERS } from '../config/config-constants.ts';
+import { sameNameAt } from './ascii-case.ts';
 
 export const REDACTED = '[REDACTED]';
 const SECRET_LOOKING = /(auth|token|secret|passw|api[-_]?key|session|credential|signature)/i;
@@ -219,7 +220,7 @@ export function blockHeader(block: string, name: string): string | undefined {
     const eol = block.indexOf('\r\n', at);
     if (eol === -1 || eol === at) return undefined;
     const colon = at + name.length;
-    if (block.charCodeAt(colon) === 58 /* : */ && block.slice(at, colon).toLowerCase() === name)
+    if (block.charCodeAt(colon) === 58 /* : */ && sameNameAt(block, at, name))
       return block.slice(block.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1, eol);
     at = eol + 2;
   }
@@ -228,8 +229,10 @@ export function blockHeader(block: string, name: string): string | undefined {
 
 /** The first value of header `name` (lower-case) in a raw list (see CapturedHeaders), or undefined. */
 export function rawHeader(raw: readonly string[], name: string): string | undefined {
-  for (let i = 0; i + 1 < raw.length; i += 2)
-    if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) return raw[i + 1];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const candidate = raw[i]!;
+    if (candidate.length === name.length && sameNameAt(candidate, 0, name)) return raw[i + 1];
+  }
   return undefined;
 }
 

@@ -5,6 +5,7 @@ import {
   type AttributeKey,
   type AttributeSink,
 } from '../telemetry/attribute-encoding.ts';
+import { sameNameAt } from './ascii-case.ts';
 
 /**
  * Collects the first `maxBytes` of a body as it streams by, without
@@ -163,13 +164,16 @@ function writePayload(
   if (truncated) sink.bool(keys.truncated, true);
 }
 
-/** True when a body of this content type is text worth capturing. */
+/**
+ * True when a body of this content type is text worth capturing: the type
+ * starts with one of `allowed` (lower-case prefixes), letters compared
+ * without case, or it is a `+json` type and a JSON type is allowed.
+ */
 export function capturableContentType(contentType: unknown, allowed: readonly string[]): boolean {
   if (typeof contentType !== 'string' || contentType === '') return false;
-  const type = contentType.toLowerCase();
-  return allowed.some(
-    (prefix) => type.startsWith(prefix) || (prefix.includes('json') && type.includes('+json')),
-  );
+  for (let i = 0; i < allowed.length; i++) if (sameNameAt(contentType, 0, allowed[i]!)) return true;
+  if (!allowed.some((prefix) => prefix.includes('json'))) return false;
+  return contentType.toLowerCase().includes('+json');
 }
 
 /** A message payload (Buffer or string) as attributes `messaging.message.payload[.size|.truncated]`. */

@@ -44,9 +44,9 @@ const captureSchema = z
       .object({
         enabled: z.boolean().default(true),
         maxBytes: z.number().int().min(0).max(1_048_576).default(4096),
-        /** Content types captured (prefix match; `text/` matches every text type). */
+        /** Content types captured (prefix match without case; `text/` matches every text type). */
         contentTypes: z
-          .array(z.string().min(1))
+          .array(z.string().min(1).toLowerCase())
           .default([
             'application/json',
             'application/x-www-form-urlencoded',

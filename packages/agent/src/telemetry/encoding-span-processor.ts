@@ -28,11 +28,11 @@ type PendingResource = { asyncAttributesPending?: boolean; waitForAsyncAttribute
 const MAX_IDLE_WRITER_BYTES = 1 << 20;
 
 /**
- * Ended spans are encoded a few at a time, not each as it ends: the encoder's
+ * Ended spans are encoded 32 at a time, not each as it ends: the encoder's
  * code and data then stay in the CPU's caches for the batch (one span at a
  * time, between two requests' work, cost three times what it costs in a
- * loop). The first span of a batch schedules it with setImmediate, so spans
- * wait at most until the event loop's next turn.
+ * loop). Fewer wait for the export timer (scheduledDelayMs), as encoded
+ * spans do, and are encoded when it fires.
  */
 const ENCODE_BATCH = 32;
 
@@ -75,15 +75,11 @@ export class EncodingSpanProcessor implements SpanProcessor {
       return;
     }
     this.#pending.push(span);
-    // A full export batch is sent at once, as before; else a few spans are encoded together.
+    // A full export batch is sent at once; else spans are encoded ENCODE_BATCH at a time.
     if (pending + 1 >= ENCODE_BATCH || pending + 1 + this.#buffered >= this.options.maxBatchSize)
       this.#encodePending();
-    // Not unref'd: an unref'd immediate waits for the loop's next wake-up, which may be long.
-    else if (pending === 0) setImmediate(this.#encodeSoon);
+    else this.#scheduleFlush();
   }
-
-  /** Encodes the pending spans (scheduled with setImmediate after the first of a batch). */
-  readonly #encodeSoon = (): void => this.#encodePending();
 
   #encodePending(): void {
     const spans = this.#pending;
@@ -92,10 +88,14 @@ export class EncodingSpanProcessor implements SpanProcessor {
     for (let i = 0; i < count; i++) this.#encode(spans[i]!);
     spans.length = 0;
     if (this.#buffered >= this.options.maxBatchSize) void this.#flush();
-    else if (this.#buffered > 0 && !this.#timer) {
-      this.#timer = setTimeout(() => void this.#flush(), this.options.scheduledDelayMs);
-      this.#timer.unref();
-    }
+    else if (this.#buffered > 0) this.#scheduleFlush();
+  }
+
+  /** Starts the export timer, unless it runs: what is pending or buffered then goes scheduledDelayMs after the first span. */
+  #scheduleFlush(): void {
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => void this.#flush(), this.options.scheduledDelayMs);
+    this.#timer.unref();
   }
 
   #encode(span: ReadableSpan): void {

@@ -188,13 +188,32 @@ function serverAddress(
     proto = scheme;
   }
   if (!host) return undefined;
-  const bracket = host.lastIndexOf(']');
-  const colon = host.lastIndexOf(':');
-  if (colon > bracket && (bracket !== -1 || host.indexOf(':') === colon)) {
-    const port = Number(host.slice(colon + 1));
+  const colon = portColon(host);
+  if (colon !== -1) {
+    const port = colon + 1 < host.length ? Number(host.slice(colon + 1)) : Number.NaN; // "name:" has no port
     return { host: host.slice(0, colon), port: Number.isFinite(port) ? port : undefined };
   }
   return { host, port: proto === 'http' ? 80 : proto === 'https' ? 443 : undefined };
+}
+
+/**
+ * The position of the ':' before the port in a Host value (`name:port`,
+ * `[v6]:port`), or -1 when it has no port (`name`, `[v6]`, a bare v6
+ * address): the last ':' after the last ']', or the only ':' when there is
+ * no ']'. One loop from the end, where lastIndexOf is a call into the runtime.
+ */
+function portColon(host: string): number {
+  let last = -1;
+  let colons = 0;
+  for (let i = host.length - 1; i >= 0; i--) {
+    const c = host.charCodeAt(i);
+    if (c === 93 /* ] */) return last;
+    if (c === 58 /* : */) {
+      if (last === -1) last = i;
+      colons++;
+    }
+  }
+  return colons === 1 ? last : -1;
 }
 
 /** client.address from Forwarded (for=) or X-Forwarded-For (first hop), without a port. */

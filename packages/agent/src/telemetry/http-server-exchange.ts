@@ -20,6 +20,7 @@ import { PayloadCollector } from '../capture/payload-capture.ts';
 import { requestFacts } from './http-server-attributes.ts';
 import { HttpServerSpan } from './http-server-span.ts';
 import { newSpanId, newTraceId, type SpanRecorder } from './recording-span.ts';
+import { messageField } from './message-field.ts';
 import { RequestContext } from './request-context.ts';
 
 /**
@@ -163,9 +164,10 @@ export class Exchange {
     if (!(span instanceof HttpServerSpan)) return;
     try {
       this.noteRoute();
-      const status = this.response.statusCode;
+      // Keyed reads (see message-field.ts): express has given both messages new maps by now.
+      const status = messageField(this.response, 'statusCode') as number;
       const route = this.metadata.route;
-      if (route) span.updateName(serverSpanName(this.request.method ?? 'GET', route));
+      if (route) span.updateName(serverSpanName(span.request.method, route));
       if (!(status >= 100 && status < 500)) span.setStatus({ code: SpanStatusCode.ERROR });
       const capture = this.deps.config.capture;
       const captures = capture.headers.mode !== 'off' || this.#requestBody || this.#responseBody;
@@ -174,7 +176,7 @@ export class Exchange {
         route,
         capture: captures ? capture : undefined,
         // As received (the headers object may have been changed by the application since).
-        requestHeaders: captures ? this.request.rawHeaders : undefined,
+        requestHeaders: captures ? (messageField(this.request, 'rawHeaders') as string[]) : undefined,
         responseHeaders: captures ? sentHeaders(this.response) : undefined,
         requestBody: this.#requestBody,
         responseBody: this.#responseBody,
@@ -219,8 +221,6 @@ function serverSpanName(method: string, route: string): string {
   return name;
 }
 
-type WithHeaderBlock = ServerResponse & { _header?: unknown };
-
 /**
  * The response's headers as node:http sent them: its header block (read in
  * place by the capture, see headerAttributes), or getHeaders() when there is
@@ -228,7 +228,7 @@ type WithHeaderBlock = ServerResponse & { _header?: unknown };
  * node:http's ServerResponse).
  */
 function sentHeaders(response: ServerResponse): string | ReturnType<ServerResponse['getHeaders']> {
-  const block = (response as WithHeaderBlock)._header;
+  const block = messageField(response, '_header');
   return typeof block === 'string' && block.length > 0 ? block : response.getHeaders();
 }
 
@@ -238,7 +238,7 @@ function hasBody(request: IncomingMessage): boolean {
   return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
 }
 
-type ExpressRequest = IncomingMessage & { baseUrl?: unknown; route?: { path?: unknown } };
+type ExpressRoute = { path?: unknown };
 
 /**
  * The route express matched, as `http.route`: the mount path (`req.baseUrl`)
@@ -251,11 +251,12 @@ type ExpressRequest = IncomingMessage & { baseUrl?: unknown; route?: { path?: un
  * keeps its pattern.
  */
 export function expressRoute(request: IncomingMessage): string | undefined {
-  const r = (request as ExpressRequest).route;
+  // Keyed reads (see message-field.ts): express has given the request a new map by now.
+  const r = messageField(request, 'route') as ExpressRoute | undefined;
   if (!r || typeof r !== 'object') return undefined;
   const path = routePath(r.path);
   if (path === undefined) return undefined;
-  const base = (request as ExpressRequest).baseUrl;
+  const base = messageField(request, 'baseUrl');
   return typeof base === 'string' && base !== '' ? base + path : path;
 }
 

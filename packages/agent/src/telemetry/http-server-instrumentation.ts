@@ -4,6 +4,7 @@ import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opent
 import { AGENT_VERSION } from '../version.ts';
 import { applyInContext } from './agent-context-manager.ts';
 import { Exchange, type HttpServerDeps } from './http-server-exchange.ts';
+import { messageField } from './message-field.ts';
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
 type Write = (this: unknown, chunk?: unknown, encoding?: unknown, callback?: unknown) => unknown;
@@ -131,8 +132,8 @@ export class HttpServerInstrumentation extends InstrumentationBase {
   }
 }
 
-/** EventEmitter's own listener table (a null-prototype object, or undefined before the first listener). */
-type WithListeners = { _events?: Record<string | symbol, unknown> | null };
+/** EventEmitter's own listener table, `_events` (a null-prototype object, or undefined before the first listener). */
+type Listeners = Record<string | symbol, unknown> | null | undefined;
 
 /*
  * The wrappers below call the original with the arguments they were given,
@@ -159,7 +160,7 @@ function emitInExchange(
 ): Emit {
   const [first, second] = watched;
   return function emit(this: unknown, event: string | symbol, a?: unknown, b?: unknown): boolean {
-    const listeners = (this as WithListeners)._events;
+    const listeners = messageField(this as object, '_events') as Listeners;
     const listened = listeners === undefined || listeners === null || listeners[event] !== undefined;
     const watches = event === first || event === second;
     if (listened || watches) {

@@ -46,7 +46,8 @@ export class HttpServerSpan extends RecordingSpan {
 
   constructor(
     context: SpanContext,
-    private readonly request: ServerRequestFacts,
+    /** What was read of the request when it arrived. */
+    readonly request: ServerRequestFacts,
     own: Attributes,
     parentSpanContext: SpanContext | undefined,
     scope: InstrumentationScope,
