@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under packages/*/test and test/ with Node's test runner.
 // (Node 20's --test takes no glob patterns, so the files are listed here.)
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -26,9 +27,15 @@ roots.forEach(walk);
 files.sort();
 const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
+// The tests' temporary files (data folders of the all-ins-one they start, spools, config files)
+// go to one folder per run, removed when the run ends: TMPDIR is what os.tmpdir() reads.
+// SPYGLASS_KEEP_TEST_TMP=1 keeps it, to look at what a failed test left.
+const scratch = mkdtempSync(join(tmpdir(), 'spyglass-tests-'));
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', ...selected],
-  { stdio: 'inherit', cwd: root },
+  { stdio: 'inherit', cwd: root, env: { ...process.env, TMPDIR: scratch } },
 );
+if (process.env.SPYGLASS_KEEP_TEST_TMP === '1') console.log(`# test files kept in ${scratch}`);
+else rmSync(scratch, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -1,19 +1,46 @@
-import type { AsyncLocalStorage } from 'node:async_hooks';
+import { executionAsyncResource, type AsyncLocalStorage } from 'node:async_hooks';
 import { context, type Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 
 /**
+ * AsyncLocalStorage as Node.js 20 and 22 implement it on async hooks: an
+ * enabled storage keeps its value as a property of the current async
+ * resource, under its own `kResourceStore` symbol (lib/async_hooks.js). Node
+ * 24's AsyncContextFrame storage has neither field.
+ */
+type HookedStorage = AsyncLocalStorage<Context> & {
+  readonly kResourceStore?: unknown;
+  readonly enabled?: unknown;
+};
+
+/**
  * The agent's context manager: OpenTelemetry's AsyncLocalStorage one, plus
- * `apply`, a call in a context for the agent's own hot paths (every event of
- * every HTTP request and response): no bound function and no argument copies
- * (the API's `context.with` makes both), and no storage switch at all when
- * the context is already the active one (events emitted from the handler's
- * own calls, such as 'finish' from `res.end`).
+ * `apply`, a call in a context for the agent's own hot paths (the handler of
+ * every HTTP request, the listened-to events of its request and response): no
+ * bound function and no argument copies (the API's `context.with` makes
+ * both), and no storage switch at all when the context is already the active
+ * one (events emitted from the handler's own calls, such as 'finish' from
+ * `res.end`).
  */
 export class AgentContextManager extends AsyncLocalStorageContextManager {
   /** Calls `fn` with `thisArg` and `args` (an arguments object) in `ctx`. */
   apply<R>(ctx: Context, fn: (...args: never[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
-    const storage = this.storage();
+    const storage = this.storage() as HookedStorage;
+    const key = storage.kResourceStore;
+    if (typeof key === 'symbol' && storage.enabled === true) {
+      // What storage.run(ctx, fn) does on async hooks, with one lookup of the current resource
+      // where run() and its getStore() make three, and without run()'s closure and rest array.
+      const resource = executionAsyncResource() as Record<symbol, unknown>;
+      const previous = resource[key];
+      if (previous === ctx) return Reflect.apply(fn, thisArg, args) as R;
+      resource[key] = ctx;
+      try {
+        return Reflect.apply(fn, thisArg, args) as R;
+      } finally {
+        resource[key] = previous;
+      }
+    }
+    // Another implementation (AsyncContextFrame), or the storage before its first run.
     if (storage.getStore() === ctx) return Reflect.apply(fn, thisArg, args) as R;
     return storage.run(ctx, () => Reflect.apply(fn, thisArg, args) as R);
   }
