@@ -159,6 +159,11 @@ test("response headers read from node:http's header block equal those read from 
       blockHeader('HTTP/1.1 200 OK\r\nCONTENT-TYPE: text/csv\r\n\r\n', 'content-type'),
       'text/csv',
     );
+    // The usual spelling is found by one search; a value is what follows ": " (or ":"), as written.
+    const usual = 'HTTP/1.1 200 OK\r\nX-Content-Type: no\r\nContent-Type:text/plain \r\nDate: x\r\n\r\n';
+    assert.equal(blockHeader(usual, 'content-type'), 'text/plain ');
+    assert.equal(blockHeader(usual, 'x-content-type'), 'no');
+    assert.equal(blockHeader('HTTP/1.1 204 No Content\r\n\r\n', 'content-type'), undefined);
   } finally {
     server.close();
   }

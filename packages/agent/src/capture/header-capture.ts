@@ -213,8 +213,19 @@ function writeJoined(sink: AttributeSink, valueOf: (i: number) => string): void 
   for (const { key, value } of joined.values()) sink.string(key, value);
 }
 
-/** The value of header `name` (lower-case) in a header block (see captureBlock), or undefined. */
+/**
+ * The value of header `name` (lower-case) in a header block (see
+ * captureBlock), or undefined. Found at once, by one search, when the name is
+ * written as most applications and frameworks write it (`Content-Type`),
+ * else line by line.
+ */
 export function blockHeader(block: string, name: string): string | undefined {
+  const usual = block.indexOf(usualLine(name));
+  if (usual !== -1) {
+    const start = usual + name.length + 3; // after "\r\n", the name and ':'
+    const eol = block.indexOf('\r\n', start);
+    if (eol !== -1) return block.slice(block.charCodeAt(start) === 32 ? start + 1 : start, eol);
+  }
   let at = block.indexOf('\r\n') + 2;
   while (at > 1 && at < block.length) {
     const eol = block.indexOf('\r\n', at);
@@ -225,6 +236,17 @@ export function blockHeader(block: string, name: string): string | undefined {
     at = eol + 2;
   }
   return undefined;
+}
+
+/** `\r\nName:` for `name`, each word capitalized (content-type: `\r\nContent-Type:`), remembered per name. */
+const USUAL_LINES = new Map<string, string>();
+function usualLine(name: string): string {
+  let line = USUAL_LINES.get(name);
+  if (line === undefined) {
+    line = `\r\n${name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())}:`;
+    if (USUAL_LINES.size < 64) USUAL_LINES.set(name, line);
+  }
+  return line;
 }
 
 /** The first value of header `name` (lower-case) in a raw list (see CapturedHeaders), or undefined. */
