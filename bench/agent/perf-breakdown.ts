@@ -1,5 +1,5 @@
 /**
- * npm run bench:agent-perf [-- --path /trivial --seconds 6 --connections 32 --rounds 3 --top 20 --keep DIR NAME=SPEC ...]
+ * npm run bench:agent-perf [-- --path /trivial --warmup-paths /trivial,/db --seconds 6 --connections 32 --rounds 3 --top 20 --keep DIR NAME=SPEC ...]
  *
  * The agent's CPU cost per request as the CPU sees it. bench/agent/app.cjs
  * runs alone on CPU 1 (all its threads), this process (autocannon and the
@@ -52,6 +52,12 @@ const { values, positionals } = parseArgs({
     path: { type: 'string', default: '/trivial' },
     seconds: { type: 'string', default: '6' },
     warmup: { type: 'string', default: '5' },
+    /**
+     * Paths loaded in turn during the warm-up (comma-separated; default: --path). bench:agent warms
+     * /trivial and /db before it measures /trivial: `--warmup-paths /trivial,/db` does the same, so
+     * that code both routes share (the encoder) has seen both kinds of span.
+     */
+    'warmup-paths': { type: 'string' },
     connections: { type: 'string', default: '32' },
     // Interleaved rounds (every variant in each): this VM's speed drifts within a run, and one
     // round per variant moved results by 10-25 us per request (bench/agent/RESULTS.md).
@@ -181,7 +187,13 @@ async function measure(v: AgentVariant, round: number): Promise<void> {
     execFileSync('taskset', ['-a', '-p', '-c', '1', String(pid)], { stdio: 'ignore' });
     const url = `http://127.0.0.1:${app.port}${values.path}`;
     const connections = Number(values.connections);
-    await autocannon({ url, connections, duration: Number(values.warmup) });
+    const warmups = (values['warmup-paths'] ?? values.path).split(',');
+    for (const path of warmups)
+      await autocannon({
+        url: `http://127.0.0.1:${app.port}${path}`,
+        connections,
+        duration: Number(values.warmup) / warmups.length,
+      });
     let counting = false;
     let served = 0;
     let finished: () => void = () => {};
