@@ -27,6 +27,11 @@ roots.forEach(walk);
 files.sort();
 const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
+if (selected.length === 0) {
+  // node --test with no file would look for test files of its own, not ours.
+  console.error(`no test file matches ${filter.join(', ')}`);
+  process.exit(1);
+}
 // The tests' temporary files (data folders of the all-ins-one they start, spools, config files)
 // go to one folder per run, removed when the run ends: TMPDIR is what os.tmpdir() reads.
 // SPYGLASS_KEEP_TEST_TMP=1 keeps it, to look at what a failed test left.

@@ -1,12 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   INVALID_SPAN_CONTEXT,
-  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   TraceFlags,
   isSpanContextValid,
-  propagation,
   trace,
   type Attributes,
   type Context,
@@ -22,6 +20,7 @@ import { HttpServerSpan } from './http-server-span.ts';
 import { newSpanId, newTraceId, type SpanRecorder } from './recording-span.ts';
 import { messageField } from './message-field.ts';
 import { RequestContext } from './request-context.ts';
+import { requestContext } from './request-propagation.ts';
 
 /**
  * SamplingDecision's values (@opentelemetry/sdk-trace-base is part of the export
@@ -72,7 +71,7 @@ export class Exchange {
     scope: InstrumentationScope,
     deps: HttpServerDeps,
   ): Exchange {
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const parent = requestContext(request.headers);
     const remote = trace.getSpanContext(parent);
     const parentSpanContext = remote && isSpanContextValid(remote) ? remote : undefined;
     const recorder = deps.recorder();
