@@ -179,6 +179,13 @@ export async function startExportSink(): Promise<ExportSink> {
  */
 const AGENT_BUNDLE = /\/packages\/agent\/dist[^/]*\//;
 
+/** A frame of the agent's bundle named by its function and its place in the bundle (`emit agent.cjs:7:11710`). */
+export function agentFunctionOfFrame(frame: string): string {
+  return frame.replace(/^JS:[*~^]?/, '').replace(AGENT_BUNDLE_PATH, ' ');
+}
+/** The path up to the bundle's folder, after the function's name. */
+const AGENT_BUNDLE_PATH = new RegExp(` \\S*${AGENT_BUNDLE.source}`);
+
 /**
  * The package or runtime part a JavaScript frame belongs to, from its script's URL or path: the
  * agent, a package under node_modules, a node: module, the bench app.

@@ -42,6 +42,7 @@ import {
   startExportSink,
   stopBenchApp,
   packageOfFrame,
+  agentFunctionOfFrame,
   variantsFromArgs,
   type AgentVariant,
 } from './bench-app.ts';
@@ -138,8 +139,7 @@ function tallySample(t: Tally, mainTid: string, tid: string, frames: Array<[stri
   add(t.byKind, kind);
   const pkg = js ? packageOf(js) : '(no JavaScript frame)';
   add(t.byPackage, pkg);
-  if (pkg === 'agent' && js)
-    add(t.byAgentFunction, js.replace(/^JS:[*~^]?/, '').replace(/ \S*packages\/agent\/dist[^/]*\//, ' '));
+  if (pkg === 'agent' && js) add(t.byAgentFunction, agentFunctionOfFrame(js));
 }
 
 async function tallyPerfData(file: string, mainTid: string, t: Tally): Promise<void> {

@@ -37,10 +37,11 @@ const MAX_IDLE_WRITER_BYTES = 1 << 20;
 const ENCODE_BATCH = 32;
 
 /**
- * The batch span processor of the agent: each ended span is encoded to OTLP
- * protobuf at once (into one buffer per instrumentation scope), so the span
- * object dies young instead of waiting in a queue for the next export (which
- * promoted it to the old generation and grew the heap under load). A batch is
+ * The batch span processor of the agent: ended spans are encoded to OTLP
+ * protobuf ENCODE_BATCH at a time (into one buffer per instrumentation
+ * scope), so under load a span object dies young instead of waiting in a
+ * queue for the next export (which promoted it to the old generation and
+ * grew the heap); at most ENCODE_BATCH - 1 wait unencoded. A batch is
  * the scopes' bytes wrapped in one ResourceSpans, sent when `maxBatchSize`
  * spans are buffered or `scheduledDelayMs` after the first one. Bounded like
  * the SDK's BatchSpanProcessor: spans buffered plus spans being sent never
