@@ -1,5 +1,5 @@
 /**
- * npm run bench:agent-perf [-- --path /trivial --warmup-paths /trivial,/db --seconds 6 --connections 32 --rounds 3 --top 20 --keep DIR NAME=SPEC ...]
+ * npm run bench:agent-perf [-- --path /trivial --warmup-paths /trivial,/db --seconds 6 --connections 32 --rounds 3 --top 20 --functions 30 --keep DIR NAME=SPEC ...]
  *
  * The agent's CPU cost per request as the CPU sees it. bench/agent/app.cjs
  * runs alone on CPU 1 (all its threads), this process (autocannon and the
@@ -68,6 +68,12 @@ const { values, positionals } = parseArgs({
     frequency: { type: 'string', default: '2000' },
     /** Keep each run's perf data (perf.jit.data, with the JIT's symbols) in this directory. */
     keep: { type: 'string' },
+    /**
+     * Also print this many functions of any package (innermost JavaScript frames), the largest
+     * differences to the baseline first: where inlining moved code between packages, or where
+     * the application's own code got slower.
+     */
+    functions: { type: 'string', default: '0' },
   },
 });
 
@@ -104,11 +110,18 @@ interface Tally {
   byKind: Map<string, number>;
   byPackage: Map<string, number>;
   byAgentFunction: Map<string, number>;
+  byFunction: Map<string, number>;
 }
 const tallies = new Map<string, Tally>(
   variants.map((v) => [
     v.name,
-    { requests: 0, byKind: new Map(), byPackage: new Map(), byAgentFunction: new Map() },
+    {
+      requests: 0,
+      byKind: new Map(),
+      byPackage: new Map(),
+      byAgentFunction: new Map(),
+      byFunction: new Map(),
+    },
   ]),
 );
 
@@ -140,6 +153,15 @@ function tallySample(t: Tally, mainTid: string, tid: string, frames: Array<[stri
   const pkg = js ? packageOf(js) : '(no JavaScript frame)';
   add(t.byPackage, pkg);
   if (pkg === 'agent' && js) add(t.byAgentFunction, agentFunctionOfFrame(js));
+  if (js) add(t.byFunction, pkg === 'agent' ? `agent ${agentFunctionOfFrame(js)}` : functionOfFrame(js, pkg));
+}
+
+/** `name package:line` of a JavaScript frame outside the agent (line numbers match across variants). */
+function functionOfFrame(frame: string, pkg: string): string {
+  const at = frame.indexOf(' ');
+  const name = frame.slice(0, at === -1 ? undefined : at).replace(/^JS:[*~^]?/, '');
+  const line = at === -1 ? '' : (/:(\d+):\d+$/.exec(frame)?.[1] ?? '');
+  return `${name || '(anonymous)'} ${pkg}${line ? `:${line}` : ''}`;
 }
 
 async function tallyPerfData(file: string, mainTid: string, t: Tally): Promise<void> {
@@ -309,6 +331,17 @@ console.log('by kind (us per request)');
 console.table(table((t) => t.byKind, 10));
 console.log("by the innermost JavaScript frame's package (us per request)");
 console.table(table((t) => t.byPackage, Number(values.top)));
+if (Number(values.functions) > 0) {
+  const base = variants[0]!.name;
+  const rows = table((t) => t.byFunction, Infinity);
+  const added = (row: Record<string, number>) =>
+    Math.max(...variants.slice(1).map((v) => Math.abs(row[v.name]! - row[base]!)));
+  const sorted = Object.entries(rows)
+    .sort((a, b) => added(b[1]) - added(a[1]))
+    .slice(0, Number(values.functions));
+  console.log('functions of any package, the largest differences first (us per request)');
+  console.table(Object.fromEntries(sorted));
+}
 for (const v of variants.slice(1)) {
   console.log(`${v.name}: the agent's own functions (innermost frames; inlined callees included)`);
   const t = tallies.get(v.name)!;

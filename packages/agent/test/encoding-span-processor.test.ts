@@ -52,7 +52,7 @@ function decodeAll(bodies: Buffer[]): string[] {
   return out.sort();
 }
 
-test('spans encoded a few at a time, sent in batches, decode to what the upstream serializer encodes', async () => {
+test('spans sent in batches of maxBatchSize decode to what the upstream serializer encodes', async () => {
   const spans = makeSpans(10);
   const bodies: Buffer[] = [];
   const stats: ExportStats = { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 };
@@ -128,7 +128,36 @@ test('a resource still detecting (async attributes): shutdown waits for it and s
   assert.match(JSON.stringify(group!.resource), /h-1/);
 });
 
-test('spans not yet encoded (fewer than a batch) are encoded and sent by the export timer, and flushed by forceFlush and shutdown', async () => {
+test('spans that end while the resource is still detecting wait for it, then go in batches of at most maxBatchSize', async () => {
+  const resource = resourceFromAttributes({
+    'service.name': 'svc',
+    'host.id': new Promise<string>((resolve) => setTimeout(() => resolve('h-2'), 20)),
+  });
+  const spans = makeSpans(4, resource); // 8 spans
+  const sizes: number[] = [];
+  const stats: ExportStats = { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 };
+  const processor = new EncodingSpanProcessor(
+    {
+      send: (body, done) => {
+        for (const group of decodeTracesProto(body)) {
+          assert.match(JSON.stringify(group.resource), /h-2/);
+          sizes.push(group.scopes.reduce((n, s) => n + s.items.length, 0));
+        }
+        done({ code: ExportResultCode.SUCCESS });
+      },
+      shutdown: () => Promise.resolve(),
+    },
+    { maxQueueSize: 100, maxBatchSize: 3, scheduledDelayMs: 60_000 },
+    stats,
+  );
+  for (const span of spans) processor.onEnd(span);
+  assert.deepEqual(sizes, [], 'nothing sent before the resource is complete');
+  await processor.forceFlush();
+  assert.deepEqual(sizes, [3, 3, 2]);
+  assert.deepEqual(stats, { exportedSpans: 8, failedSpans: 0, droppedSpans: 0 });
+});
+
+test('fewer spans than a batch are encoded and sent by the export timer, and flushed by forceFlush and shutdown', async () => {
   const spans = makeSpans(2);
   const bodies: Buffer[] = [];
   const stats: ExportStats = { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 };

@@ -7,7 +7,7 @@ import { writeAttributes } from './attribute-encoding.ts';
 import { writeSpan } from './trace-encoder.ts';
 
 export interface EncodingProcessorOptions {
-  /** Spans buffered or being sent, at most; beyond, new spans are dropped and counted. */
+  /** Spans waiting or being sent, at most; beyond, new spans are dropped and counted. */
   maxQueueSize: number;
   /** Spans per export request. */
   maxBatchSize: number;
@@ -28,34 +28,28 @@ type PendingResource = { asyncAttributesPending?: boolean; waitForAsyncAttribute
 const MAX_IDLE_WRITER_BYTES = 1 << 20;
 
 /**
- * Ended spans are encoded 32 at a time, not each as it ends: the encoder's
- * code and data then stay in the CPU's caches for the batch (one span at a
- * time, between two requests' work, cost three times what it costs in a
- * loop). Fewer wait for the export timer (scheduledDelayMs), as encoded
- * spans do, and are encoded when it fires.
- */
-const ENCODE_BATCH = 32;
-
-/**
- * The batch span processor of the agent: ended spans are encoded to OTLP
- * protobuf ENCODE_BATCH at a time (into one buffer per instrumentation
- * scope), so under load a span object dies young instead of waiting in a
- * queue for the next export (which promoted it to the old generation and
- * grew the heap); at most ENCODE_BATCH - 1 wait unencoded. A batch is
- * the scopes' bytes wrapped in one ResourceSpans, sent when `maxBatchSize`
- * spans are buffered or `scheduledDelayMs` after the first one. Bounded like
- * the SDK's BatchSpanProcessor: spans buffered plus spans being sent never
- * exceed `maxQueueSize` (the rest are dropped and counted in `stats`).
+ * The batch span processor of the agent. Ended spans wait, unencoded, until
+ * their batch goes: when `maxBatchSize` have ended, or `scheduledDelayMs`
+ * after the first. The whole batch is then encoded to OTLP protobuf at once
+ * (into one buffer per instrumentation scope, wrapped in one ResourceSpans)
+ * and sent. Encoding a whole batch in one go is what makes it cheap in
+ * place: the encoder's code and data stay in the CPU's caches for hundreds
+ * of spans, and the application's own stay there between two batches.
+ * Measured on the trivial route (bench:agent-perf, bench/agent/RESULTS.md):
+ * 32 spans at a time cost 13-23 us more per request than 256 or 512, most of
+ * it in the application's own code; one span at a time cost more still.
+ * Bounded like the SDK's BatchSpanProcessor: spans waiting plus spans being
+ * sent never exceed `maxQueueSize` (the rest are dropped and counted in
+ * `stats`); at most `maxBatchSize` span objects wait, the rest of a slow
+ * gateway's backlog is bytes.
  */
 export class EncodingSpanProcessor implements SpanProcessor {
   readonly #scopes = new Map<InstrumentationScope, ProtobufWriter>();
-  #resource: ReadableSpan['resource'] | undefined;
-  #buffered = 0;
   #sending = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
-  /** Ended spans not encoded yet (see ENCODE_BATCH). */
-  readonly #pending: ReadableSpan[] = [];
+  /** Ended spans waiting for their batch. */
+  #pending: ReadableSpan[] = [];
   #resourceSettled = false;
   #resourceReady: Promise<void> | undefined;
   readonly #inFlight = new Set<Promise<void>>();
@@ -71,50 +65,23 @@ export class EncodingSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     if (this.#closed || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     const pending = this.#pending.length;
-    if (pending + this.#buffered + this.#sending >= this.options.maxQueueSize) {
+    if (pending + this.#sending >= this.options.maxQueueSize) {
       this.stats.droppedSpans++;
       return;
     }
     this.#pending.push(span);
-    // A full export batch is sent at once; else spans are encoded ENCODE_BATCH at a time.
-    if (pending + 1 >= ENCODE_BATCH || pending + 1 + this.#buffered >= this.options.maxBatchSize)
-      this.#encodePending();
+    if (pending + 1 >= this.options.maxBatchSize) void this.#flush();
     else this.#scheduleFlush();
   }
 
-  #encodePending(): void {
-    const spans = this.#pending;
-    const count = spans.length;
-    if (count === 0) return;
-    for (let i = 0; i < count; i++) this.#encode(spans[i]!);
-    spans.length = 0;
-    if (this.#buffered >= this.options.maxBatchSize) void this.#flush();
-    else if (this.#buffered > 0) this.#scheduleFlush();
-  }
-
-  /** Starts the export timer, unless it runs: what is pending or buffered then goes scheduledDelayMs after the first span. */
+  /** Starts the export timer, unless it runs: what is pending then goes scheduledDelayMs after the first span. */
   #scheduleFlush(): void {
     if (this.#timer) return;
     this.#timer = setTimeout(() => void this.#flush(), this.options.scheduledDelayMs);
     this.#timer.unref();
   }
 
-  #encode(span: ReadableSpan): void {
-    const scope = span.instrumentationScope;
-    let writer = this.#scopes.get(scope);
-    if (!writer) this.#scopes.set(scope, (writer = new ProtobufWriter(16 * 1024)));
-    const start = writer.pos;
-    try {
-      writeSpan(writer, span);
-    } catch {
-      writer.pos = start; // a span that cannot be encoded is left out, the batch stays valid
-      return;
-    }
-    this.#resource ??= span.resource;
-    this.#buffered++;
-  }
-
-  /** Sends what is buffered; resolves when every request in flight has finished. */
+  /** Sends what is pending; resolves when every request in flight has finished. */
   forceFlush(): Promise<void> {
     return this.#flush()
       .then(() => Promise.all([...this.#inFlight]))
@@ -127,28 +94,42 @@ export class EncodingSpanProcessor implements SpanProcessor {
     return flushed.then(() => this.sender.shutdown());
   }
 
-  /** Sends the buffered spans as one request; resolves when it has been answered (or given up). */
+  /** Sends the pending spans, maxBatchSize per request; resolves when they have been answered (or given up). */
   #flush(): Promise<void> {
-    this.#encodePending();
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const count = this.#buffered;
-    if (count === 0) return Promise.resolve();
+    if (this.#pending.length === 0) return Promise.resolve();
     // Resource detectors may still be reading (host.id): the first batch waits for them, once.
-    const resource = this.#resource as PendingResource | undefined;
-    if (!this.#resourceSettled && resource?.asyncAttributesPending && resource.waitForAsyncAttributes) {
-      this.#resourceReady ??= resource
-        .waitForAsyncAttributes()
-        .catch(() => {})
-        .then(() => {
-          this.#resourceSettled = true;
-        });
-      return this.#resourceReady.then(() => this.#flush());
+    if (!this.#resourceSettled) {
+      const resource = this.#pending[0]!.resource as PendingResource;
+      if (resource.asyncAttributesPending && resource.waitForAsyncAttributes) {
+        this.#resourceReady ??= resource
+          .waitForAsyncAttributes()
+          .catch(() => {})
+          .then(() => {
+            this.#resourceSettled = true;
+            return this.#flush();
+          });
+        return this.#resourceReady;
+      }
+      this.#resourceSettled = true;
     }
-    this.#buffered = 0;
+    const spans = this.#pending;
+    this.#pending = [];
+    const sends: Array<Promise<void>> = [];
+    for (let from = 0; from < spans.length; from += this.options.maxBatchSize)
+      sends.push(this.#send(spans, from, Math.min(spans.length, from + this.options.maxBatchSize)));
+    return sends.length === 1 ? sends[0]! : Promise.all(sends).then(() => undefined);
+  }
+
+  /** Encodes spans[from, to) as one request and sends it. */
+  #send(spans: readonly ReadableSpan[], from: number, to: number): Promise<void> {
+    let count = 0;
+    for (let i = from; i < to; i++) if (this.#encode(spans[i]!)) count++;
+    if (count === 0) return Promise.resolve();
     let body: Buffer;
     try {
-      body = this.#assemble();
+      body = this.#assemble(spans[from]!.resource);
     } catch {
       this.stats.failedSpans += count;
       return Promise.resolve();
@@ -173,15 +154,30 @@ export class EncodingSpanProcessor implements SpanProcessor {
     return done;
   }
 
-  /** ExportTraceServiceRequest { ResourceSpans { Resource, ScopeSpans* } } around the buffered spans. */
-  #assemble(): Buffer {
+  /** Writes one span into its scope's buffer; false when it cannot be encoded (it is left out, the batch stays valid). */
+  #encode(span: ReadableSpan): boolean {
+    const scope = span.instrumentationScope;
+    let writer = this.#scopes.get(scope);
+    if (!writer) this.#scopes.set(scope, (writer = new ProtobufWriter(16 * 1024)));
+    const start = writer.pos;
+    try {
+      writeSpan(writer, span);
+      return true;
+    } catch {
+      writer.pos = start;
+      return false;
+    }
+  }
+
+  /** ExportTraceServiceRequest { ResourceSpans { Resource, ScopeSpans* } } around the spans just encoded. */
+  #assemble(resource: ReadableSpan['resource']): Buffer {
     let size = 1024;
     for (const writer of this.#scopes.values()) size += writer.pos + 512;
     const out = new ProtobufWriter(size);
     const rs = out.begin(1); // ResourceSpans
-    const resource = out.begin(1); // Resource
-    if (this.#resource) writeAttributes(out, 1, this.#resource.attributes);
-    out.end(resource);
+    const r = out.begin(1); // Resource
+    writeAttributes(out, 1, resource.attributes);
+    out.end(r);
     for (const [scope, writer] of this.#scopes) {
       if (writer.pos === 0) continue;
       const ss = out.begin(2); // ScopeSpans
