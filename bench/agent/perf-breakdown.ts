@@ -46,6 +46,7 @@ import {
   variantsFromArgs,
   type AgentVariant,
 } from './bench-app.ts';
+import { exited, freePorts, startSpyglassProcess } from '../../test/support/spyglass-process.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -74,6 +75,12 @@ const { values, positionals } = parseArgs({
      * the application's own code got slower.
      */
     functions: { type: 'string', default: '0' },
+    /**
+     * Export to a `spyglass up` (embedded store, on CPU 0 with the load generator), as bench:agent
+     * does, instead of a sink that only reads each request: prices what a real gateway's answers
+     * (slower, later) change in the app.
+     */
+    backend: { type: 'boolean', default: false },
   },
 });
 
@@ -93,9 +100,29 @@ const seconds = Number(values.seconds);
 const frequency = Number(values.frequency);
 const services = await benchServices();
 await ensureAgentBuilt();
-const sink = await startExportSink();
-const variants = variantsFromArgs(positionals, { serviceName: 'bench-perf', endpoint: sink.endpoint });
 execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+const sink = await startExportSink();
+const backend = values.backend ? await startBackend() : undefined;
+const variants = variantsFromArgs(positionals, {
+  serviceName: 'bench-perf',
+  endpoint: backend?.endpoint ?? sink.endpoint,
+});
+
+/** `spyglass up` on the embedded store, in a scratch data directory (pinned with this process, to CPU 0). */
+async function startBackend(): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-perf-backend-'));
+  const ports = await freePorts();
+  const child = await startSpyglassProcess({ dataDir, ports });
+  execFileSync('taskset', ['-a', '-p', '-c', '0', String(child.pid)], { stdio: 'ignore' });
+  return {
+    endpoint: `http://127.0.0.1:${ports.otlp}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
 /**
  * JIT frames named through V8's JIT dump (perf inject --jit), which records when each code object
@@ -284,6 +311,7 @@ for (let round = 0; round < Number(values.rounds); round++)
     process.stderr.write(`  round ${round + 1} ${v.name} done\n`);
   }
 sink.close();
+await backend?.stop();
 
 const us = (samples: number, requests: number) => (samples / frequency / requests) * 1e6;
 const round1 = (x: number) => Math.round(x * 10) / 10;
