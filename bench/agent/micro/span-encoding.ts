@@ -24,7 +24,12 @@ import {
 } from '../../../packages/agent/src/telemetry/http-server-attributes.ts';
 import { HttpServerSpan } from '../../../packages/agent/src/telemetry/http-server-span.ts';
 import { ProtobufWriter } from '../../../packages/agent/src/telemetry/protobuf-writer.ts';
-import { newSpanId, newTraceId } from '../../../packages/agent/src/telemetry/recording-span.ts';
+import {
+  PooledSpanContext,
+  RecordingSpan,
+  newSpanId,
+  newTraceId,
+} from '../../../packages/agent/src/telemetry/recording-span.ts';
 import { writeSpan } from '../../../packages/agent/src/telemetry/trace-encoder.ts';
 
 /** express, untyped here (the repository has no @types/express): just what this script calls. */
@@ -61,7 +66,7 @@ const block = (res as ServerResponse & { _header: string })._header;
 
 function span(): HttpServerSpan {
   const s = new HttpServerSpan(
-    { traceId: newTraceId(), spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED },
+    PooledSpanContext.create(undefined, TraceFlags.SAMPLED),
     requestFacts(req, 'http'),
     {},
     undefined,
@@ -113,4 +118,31 @@ time('capture: request raw headers', 200_000, () => {
   if (w.pos > 1 << 19) w.reset();
   captureHeaders('request', req.rawHeaders, capture.headers, sink());
 });
-time('ids: trace + span', 200_000, () => void (newTraceId() + newSpanId()));
+time(
+  'ids: trace + span (span context)',
+  200_000,
+  () => void PooledSpanContext.create(undefined, TraceFlags.SAMPLED),
+);
+
+// A span's ids, written from their hex (spans of other tracers) or copied as the bytes they were
+// drawn from (the agent's own, PooledSpanContext): 512 ended spans without attributes each.
+function bareSpans(pooled: boolean): RecordingSpan[] {
+  return Array.from({ length: 512 }, () => {
+    const context = pooled
+      ? PooledSpanContext.create(undefined, TraceFlags.SAMPLED)
+      : { traceId: newTraceId(), spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED };
+    const bare = new RecordingSpan('GET', 1, context, {}, undefined, { name: 'bare' }, recorder);
+    bare.end();
+    return bare;
+  });
+}
+for (const [name, spans] of [
+  ['writeSpan, no attributes: ids from hex', bareSpans(false)],
+  ['writeSpan, no attributes: ids as bytes', bareSpans(true)],
+] as const) {
+  let next = 0;
+  time(name, 200_000, () => {
+    if (w.pos > 1 << 19) w.reset();
+    writeSpan(w, spans[next++ & 511]!);
+  });
+}

@@ -22,7 +22,13 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { decodeTracesProto } from '@spyglass/otlp';
 import { ProtobufWriter } from '../src/telemetry/protobuf-writer.ts';
-import { RecordingSpan, newSpanId, newTraceId, type SpanRecorder } from '../src/telemetry/recording-span.ts';
+import {
+  PooledSpanContext,
+  RecordingSpan,
+  newSpanId,
+  newTraceId,
+  type SpanRecorder,
+} from '../src/telemetry/recording-span.ts';
 import { RequestContext } from '../src/telemetry/request-context.ts';
 import { encodeTraceRequest } from '../src/telemetry/trace-encoder.ts';
 
@@ -171,6 +177,30 @@ test('ids: 32 and 16 lower-case hex digits, never all zero, different each time'
     assert.match(newSpanId(), /^[0-9a-f]{16}$/);
   }
   assert.equal(traceIds.size, 2000);
+});
+
+test('pooled span contexts: the encoder writes the ids their hex says, across pool refills, for new and continued traces', () => {
+  const remote = newTraceId();
+  // 600 contexts (three refills of the 256-span pool), encoded only after all were drawn.
+  const contexts = Array.from({ length: 600 }, (_, i) =>
+    PooledSpanContext.create(i % 3 === 0 ? remote : undefined, TraceFlags.SAMPLED),
+  );
+  const spans = contexts.map((context) => {
+    const span = new RecordingSpan('GET', SpanKind.SERVER, context, {}, undefined, scope, recorder([]));
+    span.end();
+    return span;
+  });
+  const decoded = decodeTracesProto(encodeTraceRequest(spans, new ProtobufWriter(1024)))[0]!.scopes[0]!.items;
+  assert.equal(decoded.length, 600);
+  for (let i = 0; i < 600; i++) {
+    const context = contexts[i]!;
+    assert.match(context.traceId, /^[0-9a-f]{32}$/);
+    assert.match(context.spanId, /^[0-9a-f]{16}$/);
+    if (i % 3 === 0) assert.equal(context.traceId, remote);
+    assert.equal(decoded[i]!.traceId, context.traceId, `trace id of span ${i}`);
+    assert.equal(decoded[i]!.spanId, context.spanId, `span id of span ${i}`);
+  }
+  assert.equal(new Set(contexts.map((c) => c.spanId)).size, 600);
 });
 
 test('the request context answers like setRPCMetadata(trace.setSpan(parent, span), metadata)', () => {

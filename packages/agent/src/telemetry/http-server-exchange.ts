@@ -9,7 +9,6 @@ import {
   type Attributes,
   type Context,
   type Span,
-  type SpanContext,
 } from '@opentelemetry/api';
 import { RPCType, type InstrumentationScope, type RPCMetadata } from '@opentelemetry/core';
 import type { SamplingDecision } from '@opentelemetry/sdk-trace-base';
@@ -17,7 +16,7 @@ import type { ConfigStore } from '../config/config-store.ts';
 import { PayloadCollector } from '../capture/payload-capture.ts';
 import { requestFacts } from './http-server-attributes.ts';
 import { HttpServerSpan } from './http-server-span.ts';
-import { newSpanId, newTraceId, type SpanRecorder } from './recording-span.ts';
+import { PooledSpanContext, type SpanRecorder } from './recording-span.ts';
 import { messageField } from './message-field.ts';
 import { RequestContext } from './request-context.ts';
 import { requestContext } from './request-propagation.ts';
@@ -86,22 +85,19 @@ export class Exchange {
       );
     }
     const method = request.method ?? 'GET';
-    const traceId = parentSpanContext ? parentSpanContext.traceId : newTraceId();
+    // Ids first (the sampler decides by the trace id), the sampled flag once decided.
+    const context = PooledSpanContext.create(parentSpanContext?.traceId, TraceFlags.NONE);
     // The agent's sampler (LiveRatioSampler) decides by the trace id and the parent alone: the
     // span's attributes are not built for it.
     const sampling = recorder.sampler.shouldSample(
       parent,
-      traceId,
+      context.traceId,
       method,
       SpanKind.SERVER,
       NO_ATTRIBUTES,
       [],
     );
-    const context: SpanContext = {
-      traceId,
-      spanId: newSpanId(),
-      traceFlags: sampling.decision === RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE,
-    };
+    if (sampling.decision === RECORD_AND_SAMPLED) context.traceFlags = TraceFlags.SAMPLED;
     const traceState = sampling.traceState ?? parentSpanContext?.traceState;
     if (traceState) context.traceState = traceState;
     if (sampling.decision === NOT_RECORD)

@@ -188,6 +188,17 @@ export class ProtobufWriter {
   }
 
   /** A bytes field from a hex string (trace and span ids). Skipped when empty. */
+  /** A bytes field (length below 128): `bytes[start, start + length)`, copied. */
+  bytesField(field: number, bytes: Uint8Array, start: number, length: number): void {
+    this.tag(field, 2);
+    this.ensure(length + 1);
+    const buf = this.buf;
+    let at = this.pos;
+    buf[at++] = length;
+    for (let i = start; i < start + length; i++) buf[at++] = bytes[i]!;
+    this.pos = at;
+  }
+
   hexBytes(field: number, hex: string): void {
     if (hex.length === 0) return;
     this.tag(field, 2);

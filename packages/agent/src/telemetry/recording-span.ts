@@ -11,6 +11,7 @@ import {
   type SpanKind,
   type SpanStatus,
   type TimeInput,
+  type TraceState,
 } from '@opentelemetry/api';
 import {
   hrTimeDuration,
@@ -276,29 +277,70 @@ export class RecordingSpan implements Span, ReadableSpan {
  * then a slice of the pool's hex text (a slice of 13 characters or more
  * shares the text, without a copy). A pool's text (12 KiB) lives as long as
  * an id cut from it.
+ *
+ * Each refill takes a new buffer, so that the bytes of an id stay as they
+ * were: a span context made here (PooledSpanContext) keeps them, and the
+ * encoder copies them instead of parsing the hex back.
  */
-const POOL = Buffer.allocUnsafe(24 * 256);
+const POOL_BYTES = 24 * 256;
+let pool = Buffer.allocUnsafe(0);
 let poolHex = '';
-let poolAt = POOL.length;
+let poolAt = 0;
 
-function randomHex(bytes: number): string {
+/** The pool's offset of `bytes` fresh random bytes, not all zero (an all-zero id is invalid). */
+function reserve(bytes: number): number {
   for (;;) {
-    if (poolAt + bytes > POOL.length) {
-      randomFillSync(POOL);
-      poolHex = POOL.toString('hex');
+    if (poolAt + bytes > pool.length) {
+      pool = Buffer.allocUnsafe(POOL_BYTES);
+      randomFillSync(pool);
+      poolHex = pool.toString('hex');
       poolAt = 0;
     }
     const at = poolAt;
     poolAt += bytes;
-    // An all-zero id is invalid (checked on the bytes: no regular expression per id).
-    for (let i = at; i < at + bytes; i++) if (POOL[i] !== 0) return poolHex.slice(2 * at, 2 * (at + bytes));
+    // Checked on the bytes: no regular expression per id.
+    for (let i = at; i < at + bytes; i++) if (pool[i] !== 0) return at;
   }
 }
 
+function hexAt(at: number, bytes: number): string {
+  return poolHex.slice(2 * at, 2 * (at + bytes));
+}
+
 export function newTraceId(): string {
-  return randomHex(16);
+  return hexAt(reserve(16), 16);
 }
 
 export function newSpanId(): string {
-  return randomHex(8);
+  return hexAt(reserve(8), 8);
+}
+
+/**
+ * The span context of a span started here: a new span id, and a new trace
+ * id unless the span continues `traceId`, with their bytes (`bytes` from
+ * `traceAt`, -1 for a trace id from elsewhere, and from `spanAt`) beside
+ * their hex. To the API it is any SpanContext.
+ */
+export class PooledSpanContext implements SpanContext {
+  /** Set by the creator when there is one (the parent's, or the sampler's). */
+  traceState?: TraceState;
+
+  private constructor(
+    readonly traceId: string,
+    readonly spanId: string,
+    public traceFlags: number,
+    readonly bytes: Uint8Array,
+    readonly traceAt: number,
+    readonly spanAt: number,
+  ) {}
+
+  static create(traceId: string | undefined, traceFlags: number): PooledSpanContext {
+    if (traceId !== undefined) {
+      const at = reserve(8);
+      return new PooledSpanContext(traceId, hexAt(at, 8), traceFlags, pool, -1, at);
+    }
+    // One reservation for both: they come from the same buffer.
+    const at = reserve(24);
+    return new PooledSpanContext(hexAt(at, 16), hexAt(at + 16, 8), traceFlags, pool, at, at + 16);
+  }
 }

@@ -2,7 +2,7 @@ import { SpanStatusCode, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { writeAttributes } from './attribute-encoding.ts';
 import type { ProtobufWriter } from './protobuf-writer.ts';
-import { RecordingSpan } from './recording-span.ts';
+import { PooledSpanContext, RecordingSpan } from './recording-span.ts';
 
 /**
  * ReadableSpans to an OTLP ExportTraceServiceRequest (protobuf), grouped by
@@ -47,8 +47,15 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[], w: ProtobufWr
 export function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   const at = w.begin(2); // ScopeSpans.spans
   const ctx = span.spanContext();
-  w.hexBytes(1, ctx.traceId);
-  w.hexBytes(2, ctx.spanId);
+  if (ctx instanceof PooledSpanContext) {
+    // The ids' bytes as drawn (the agent's own spans): copied, not parsed back from hex.
+    if (ctx.traceAt >= 0) w.bytesField(1, ctx.bytes, ctx.traceAt, 16);
+    else w.hexBytes(1, ctx.traceId);
+    w.bytesField(2, ctx.bytes, ctx.spanAt, 8);
+  } else {
+    w.hexBytes(1, ctx.traceId);
+    w.hexBytes(2, ctx.spanId);
+  }
   w.string(3, ctx.traceState?.serialize() ?? '');
   const parent = span.parentSpanContext?.spanId;
   if (parent) w.hexBytes(4, parent);
