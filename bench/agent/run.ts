@@ -115,6 +115,8 @@ interface Load {
   errors: number;
   /** The app's CPU use during the load (100 = one core): below ~95, the load generator was the limit. */
   appCpuPct: number;
+  /** Requests answered in each second of the load (autocannon's ticks). */
+  perSecond: number[];
 }
 
 /** utime + stime of a process, in milliseconds (clock ticks of 10 ms). */
@@ -126,13 +128,24 @@ function cpuMs(pid: number): number {
 async function load(pid: number, port: number, path: string, seconds: number): Promise<Load> {
   const cpu0 = cpuMs(pid);
   const t0 = performance.now();
-  const r = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections, duration: seconds });
+  const perSecond: number[] = [];
+  const r = await new Promise<autocannon.Result>((resolve, reject) => {
+    const run = autocannon(
+      { url: `http://127.0.0.1:${port}${path}`, connections, duration: seconds },
+      (err: Error | null, result) => (err ? reject(err) : resolve(result)),
+    );
+    // autocannon passes each second's { counter, bytes } (its types declare no argument).
+    (run as unknown as NodeJS.EventEmitter).on('tick', (tick: { counter: number }) =>
+      perSecond.push(tick.counter),
+    );
+  });
   return {
     rps: r.requests.average,
     p50Us: r.latency.p50 * 1000,
     p99Us: r.latency.p99 * 1000,
     errors: r.errors + r.non2xx,
     appCpuPct: (100 * (cpuMs(pid) - cpu0)) / (performance.now() - t0),
+    perSecond,
   };
 }
 
@@ -226,6 +239,8 @@ const summary = (mode: Mode) => {
     addedP99Us: Math.round(mean(r[k].map((x) => x.p99Us)) - mean(b[k].map((x) => x.p99Us))),
     errors: r[k].reduce((a, x) => a + x.errors, 0),
     appCpuPct: Math.round(mean(r[k].map((x) => x.appCpuPct))),
+    // Second by second, averaged over the rounds: a slow start (after the other route's load) shows here.
+    perSecond: r[k][0]!.perSecond.map((_, i) => Math.round(mean(r[k].map((x) => x.perSecond[i] ?? 0)))),
   });
   return {
     trivial: route('trivial'),
@@ -273,6 +288,8 @@ const row = (mode: Mode) => {
 };
 console.table({ baseline: row('baseline'), spyglass: row('spyglass'), upstream: row('upstream') });
 console.table(captured);
+console.log('trivial route, requests per second of the load (mean over rounds):');
+for (const mode of MODES) console.log(`  ${mode.padEnd(9)} ${output[mode].trivial.perSecond.join(' ')}`);
 if (values.record) {
   appendFileSync(
     join(import.meta.dirname, 'RESULTS.md'),
