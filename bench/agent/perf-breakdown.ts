@@ -1,5 +1,5 @@
 /**
- * npm run bench:agent-perf [-- --path /trivial --warmup-paths /trivial,/db --seconds 6 --connections 32 --rounds 3 --top 20 --functions 30 --keep DIR NAME=SPEC ...]
+ * npm run bench:agent-perf [-- --path /trivial --warmup-paths /trivial,/db --seconds 6 --delay 1 --connections 32 --rounds 3 --top 20 --functions 30 --keep DIR NAME=SPEC ...]
  *
  * The agent's CPU cost per request as the CPU sees it. bench/agent/app.cjs
  * runs alone on CPU 1 (all its threads), this process (autocannon and the
@@ -53,6 +53,11 @@ const { values, positionals } = parseArgs({
   options: {
     path: { type: 'string', default: '/trivial' },
     seconds: { type: 'string', default: '6' },
+    /**
+     * Seconds into the measured load before perf records (`--delay 0 --seconds 1`: the first second
+     * after the warm-up, which bench:agent counts and the default skips).
+     */
+    delay: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '5' },
     /**
      * Paths loaded in turn during the warm-up (comma-separated; default: --path). bench:agent warms
@@ -247,11 +252,13 @@ async function measure(v: AgentVariant, round: number): Promise<void> {
     let served = 0;
     let finished: () => void = () => {};
     const done = new Promise<void>((resolve) => (finished = resolve));
-    const load = autocannon({ url, connections, duration: seconds + 3 }, () => finished());
+    const load = autocannon({ url, connections, duration: seconds + Number(values.delay) + 2 }, () =>
+      finished(),
+    );
     load.on('response', () => {
       if (counting) served++;
     });
-    await sleep(1000);
+    await sleep(1000 * Number(values.delay));
     counting = true;
     // -k 1: the monotonic clock, which the JIT dump's records use (perf inject matches them by time).
     await run(
