@@ -1,15 +1,24 @@
 /**
- * The benchmark application (app.cjs) as a child process, shared by
- * bench:agent and bench:agent-cpu: its backing services, starting it with a
- * given environment and node flags (resolving once it prints "listening"),
- * and stopping it.
+ * The benchmark application (app.cjs) as a child process, shared by the
+ * agent benchmarks: its backing services, starting it with a given
+ * environment and node flags (resolving once it prints "listening"), and
+ * stopping it; where its agent exports (a discarding sink, or `spyglass up`);
+ * and how perf's frames are named.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
 import { backingService } from '../../test/support/backing-services.ts';
-import { exited, freePort } from '../../test/support/spyglass-process.ts';
+import {
+  exited,
+  freePort,
+  freePorts,
+  startSpyglassProcess,
+  type SpyglassPorts,
+} from '../../test/support/spyglass-process.ts';
 
 const APP = join(import.meta.dirname, 'app.cjs');
 
@@ -147,6 +156,32 @@ export function variantsFromArgs(
   return [BASELINE, ...(specs.length > 0 ? specs : ['spyglass']).map((spec) => parseVariant(spec, agent))];
 }
 
+/** `spyglass up` on the embedded store, for a benchmark's agents to export to. */
+export interface BenchBackend {
+  readonly child: ChildProcess;
+  readonly ports: SpyglassPorts;
+  /** The OTLP/HTTP endpoint to give an agent. */
+  readonly endpoint: string;
+  /** Stops it and removes its scratch data directory. */
+  stop(): Promise<void>;
+}
+
+export async function startBenchBackend(): Promise<BenchBackend> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-bench-backend-'));
+  const ports = await freePorts();
+  const child = await startSpyglassProcess({ dataDir, ports });
+  return {
+    child,
+    ports,
+    endpoint: `http://127.0.0.1:${ports.otlp}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export interface ExportSink {
   /** The OTLP/HTTP endpoint to give the agent. */
   readonly endpoint: string;
@@ -179,9 +214,23 @@ export async function startExportSink(): Promise<ExportSink> {
  */
 const AGENT_BUNDLE = /\/packages\/agent\/dist[^/]*\//;
 
+/** perf's mark before a JavaScript frame's name (`JS:*name` optimized, `~` interpreted, `^` baseline). */
+const JS_FRAME_PREFIX = /^JS:[*~^]?/;
+
 /** A frame of the agent's bundle named by its function and its place in the bundle (`emit agent.cjs:7:11710`). */
 export function agentFunctionOfFrame(frame: string): string {
-  return frame.replace(/^JS:[*~^]?/, '').replace(AGENT_BUNDLE_PATH, ' ');
+  return frame.replace(JS_FRAME_PREFIX, '').replace(AGENT_BUNDLE_PATH, ' ');
+}
+
+/**
+ * Any other JavaScript frame (`JS:*name /path/file.js:line:col`) named by its function, its
+ * package (see packageOfFrame) and its line (`emit node:events:471`): the same in every variant.
+ */
+export function functionOfFrame(frame: string, pkg: string): string {
+  const at = frame.indexOf(' ');
+  const name = frame.slice(0, at === -1 ? undefined : at).replace(JS_FRAME_PREFIX, '');
+  const line = at === -1 ? '' : (/:(\d+):\d+$/.exec(frame)?.[1] ?? '');
+  return `${name || '(anonymous)'} ${pkg}${line ? `:${line}` : ''}`;
 }
 /** The path up to the bundle's folder, after the function's name. */
 const AGENT_BUNDLE_PATH = new RegExp(` \\S*${AGENT_BUNDLE.source}`);

@@ -43,10 +43,11 @@ import {
   stopBenchApp,
   packageOfFrame,
   agentFunctionOfFrame,
+  functionOfFrame,
+  startBenchBackend,
   variantsFromArgs,
   type AgentVariant,
 } from './bench-app.ts';
-import { exited, freePorts, startSpyglassProcess } from '../../test/support/spyglass-process.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -107,27 +108,12 @@ const services = await benchServices();
 await ensureAgentBuilt();
 execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
 const sink = await startExportSink();
-const backend = values.backend ? await startBackend() : undefined;
+const backend = values.backend ? await startBenchBackend() : undefined;
+if (backend) execFileSync('taskset', ['-a', '-p', '-c', '0', String(backend.child.pid)], { stdio: 'ignore' });
 const variants = variantsFromArgs(positionals, {
   serviceName: 'bench-perf',
   endpoint: backend?.endpoint ?? sink.endpoint,
 });
-
-/** `spyglass up` on the embedded store, in a scratch data directory (pinned with this process, to CPU 0). */
-async function startBackend(): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-perf-backend-'));
-  const ports = await freePorts();
-  const child = await startSpyglassProcess({ dataDir, ports });
-  execFileSync('taskset', ['-a', '-p', '-c', '0', String(child.pid)], { stdio: 'ignore' });
-  return {
-    endpoint: `http://127.0.0.1:${ports.otlp}`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited(child);
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /**
  * JIT frames named through V8's JIT dump (perf inject --jit), which records when each code object
@@ -186,14 +172,6 @@ function tallySample(t: Tally, mainTid: string, tid: string, frames: Array<[stri
   add(t.byPackage, pkg);
   if (pkg === 'agent' && js) add(t.byAgentFunction, agentFunctionOfFrame(js));
   if (js) add(t.byFunction, pkg === 'agent' ? `agent ${agentFunctionOfFrame(js)}` : functionOfFrame(js, pkg));
-}
-
-/** `name package:line` of a JavaScript frame outside the agent (line numbers match across variants). */
-function functionOfFrame(frame: string, pkg: string): string {
-  const at = frame.indexOf(' ');
-  const name = frame.slice(0, at === -1 ? undefined : at).replace(/^JS:[*~^]?/, '');
-  const line = at === -1 ? '' : (/:(\d+):\d+$/.exec(frame)?.[1] ?? '');
-  return `${name || '(anonymous)'} ${pkg}${line ? `:${line}` : ''}`;
 }
 
 async function tallyPerfData(file: string, mainTid: string, t: Tally): Promise<void> {

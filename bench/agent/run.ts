@@ -40,16 +40,21 @@
  * it that way all the same.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
-import { appEnvironment, benchServices, startBenchApp, startExportSink, stopBenchApp } from './bench-app.ts';
-import { exited, freePorts, startSpyglassProcess } from '../../test/support/spyglass-process.ts';
+import {
+  appEnvironment,
+  benchServices,
+  startBenchApp,
+  startBenchBackend,
+  startExportSink,
+  stopBenchApp,
+} from './bench-app.ts';
 
 const { values } = parseArgs({
   options: {
@@ -76,17 +81,14 @@ const startups = Number(values.startups);
 
 const services = await benchServices();
 await ensureAgentBuilt();
-const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-bench-agent-'));
-const ports = await freePorts();
-const spyglass = await startSpyglassProcess({ dataDir, ports });
-const backendEndpoint = `http://127.0.0.1:${ports.otlp}`;
+const backend = await startBenchBackend();
 const sink = await startExportSink();
 /** Where the agents export while they are measured. */
-const measuredEndpoint = values.backend ? backendEndpoint : sink.endpoint;
+const measuredEndpoint = values.backend ? backend.endpoint : sink.endpoint;
 
 type Mode = 'baseline' | 'spyglass' | 'upstream';
 const MODES: Mode[] = ['baseline', 'spyglass', 'upstream'];
-function envFor(mode: Mode, port: number, endpoint = measuredEndpoint): NodeJS.ProcessEnv {
+function envFor(mode: Mode, port: number, endpoint: string): NodeJS.ProcessEnv {
   const base = appEnvironment(services, port);
   if (mode === 'spyglass') return agentEnvironment(base, { serviceName: 'bench-spyglass', endpoint });
   if (mode === 'upstream')
@@ -163,7 +165,7 @@ for (let i = 0; i < startups; i++) {
 
 if (pin) {
   pinTo(process.pid, 0);
-  pinTo(spyglass.pid!, 0);
+  pinTo(backend.child.pid!, 0);
   // The database servers too (PostgreSQL forks its backends from the postmaster, pinned here).
   for (const name of ['postgres', 'redis-server']) {
     const pids = execFileSync('pgrep', ['-x', name], { encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -195,7 +197,7 @@ for (let round = 0; round < rounds; round++) {
 // 3. What each agent captured, from the store: a few seconds of each route exporting to it.
 const captureSeconds = Number(values['capture-seconds']);
 for (const mode of ['spyglass', 'upstream'] as const) {
-  const app = await startApp(mode, backendEndpoint);
+  const app = await startApp(mode, backend.endpoint);
   if (pin) pinTo(app.child.pid!, 1);
   await load(app.child.pid!, app.port, '/trivial', captureSeconds);
   await load(app.child.pid!, app.port, '/db', captureSeconds);
@@ -204,7 +206,7 @@ for (const mode of ['spyglass', 'upstream'] as const) {
 sink.close();
 await new Promise((r) => setTimeout(r, 3000));
 const sql = async (q: string) => {
-  const r = await fetch(`http://127.0.0.1:${ports.http}/api/v1/sql`, {
+  const r = await fetch(`http://127.0.0.1:${backend.ports.http}/api/v1/sql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ sql: q }),
@@ -218,8 +220,7 @@ const captured = await sql(
           countIf(mapContains(SpanAttributes, 'db.statement') OR mapContains(SpanAttributes, 'db.query.text')) AS dbSpans
      FROM otel_traces WHERE ServiceName IN ('bench-spyglass', 'bench-upstream') GROUP BY ServiceName ORDER BY ServiceName`,
 );
-spyglass.kill('SIGTERM');
-await exited(spyglass);
+await backend.stop();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

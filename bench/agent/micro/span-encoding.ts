@@ -24,12 +24,7 @@ import {
 } from '../../../packages/agent/src/telemetry/http-server-attributes.ts';
 import { HttpServerSpan } from '../../../packages/agent/src/telemetry/http-server-span.ts';
 import { ProtobufWriter } from '../../../packages/agent/src/telemetry/protobuf-writer.ts';
-import {
-  PooledSpanContext,
-  RecordingSpan,
-  newSpanId,
-  newTraceId,
-} from '../../../packages/agent/src/telemetry/recording-span.ts';
+import { PooledSpanContext, RecordingSpan } from '../../../packages/agent/src/telemetry/recording-span.ts';
 import { writeSpan } from '../../../packages/agent/src/telemetry/trace-encoder.ts';
 
 /** express, untyped here (the repository has no @types/express): just what this script calls. */
@@ -128,9 +123,9 @@ time(
 // drawn from (the agent's own, PooledSpanContext): 512 ended spans without attributes each.
 function bareSpans(pooled: boolean): RecordingSpan[] {
   return Array.from({ length: 512 }, () => {
-    const context = pooled
-      ? PooledSpanContext.create(undefined, TraceFlags.SAMPLED)
-      : { traceId: newTraceId(), spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED };
+    const ids = PooledSpanContext.create(undefined, TraceFlags.SAMPLED);
+    // The same ids as a plain object: the encoder parses their hex.
+    const context = pooled ? ids : { traceId: ids.traceId, spanId: ids.spanId, traceFlags: ids.traceFlags };
     const bare = new RecordingSpan('GET', 1, context, {}, undefined, { name: 'bare' }, recorder);
     bare.end();
     return bare;

@@ -12,7 +12,7 @@ import { PayloadCollector } from '../src/capture/payload-capture.ts';
 import { requestFacts } from '../src/telemetry/http-server-attributes.ts';
 import { HttpServerSpan } from '../src/telemetry/http-server-span.ts';
 import { ProtobufWriter } from '../src/telemetry/protobuf-writer.ts';
-import { newSpanId, newTraceId } from '../src/telemetry/recording-span.ts';
+import { PooledSpanContext } from '../src/telemetry/recording-span.ts';
 import { encodeTraceRequest } from '../src/telemetry/trace-encoder.ts';
 
 /**
@@ -126,7 +126,7 @@ function decodedAttributes(span: ReadableSpan): Attributes {
 async function serve(c: Case): Promise<HttpServerSpan> {
   let ended: HttpServerSpan | undefined;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const context = { traceId: newTraceId(), spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED };
+    const context = PooledSpanContext.create(undefined, TraceFlags.SAMPLED);
     const span = new HttpServerSpan(context, requestFacts(req, 'http'), {}, undefined, scope, recorder);
     const requestBody = new PayloadCollector(c.capture.payloads.maxBytes);
     const responseBody = new PayloadCollector(c.capture.payloads.maxBytes);

@@ -22,13 +22,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { decodeTracesProto } from '@spyglass/otlp';
 import { ProtobufWriter } from '../src/telemetry/protobuf-writer.ts';
-import {
-  PooledSpanContext,
-  RecordingSpan,
-  newSpanId,
-  newTraceId,
-  type SpanRecorder,
-} from '../src/telemetry/recording-span.ts';
+import { PooledSpanContext, RecordingSpan, type SpanRecorder } from '../src/telemetry/recording-span.ts';
 import { RequestContext } from '../src/telemetry/request-context.ts';
 import { encodeTraceRequest } from '../src/telemetry/trace-encoder.ts';
 
@@ -47,7 +41,7 @@ function recorder(processors: SpanProcessor[]): SpanRecorder {
 }
 
 function recordingSpan(processors: SpanProcessor[] = [], attributes = {}): RecordingSpan {
-  const context: SpanContext = { traceId: newTraceId(), spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED };
+  const context: SpanContext = PooledSpanContext.create(undefined, TraceFlags.SAMPLED);
   return new RecordingSpan(
     'GET',
     SpanKind.SERVER,
@@ -99,7 +93,7 @@ function comparable(spans: ReadableSpan[]) {
 }
 
 test('a RecordingSpan exports what an SDK span exports for the same calls', () => {
-  const link: SpanContext = { traceId: newTraceId(), spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED };
+  const link: SpanContext = PooledSpanContext.create(undefined, TraceFlags.SAMPLED);
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(exporter)] });
   const sdkSpan = provider.getTracer(scope.name, scope.version).startSpan('GET', { kind: SpanKind.SERVER });
@@ -170,17 +164,17 @@ test('the limits of the SDK: 128 attributes (the creator counts too), 128 events
 test('ids: 32 and 16 lower-case hex digits, never all zero, different each time', () => {
   const traceIds = new Set<string>();
   for (let i = 0; i < 2000; i++) {
-    const id = newTraceId();
+    const { traceId: id, spanId } = PooledSpanContext.create(undefined, TraceFlags.SAMPLED);
     assert.match(id, /^[0-9a-f]{32}$/);
     assert.doesNotMatch(id, /^0+$/);
     traceIds.add(id);
-    assert.match(newSpanId(), /^[0-9a-f]{16}$/);
+    assert.match(spanId, /^[0-9a-f]{16}$/);
   }
   assert.equal(traceIds.size, 2000);
 });
 
 test('pooled span contexts: the encoder writes the ids their hex says, across pool refills, for new and continued traces', () => {
-  const remote = newTraceId();
+  const remote = PooledSpanContext.create(undefined, TraceFlags.SAMPLED).traceId;
   // 600 contexts (three refills of the 256-span pool), encoded only after all were drawn.
   const contexts = Array.from({ length: 600 }, (_, i) =>
     PooledSpanContext.create(i % 3 === 0 ? remote : undefined, TraceFlags.SAMPLED),

@@ -187,8 +187,7 @@ export class ProtobufWriter {
     return true;
   }
 
-  /** A bytes field from a hex string (trace and span ids). Skipped when empty. */
-  /** A bytes field (length below 128): `bytes[start, start + length)`, copied. */
+  /** A bytes field (length below 128): `bytes[start, start + length)`, copied (the agent's own ids). */
   bytesField(field: number, bytes: Uint8Array, start: number, length: number): void {
     this.tag(field, 2);
     this.ensure(length + 1);
@@ -199,6 +198,7 @@ export class ProtobufWriter {
     this.pos = at;
   }
 
+  /** A bytes field from a hex string (trace and span ids). Skipped when empty. */
   hexBytes(field: number, hex: string): void {
     if (hex.length === 0) return;
     this.tag(field, 2);

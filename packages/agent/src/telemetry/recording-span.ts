@@ -307,14 +307,6 @@ function hexAt(at: number, bytes: number): string {
   return poolHex.slice(2 * at, 2 * (at + bytes));
 }
 
-export function newTraceId(): string {
-  return hexAt(reserve(16), 16);
-}
-
-export function newSpanId(): string {
-  return hexAt(reserve(8), 8);
-}
-
 /**
  * The span context of a span started here: a new span id, and a new trace
  * id unless the span continues `traceId`, with their bytes (`bytes` from
