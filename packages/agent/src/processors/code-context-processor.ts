@@ -16,7 +16,7 @@ import {
 const APPLICATION_FRAMES = 12;
 
 const FRAMES = Symbol('spyglass.frames');
-type WithFrames = { [FRAMES]?: readonly NodeJS.CallSite[] };
+type WithFrames = { [FRAMES]?: readonly NodeJS.CallSite[] | undefined };
 
 /** What is known of one call path: (instrumentation scope, span name, parent span name). */
 class CallPath extends CaptureSchedule {
@@ -116,7 +116,8 @@ export class CodeContextProcessor implements SpanProcessor {
   onEnding(span: Span): void {
     const frames = (span as Span & WithFrames)[FRAMES];
     if (!frames) return;
-    delete (span as Span & WithFrames)[FRAMES];
+    // Cleared, not deleted: a delete would turn the span's properties into a slower dictionary.
+    (span as Span & WithFrames)[FRAMES] = undefined;
     const rules = this.config.capture.stackTraces;
     const failed = span.status.code === SpanStatusCode.ERROR;
     let slow = false;

@@ -1,7 +1,6 @@
 import { metrics } from '@opentelemetry/api';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { ConfigStore } from '../config/config-store.ts';
 import { CodeContextProcessor } from '../processors/code-context-processor.ts';
 import { DbStatementProcessor } from '../processors/db-statement-processor.ts';
@@ -12,6 +11,7 @@ import { LiveRatioSampler } from './live-sampler.ts';
 import { OtlpHttpLogExporter, OtlpHttpMetricExporter } from './otlp-http-signal-exporters.ts';
 import { OtlpHttpTransport } from './otlp-http-transport.ts';
 import type { SpanRecorder } from './recording-span.ts';
+import { RecordingTracerProvider } from './recording-tracer.ts';
 import { registerProcessMetrics } from './process-metrics.ts';
 import { buildResource } from './resource.ts';
 import type { ServiceIdentity } from './service-identity.ts';
@@ -22,7 +22,8 @@ import type { ServiceIdentity } from './service-identity.ts';
  * so none of these modules is loaded while the application starts.
  */
 export interface Pipeline {
-  tracerProvider: NodeTracerProvider;
+  /** Every instrumentation's tracer: its spans are RecordingSpans (see recording-tracer.ts). */
+  tracerProvider: RecordingTracerProvider;
   /** The same resource, sampler and span processors, for the agent's own spans (RecordingSpan). */
   recorder: SpanRecorder;
   loggerProvider: LoggerProvider;
@@ -61,11 +62,7 @@ export function startPipeline(config: ConfigStore, service: ServiceIdentity, sta
     sampler: new LiveRatioSampler(config),
     processors: [new DbStatementProcessor(config), new CodeContextProcessor(config), batch],
   };
-  const tracerProvider = new NodeTracerProvider({
-    resource,
-    sampler: recorder.sampler,
-    spanProcessors: [...recorder.processors],
-  });
+  const tracerProvider = new RecordingTracerProvider(recorder);
 
   // Logs (console bridge, pino, winston, bunyan)
   const logExporter = new OtlpHttpLogExporter(transportOptions('/v1/logs'));

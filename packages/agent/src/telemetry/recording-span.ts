@@ -79,7 +79,8 @@ export class RecordingSpan implements Span, ReadableSpan {
   /**
    * `own` becomes the span's attributes (the creator hands over a fresh
    * object of valid values, which it may keep filling until the span ends);
-   * setAttribute adds to it.
+   * setAttribute adds to it. `startMs`: a start given by the creator
+   * (milliseconds since the epoch), else now.
    */
   constructor(
     public name: string,
@@ -89,8 +90,9 @@ export class RecordingSpan implements Span, ReadableSpan {
     parentSpanContext: SpanContext | undefined,
     readonly instrumentationScope: InstrumentationScope,
     private readonly recorder: SpanRecorder,
+    startMs?: number,
   ) {
-    this.#startMs = ORIGIN_MS + performance.now();
+    this.#startMs = startMs ?? ORIGIN_MS + performance.now();
     this.#context = context;
     if (parentSpanContext) this.parentSpanContext = parentSpanContext;
   }

@@ -57,8 +57,9 @@ export function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
     w.hexBytes(2, ctx.spanId);
   }
   w.string(3, ctx.traceState?.serialize() ?? '');
-  const parent = span.parentSpanContext?.spanId;
-  if (parent) w.hexBytes(4, parent);
+  const parent = span.parentSpanContext;
+  if (parent instanceof PooledSpanContext) w.bytesField(4, parent.bytes, parent.spanAt, 8);
+  else if (parent?.spanId) w.hexBytes(4, parent.spanId);
   w.string(5, span.name);
   w.tag(6, 0);
   w.varint(span.kind + 1); // OTLP kinds start at 1 (INTERNAL); the API's at 0
