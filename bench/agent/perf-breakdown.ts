@@ -35,6 +35,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
+import { cpuMs } from './alternating-load.ts';
 import {
   appEnvironment,
   benchServices,
@@ -87,6 +88,11 @@ const { values, positionals } = parseArgs({
      * (slower, later) change in the app.
      */
     backend: { type: 'boolean', default: false },
+    /**
+     * Run the apps without V8's JIT dump flags (PERF_FLAGS): JavaScript frames are then unnamed, but
+     * the totals show whether the flags themselves change the cost.
+     */
+    'no-jit-dump': { type: 'boolean', default: false },
   },
 });
 
@@ -125,6 +131,8 @@ const PERF_FLAGS = ['--perf-prof', '--no-compact-code-space', '--no-flush-byteco
 /** Sample counts by key, and the requests served while they were taken, summed over rounds. */
 interface Tally {
   requests: number;
+  /** The app's utime + stime over the recorded windows (/proc), ms: what bench:agent counts. */
+  procCpuMs: number;
   byKind: Map<string, number>;
   byPackage: Map<string, number>;
   byAgentFunction: Map<string, number>;
@@ -135,6 +143,7 @@ const tallies = new Map<string, Tally>(
     v.name,
     {
       requests: 0,
+      procCpuMs: 0,
       byKind: new Map(),
       byPackage: new Map(),
       byAgentFunction: new Map(),
@@ -203,14 +212,21 @@ async function tallyPerfData(file: string, mainTid: string, t: Tally): Promise<v
   if (tid !== undefined) tallySample(t, mainTid, tid, frames);
 }
 
-async function measure(v: AgentVariant, round: number): Promise<void> {
+/** Samples over requests, in microseconds of CPU 1 per request. */
+const us = (samples: number, requests: number) => (samples / frequency / requests) * 1e6;
+
+/** Sample count of a tally (every kind). */
+const sampleCount = (t: Tally) => [...t.byKind.values()].reduce((a, n) => a + n, 0);
+
+/** Measures one variant once; returns this run's us per request (perf's samples, and /proc). */
+async function measure(v: AgentVariant, round: number): Promise<{ perf: number; proc: number }> {
   // V8 writes its JIT dump (jit-<pid>.dump) into the app's working directory, and perf inject its
   // per-function objects next to it: a scratch directory, removed afterwards (or kept with --keep).
   const work = mkdtempSync(join(tmpdir(), `spyglass-perf-${v.name}-${round}-`));
   const app = await startBenchApp(
     v.name,
     (port) => v.env(appEnvironment(services, port)),
-    [...PERF_FLAGS, ...v.nodeArgs],
+    [...(values['no-jit-dump'] ? [] : PERF_FLAGS), ...v.nodeArgs],
     work,
   );
   const pid = app.child.pid!;
@@ -238,6 +254,7 @@ async function measure(v: AgentVariant, round: number): Promise<void> {
     });
     await sleep(1000 * Number(values.delay));
     counting = true;
+    const cpu0 = cpuMs(pid);
     // -k 1: the monotonic clock, which the JIT dump's records use (perf inject matches them by time).
     await run(
       'perf',
@@ -259,15 +276,19 @@ async function measure(v: AgentVariant, round: number): Promise<void> {
       work,
     );
     counting = false;
+    const procCpuMs = cpuMs(pid) - cpu0;
     await done;
     await stopBenchApp(app.child);
     stopped = true;
     await run('perf', ['inject', '--jit', '-i', 'perf.data', '-o', 'perf.jit.data'], work);
     const t = tallies.get(v.name)!;
+    const before = sampleCount(t);
     t.requests += served;
+    t.procCpuMs += procCpuMs;
     await tallyPerfData(join(work, 'perf.jit.data'), String(pid), t);
     if (![...t.byKind.keys()].some((k) => k.startsWith('main thread')))
       throw new Error(`no sample of the app's main thread (${pid}): perf script's output not understood`);
+    return { perf: us(sampleCount(t) - before, served), proc: (1000 * procCpuMs) / served };
   } finally {
     if (!stopped) await stopBenchApp(app.child);
     if (values.keep) {
@@ -292,13 +313,15 @@ function run(command: string, args: readonly string[], cwd: string): Promise<voi
 
 for (let round = 0; round < Number(values.rounds); round++)
   for (const v of variants) {
-    await measure(v, round);
-    process.stderr.write(`  round ${round + 1} ${v.name} done\n`);
+    const run = await measure(v, round);
+    // Each run's own figure: a process can settle in a slower state than the next (JIT decisions).
+    process.stderr.write(
+      `  round ${round + 1} ${v.name}: ${run.perf.toFixed(1)} us per request (perf), ${run.proc.toFixed(1)} (/proc)\n`,
+    );
   }
 sink.close();
 await backend?.stop();
 
-const us = (samples: number, requests: number) => (samples / frequency / requests) * 1e6;
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Rows: keys of `pick` over all variants, columns: each variant's us per request and its difference to the baseline. */
@@ -328,12 +351,20 @@ for (const v of variants) {
   const t = tallies.get(v.name)!;
   let samples = 0;
   for (const n of t.byKind.values()) samples += n;
-  total[v.name] = { requests: t.requests, 'CPU 1 us per request': round1(us(samples, t.requests)) };
+  total[v.name] = {
+    requests: t.requests,
+    'CPU 1 us per request': round1(us(samples, t.requests)),
+    '/proc us per request': round1((1000 * t.procCpuMs) / t.requests),
+  };
 }
 const baseTotal = total[variants[0]!.name]!['CPU 1 us per request'] as number;
 for (const v of variants) {
   const mine = total[v.name]!['CPU 1 us per request'] as number;
   total[v.name]!['added'] = round1(mine - baseTotal);
+  total[v.name]!['/proc added'] = round1(
+    (total[v.name]!['/proc us per request'] as number) -
+      (total[variants[0]!.name]!['/proc us per request'] as number),
+  );
   total[v.name]!['throughput loss at 100% CPU %'] = round1(100 * (1 - baseTotal / mine));
 }
 console.log(

@@ -1,5 +1,5 @@
 /**
- * npm run bench:agent-instructions [-- --path /trivial --warmup 6000 --requests 3000 --idle 10 --runs 3 NAME=SPEC ...]
+ * npm run bench:agent-instructions [-- --path /trivial --warmup 6000 --warmup-paths /trivial,/db --requests 3000 --idle 10 --runs 3 NAME=SPEC ...]
  *
  * The agent's CPU cost per request in instructions: bench/agent/app.cjs runs
  * under valgrind (callgrind, instrumentation off until the app is warm),
@@ -46,6 +46,11 @@ const { values, positionals } = parseArgs({
     // 1,000 (until the seventh session) left JIT compilation in the window: the same app counted
     // 952 K per request after 1,000 and 736 K after 8,000 (the agent's share fell from +35% to +31%).
     warmup: { type: 'string', default: '6000' },
+    /**
+     * Paths the warm-up requests go to, in turn, an equal share each (comma-separated; default:
+     * --path). bench:agent loads /trivial and /db before it measures /trivial.
+     */
+    'warmup-paths': { type: 'string' },
     requests: { type: 'string', default: '3000' },
     idle: { type: 'string', default: '10' },
     runs: { type: 'string', default: '3' },
@@ -106,7 +111,14 @@ async function count(v: AgentVariant): Promise<Count> {
   const control = (...args: string[]) =>
     execFileSync('callgrind_control', [...args, String(child.pid)], { stdio: 'ignore' });
   try {
-    await autocannon({ url, connections: 4, amount: warmup, timeout: 60 });
+    const warmups = (values['warmup-paths'] ?? values.path).split(',');
+    for (const path of warmups)
+      await autocannon({
+        url: `http://127.0.0.1:${port}${path}`,
+        connections: 4,
+        amount: Math.ceil(warmup / warmups.length),
+        timeout: 60,
+      });
     control('-i', 'on');
     const started = performance.now();
     await autocannon({ url, connections: 4, amount: requests, timeout: 60 });

@@ -1,11 +1,16 @@
 /**
- * npm run bench:agent [-- --duration 10 --connections 32 --rounds 2 --pin --backend --record]
+ * npm run bench:agent [-- --duration 10 --slice 1 --connections 32 --rounds 2 --pin --backend --record]
  *
  * The agent's overhead: a small express service (bench/agent/app.cjs) with a
  * trivial route and a route that queries PostgreSQL and Redis, loaded with
  * autocannon, run three ways in the same run: uninstrumented, under
  * `spyglass run`, and with upstream @opentelemetry/auto-instrumentations-node
  * registered the documented way (--require .../register) with its defaults.
+ * Each round starts the three at once, warms each up on both routes, and
+ * loads them in alternating slices of `--slice` seconds, `--duration` seconds
+ * of each route per mode (alternating-load.ts: this VM's speed drifts by up
+ * to 30% within a minute; slices spread the drift over the three alike). The
+ * printed per-cycle range of the loss (its middle half) shows the noise.
  * While they are measured, both agents export to a sink in this process that
  * reads each request and answers at once, as a gateway on another host would
  * cost this machine nothing (`--backend`: to `spyglass up` on this machine,
@@ -47,7 +52,9 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
+import { alternatingLoad, compareSlices, mean, median, type Slice } from './alternating-load.ts';
 import {
+  type BenchApp,
   appEnvironment,
   benchServices,
   startBenchApp,
@@ -61,6 +68,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '2' },
+    /** Seconds of each slice of the alternating load (see alternating-load.ts). */
+    slice: { type: 'string', default: '1' },
     startups: { type: 'string', default: '15' },
     record: { type: 'boolean', default: false },
     pin: { type: 'boolean', default: false },
@@ -77,6 +86,7 @@ const pinTo = (pid: number, cpu: number) =>
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const rounds = Number(values.rounds);
+const sliceSeconds = Number(values.slice);
 const startups = Number(values.startups);
 
 const services = await benchServices();
@@ -110,47 +120,6 @@ function rssKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Number(m[1]) : 0;
 }
 
-interface Load {
-  rps: number;
-  p50Us: number;
-  p99Us: number;
-  errors: number;
-  /** The app's CPU use during the load (100 = one core): below ~95, the load generator was the limit. */
-  appCpuPct: number;
-  /** Requests answered in each second of the load (autocannon's ticks). */
-  perSecond: number[];
-}
-
-/** utime + stime of a process, in milliseconds (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-async function load(pid: number, port: number, path: string, seconds: number): Promise<Load> {
-  const cpu0 = cpuMs(pid);
-  const t0 = performance.now();
-  const perSecond: number[] = [];
-  const r = await new Promise<autocannon.Result>((resolve, reject) => {
-    const run = autocannon(
-      { url: `http://127.0.0.1:${port}${path}`, connections, duration: seconds },
-      (err: Error | null, result) => (err ? reject(err) : resolve(result)),
-    );
-    // autocannon passes each second's { counter, bytes } (its types declare no argument).
-    (run as unknown as NodeJS.EventEmitter).on('tick', (tick: { counter: number }) =>
-      perSecond.push(tick.counter),
-    );
-  });
-  return {
-    rps: r.requests.average,
-    p50Us: r.latency.p50 * 1000,
-    p99Us: r.latency.p99 * 1000,
-    errors: r.errors + r.non2xx,
-    appCpuPct: (100 * (cpuMs(pid) - cpu0)) / (performance.now() - t0),
-    perSecond,
-  };
-}
-
 // 1. Startup: alternate the modes, `startups` starts each. The added time is the median of each
 // round's difference to the baseline start just before it: this VM's speed drifts by tens of
 // milliseconds within a minute, which pairing cancels (medians of each mode alone did not).
@@ -173,25 +142,39 @@ if (pin) {
   }
 }
 
-// 2. Load: rounds of the three modes in turn, each a fresh process warmed up first.
-const results: Record<Mode, { trivial: Load[]; db: Load[]; rssMb: number[] }> = {
+// 2. Load: each round starts the three apps at once (fresh processes), warms each up on both
+// routes, then loads them in alternating slices (see alternating-load.ts): the trivial route,
+// then the DB route, `duration` seconds each per mode.
+const results: Record<Mode, { trivial: Slice[]; db: Slice[]; rssMb: number[] }> = {
   baseline: { trivial: [], db: [], rssMb: [] },
   spyglass: { trivial: [], db: [], rssMb: [] },
   upstream: { trivial: [], db: [], rssMb: [] },
 };
+const cycles = Math.max(1, Math.round(duration / sliceSeconds));
 for (let round = 0; round < rounds; round++) {
+  const apps = new Map<Mode, BenchApp>();
   for (const mode of MODES) {
     const app = await startApp(mode);
     if (pin) pinTo(app.child.pid!, 1);
-    const pid = app.child.pid!;
-    await load(pid, app.port, '/trivial', 2);
-    await load(pid, app.port, '/db', 2);
-    results[mode].trivial.push(await load(pid, app.port, '/trivial', duration));
-    results[mode].db.push(await load(pid, app.port, '/db', duration));
-    results[mode].rssMb.push(rssKb(app.child.pid!, 'VmRSS') / 1024);
-    await stopApp(app.child);
-    process.stderr.write(`  round ${round + 1} ${mode} done\n`);
+    apps.set(mode, app);
   }
+  const targets = MODES.map((name) => ({
+    name,
+    pid: apps.get(name)!.child.pid!,
+    port: apps.get(name)!.port,
+  }));
+  for (const t of targets)
+    for (const path of ['/trivial', '/db'])
+      await autocannon({ url: `http://127.0.0.1:${t.port}${path}`, connections, duration: 2 });
+  for (const route of ['trivial', 'db'] as const) {
+    const slices = await alternatingLoad(targets, { path: `/${route}`, cycles, sliceSeconds, connections });
+    for (const mode of MODES) results[mode][route].push(...slices.get(mode)!);
+  }
+  for (const mode of MODES) {
+    results[mode].rssMb.push(rssKb(apps.get(mode)!.child.pid!, 'VmRSS') / 1024);
+    await stopApp(apps.get(mode)!.child);
+  }
+  process.stderr.write(`  round ${round + 1} done\n`);
 }
 
 // 3. What each agent captured, from the store: a few seconds of each route exporting to it.
@@ -199,8 +182,8 @@ const captureSeconds = Number(values['capture-seconds']);
 for (const mode of ['spyglass', 'upstream'] as const) {
   const app = await startApp(mode, backend.endpoint);
   if (pin) pinTo(app.child.pid!, 1);
-  await load(app.child.pid!, app.port, '/trivial', captureSeconds);
-  await load(app.child.pid!, app.port, '/db', captureSeconds);
+  for (const path of ['/trivial', '/db'])
+    await autocannon({ url: `http://127.0.0.1:${app.port}${path}`, connections, duration: captureSeconds });
   await stopApp(app.child);
 }
 sink.close();
@@ -222,27 +205,31 @@ const captured = await sql(
 );
 await backend.stop();
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const startupAdded = (mode: Mode) => median(startupsMs[mode].map((ms, i) => ms - startupsMs.baseline[i]!));
+const round1 = (x: number) => Number(x.toFixed(1));
 const summary = (mode: Mode) => {
   const r = results[mode];
   const b = results.baseline;
-  // The app's CPU time per request (all its threads). When the load generator's core is the limit
-  // (app CPU < 100%), rps understates what the app could serve; the loss at full CPU does not.
-  const cpuUs = (loads: Load[]) => mean(loads.map((x) => (x.appCpuPct / 100) * (1e6 / x.rps)));
-  const route = (k: 'trivial' | 'db') => ({
-    rps: Math.round(mean(r[k].map((x) => x.rps))),
-    lossPct: Number((100 * (1 - mean(r[k].map((x) => x.rps)) / mean(b[k].map((x) => x.rps)))).toFixed(1)),
-    cpuUsPerRequest: Math.round(cpuUs(r[k])),
-    lossAtFullCpuPct: Number((100 * (1 - cpuUs(b[k]) / cpuUs(r[k]))).toFixed(1)),
-    addedP50Us: Math.round(mean(r[k].map((x) => x.p50Us)) - mean(b[k].map((x) => x.p50Us))),
-    addedP99Us: Math.round(mean(r[k].map((x) => x.p99Us)) - mean(b[k].map((x) => x.p99Us))),
-    errors: r[k].reduce((a, x) => a + x.errors, 0),
-    appCpuPct: Math.round(mean(r[k].map((x) => x.appCpuPct))),
-    // Second by second, averaged over the rounds: a slow start (after the other route's load) shows here.
-    perSecond: r[k][0]!.perSecond.map((_, i) => Math.round(mean(r[k].map((x) => x.perSecond[i] ?? 0)))),
-  });
+  const route = (k: 'trivial' | 'db') => {
+    const c = compareSlices(r[k], b[k]);
+    return {
+      rps: Math.round(mean(r[k].map((x) => x.rps))),
+      lossPct: round1(c.lossPct),
+      // The middle half of the per-cycle losses: how much one cycle's reading moves.
+      lossIqrPct: c.lossIqrPct.map(round1),
+      cpuUsPerRequest: Math.round(c.cpuUsPerRequest),
+      addedCpuUsPerRequest: Math.round(c.addedCpuUs),
+      // The app's CPU time per request (all its threads). When the load generator's core is the
+      // limit (app CPU < 100%), rps understates what the app could serve; this figure does not.
+      lossAtFullCpuPct: round1(c.lossAtFullCpuPct),
+      addedP50Us: Math.round(mean(r[k].map((x) => x.p50Us)) - mean(b[k].map((x) => x.p50Us))),
+      addedP99Us: Math.round(mean(r[k].map((x) => x.p99Us)) - mean(b[k].map((x) => x.p99Us))),
+      errors: r[k].reduce((a, x) => a + x.errors, 0),
+      appCpuPct: Math.round(mean(r[k].map((x) => x.cpuPct))),
+      // Each slice's requests per second, in order (rounds one after the other).
+      perSlice: r[k].map((x) => Math.round(x.rps)),
+    };
+  };
   return {
     trivial: route('trivial'),
     db: route('db'),
@@ -250,13 +237,14 @@ const summary = (mode: Mode) => {
     extraRssMb: Math.round(mean(r.rssMb) - mean(b.rssMb)),
     startupMs: Math.round(median(startupsMs[mode])),
     startupAddedMs: Math.round(startupAdded(mode)),
-    startupAddedPct: Number(((100 * startupAdded(mode)) / median(startupsMs.baseline)).toFixed(1)),
+    startupAddedPct: round1((100 * startupAdded(mode)) / median(startupsMs.baseline)),
   };
 };
 const output = {
   date: new Date().toISOString(),
   node: process.version,
   durationS: duration,
+  sliceS: sliceSeconds,
   connections,
   rounds,
   pinned: pin,
@@ -289,8 +277,13 @@ const row = (mode: Mode) => {
 };
 console.table({ baseline: row('baseline'), spyglass: row('spyglass'), upstream: row('upstream') });
 console.table(captured);
-console.log('trivial route, requests per second of the load (mean over rounds):');
-for (const mode of MODES) console.log(`  ${mode.padEnd(9)} ${output[mode].trivial.perSecond.join(' ')}`);
+console.log('trivial route, requests per second of each slice:');
+for (const mode of MODES) console.log(`  ${mode.padEnd(9)} ${output[mode].trivial.perSlice.join(' ')}`);
+for (const mode of ['spyglass', 'upstream'] as const)
+  console.log(
+    `${mode}: trivial loss ${output[mode].trivial.lossPct}% (per cycle, middle half ${output[mode].trivial.lossIqrPct.join(' to ')}%), ` +
+      `db ${output[mode].db.lossPct}% (${output[mode].db.lossIqrPct.join(' to ')}%)`,
+  );
 if (values.record) {
   appendFileSync(
     join(import.meta.dirname, 'RESULTS.md'),
