@@ -11,6 +11,7 @@ import {
 import { parseAgentConfig } from '../src/config/agent-config.ts';
 import { ConfigStore } from '../src/config/config-store.ts';
 import { CodeContextProcessor } from '../src/processors/code-context-processor.ts';
+import { ROUTE_SOURCE_KEY } from '../src/telemetry/request-context.ts';
 // @ts-expect-error -- a plain JavaScript fixture without types
 import * as sites from './fixtures/call-sites.mjs';
 
@@ -62,4 +63,36 @@ test('a call path with a second call site is detected and captured exactly from 
   const firstExact = b.findIndex((s) => s.attributes['code.line.number'] === LINE_B);
   assert.ok(firstExact >= 0 && firstExact < 16, `detected within 16 spans (at ${firstExact})`);
   for (const span of b.slice(firstExact)) assert.equal(span.attributes['code.line.number'], LINE_B);
+});
+
+test('routes that call the same client method from different places keep separate, sampled call paths', () => {
+  // A server span is named by its method alone ("GET") until it ends: without the route in the
+  // path, the two call sites below would share one path, which turns variable and is captured on
+  // every span. With the request's route source in the context, each route's path stays stable.
+  const t = setup();
+  const parent = trace.getSpan(t.ctx)!;
+  const routeCtx = (route: string) =>
+    trace.setSpan(ROOT_CONTEXT.setValue(ROUTE_SOURCE_KEY, { currentRoute: () => route }), parent);
+  const onA = { ...t, ctx: routeCtx('/a') };
+  const onB = { ...t, ctx: routeCtx('/b') };
+  let captures = 0;
+  const capture = Error.captureStackTrace.bind(Error);
+  Error.captureStackTrace = (target: object, fn?: Parameters<typeof Error.captureStackTrace>[1]) => {
+    captures++;
+    capture(target, fn);
+  };
+  try {
+    for (let i = 0; i < 64; i++) {
+      callSiteA(onA);
+      callSiteB(onB);
+    }
+  } finally {
+    Error.captureStackTrace = capture;
+  }
+  const spans = t.exporter.getFinishedSpans();
+  assert.equal(spans.length, 128);
+  for (let i = 0; i < 128; i++)
+    assert.equal(spans[i]!.attributes['code.line.number'], i % 2 === 0 ? LINE_A : LINE_B, `span ${i}`);
+  // Per path: 4 learning captures, then 1 call in 16 (and a rare deeper retry): about 16 in all.
+  assert.ok(captures <= 24, `${captures} stack captures for 128 spans on two stable paths`);
 });

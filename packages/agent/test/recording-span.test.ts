@@ -23,7 +23,7 @@ import {
 import { decodeTracesProto } from '@spyglass/otlp';
 import { ProtobufWriter } from '../src/telemetry/protobuf-writer.ts';
 import { PooledSpanContext, RecordingSpan, type SpanRecorder } from '../src/telemetry/recording-span.ts';
-import { RequestContext } from '../src/telemetry/request-context.ts';
+import { ROUTE_SOURCE_KEY, RequestContext } from '../src/telemetry/request-context.ts';
 import { encodeTraceRequest } from '../src/telemetry/trace-encoder.ts';
 
 /**
@@ -203,8 +203,10 @@ test('the request context answers like setRPCMetadata(trace.setSpan(parent, span
   const parent = ROOT_CONTEXT.setValue(KEY, 'from the parent');
   const span = recordingSpan();
   const metadata = { type: RPCType.HTTP as const, span };
-  const ctx = new RequestContext(parent, span, metadata);
+  const routes = { currentRoute: () => '/orders/:id' };
+  const ctx = new RequestContext(parent, span, metadata, routes);
   assert.equal(trace.getSpan(ctx), span);
+  assert.equal(ctx.getValue(ROUTE_SOURCE_KEY), routes);
   assert.equal(getRPCMetadata(ctx), metadata);
   assert.equal(ctx.getValue(KEY), 'from the parent');
   assert.equal(ctx.getValue(OTHER), undefined);
@@ -216,6 +218,7 @@ test('the request context answers like setRPCMetadata(trace.setSpan(parent, span
   assert.equal(getRPCMetadata(derived), metadata);
   assert.equal(derived.getValue(KEY), 'from the parent');
   assert.equal(derived.getValue(OTHER), 42);
+  assert.equal(derived.getValue(ROUTE_SOURCE_KEY), routes);
   assert.equal(trace.getSpan(ctx), span, 'the request context itself is unchanged');
 
   const without = trace.deleteSpan(ctx);

@@ -15,8 +15,11 @@ export interface CallSiteInfo {
 
 /** fetch() reaches the span through ~40 frames of undici and the SDK: 64 keeps the application frame in view. */
 export const MAX_FRAMES = 64;
-/** The agent's own code, in the repository (src/) and as run (dist/). */
-const AGENT_DIRS = [`${sep}packages${sep}agent${sep}src${sep}`, `${sep}packages${sep}agent${sep}dist${sep}`];
+/**
+ * The agent's own code, in the repository (src/) and as run (dist/, or a copy of it beside it such
+ * as dist-before/, which the benchmarks preload to compare builds).
+ */
+const AGENT_DIRS = [`${sep}packages${sep}agent${sep}src${sep}`, `${sep}packages${sep}agent${sep}dist`];
 const NODE_MODULES = `${sep}node_modules${sep}`;
 
 /** The current stack as V8 call sites, at most `limit` frames (each costs ~0.6 µs), from the caller of `skip`. */

@@ -2,6 +2,7 @@ import { SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/ap
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ConfigStore } from '../config/config-store.ts';
 import { CALL_SITE_KEY } from '../telemetry/call-site-instrumentation.ts';
+import { ROUTE_SOURCE_KEY, type RouteSource } from '../telemetry/request-context.ts';
 import { CallPaths, CaptureSchedule } from './capture-schedule.ts';
 import {
   MAX_FRAMES,
@@ -18,7 +19,7 @@ const APPLICATION_FRAMES = 12;
 const FRAMES = Symbol('spyglass.frames');
 type WithFrames = { [FRAMES]?: readonly NodeJS.CallSite[] | undefined };
 
-/** What is known of one call path: (instrumentation scope, span name, parent span name). */
+/** What is known of one call path: (instrumentation scope, span name, parent span name, route). */
 class CallPath extends CaptureSchedule {
   /** How deep to capture: the application frame's depth plus room for its own stack. */
   depth = MAX_FRAMES;
@@ -37,7 +38,7 @@ class CallPath extends CaptureSchedule {
  * Server and consumer spans start inside the framework, where the stack holds
  * no application frame; their failures carry the exception's own stack.
  *
- * Stacks are costly, so each call path (scope, span name, parent span name)
+ * Stacks are costly, so each call path (scope, span name, parent span name, route)
  * learns how deep its application frame is and captures only that far, on the
  * calls its CaptureSchedule picks; the others reuse what the last capture found
  * (site, and stack for code.stacktrace).
@@ -73,7 +74,11 @@ export class CodeContextProcessor implements SpanProcessor {
       }
     }
     const parent = trace.getSpan(parentContext) as (Span & { name?: string }) | undefined;
-    const key = `${span.instrumentationScope.name}\u0000${span.name}\u0000${parent?.name ?? ''}`;
+    // The route too: a server span is named by its method alone until it ends, and routes that call
+    // the same client method from different places would otherwise share one (variable) path.
+    const routes = parentContext.getValue(ROUTE_SOURCE_KEY) as RouteSource | undefined;
+    const route = routes?.currentRoute() ?? '';
+    const key = `${span.instrumentationScope.name}\u0000${span.name}\u0000${parent?.name ?? ''}\u0000${route}`;
     const path = this.paths.get(key);
     if (path.due()) {
       const captured = this.capture(path);

@@ -18,7 +18,7 @@ import { requestFacts } from './http-server-attributes.ts';
 import { HttpServerSpan } from './http-server-span.ts';
 import { PooledSpanContext, type SpanRecorder } from './recording-span.ts';
 import { messageField } from './message-field.ts';
-import { RequestContext } from './request-context.ts';
+import { RequestContext, type RouteSource } from './request-context.ts';
 import { requestContext } from './request-propagation.ts';
 
 /**
@@ -43,7 +43,7 @@ export interface HttpServerDeps {
  * events run in, and what is captured of it (headers at the end, bodies as
  * they stream by, observed and never consumed). See http-server-instrumentation.ts.
  */
-export class Exchange {
+export class Exchange implements RouteSource {
   readonly context: Context;
   readonly metadata: RPCMetadata;
   #ended = false;
@@ -59,7 +59,7 @@ export class Exchange {
     private readonly deps: HttpServerDeps,
   ) {
     this.metadata = { type: RPCType.HTTP, span };
-    this.context = new RequestContext(parent, span, this.metadata);
+    this.context = new RequestContext(parent, span, this.metadata, this);
   }
 
   /** The server span of a request that just arrived, sampled as any root or remote-child span. */
@@ -138,6 +138,17 @@ export class Exchange {
       this.#responseBody.add(chunk, encoding);
     } catch {
       // observing never breaks the application's write
+    }
+  }
+
+  /** The route as far as it is known now (RouteSource): the metadata's, else express's matched one. */
+  currentRoute(): string | undefined {
+    const route = this.metadata.route;
+    if (route !== undefined || !this.deps.expressRoutes()) return route;
+    try {
+      return expressRoute(this.request);
+    } catch {
+      return undefined;
     }
   }
 
