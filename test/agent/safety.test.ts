@@ -84,10 +84,15 @@ test('(a) unreachable endpoint (closed port): same output and exit code as witho
 
 test('(a) unreachable endpoint (closed port): the application exits as soon as with a reachable one', async () => {
   // The last export is attempted once: a refused connection is final (no retries while exiting).
-  // Compared with the same launch and a live gateway (spyglass run's own startup is in both).
+  // Compared with the same launch and a live gateway (spyglass run's own startup is in both),
+  // started together: a run of its own, not the first test's closedPort(), which shared the CPU
+  // with two other runs and read up to a second slower under a loaded test suite.
   const [reachable, withAgent] = await Promise.all([
     runApp(APP, { service: uniqueService('agent-reachable'), endpoint: backend().otlpUrl }),
-    closedPort(),
+    runApp(APP, {
+      service: uniqueService('agent-closed-timed'),
+      endpoint: `http://127.0.0.1:${await freePort()}`,
+    }),
   ]);
   assert.ok(
     withAgent.ms < reachable.ms + 1000,
