@@ -11,22 +11,15 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { RPCType, type InstrumentationScope, type RPCMetadata } from '@opentelemetry/core';
-import type { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import type { ConfigStore } from '../config/config-store.ts';
 import { PayloadCollector } from '../capture/payload-capture.ts';
 import { requestFacts } from './http-server-attributes.ts';
 import { HttpServerSpan } from './http-server-span.ts';
-import { PooledSpanContext, type SpanRecorder } from './recording-span.ts';
+import { NOT_RECORD, NO_LINKS, PooledSpanContext, sample, type SpanRecorder } from './recording-span.ts';
 import { messageField } from './message-field.ts';
 import { RequestContext, type RouteSource } from './request-context.ts';
 import { requestContext } from './request-propagation.ts';
 
-/**
- * SamplingDecision's values (@opentelemetry/sdk-trace-base is part of the export
- * pipeline, which loads after the application's startup, not with this module).
- */
-const NOT_RECORD = 0 as SamplingDecision;
-const RECORD_AND_SAMPLED = 2 as SamplingDecision;
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
 /** What the HTTP server span needs from the agent; each is read live, per request. */
@@ -84,22 +77,19 @@ export class Exchange implements RouteSource {
         deps,
       );
     }
-    const method = request.method ?? 'GET';
-    // Ids first (the sampler decides by the trace id), the sampled flag once decided.
+    // Ids first (the sampler decides by the trace id). The agent's sampler (LiveRatioSampler)
+    // decides by the trace id and the parent alone: the span's attributes are not built for it.
     const context = PooledSpanContext.create(parentSpanContext?.traceId, TraceFlags.NONE);
-    // The agent's sampler (LiveRatioSampler) decides by the trace id and the parent alone: the
-    // span's attributes are not built for it.
-    const sampling = recorder.sampler.shouldSample(
+    const sampling = sample(
+      recorder,
+      context,
       parent,
-      context.traceId,
-      method,
+      parentSpanContext,
+      request.method ?? 'GET',
       SpanKind.SERVER,
       NO_ATTRIBUTES,
-      [],
+      NO_LINKS,
     );
-    if (sampling.decision === RECORD_AND_SAMPLED) context.traceFlags = TraceFlags.SAMPLED;
-    const traceState = sampling.traceState ?? parentSpanContext?.traceState;
-    if (traceState) context.traceState = traceState;
     if (sampling.decision === NOT_RECORD)
       return new Exchange(trace.wrapSpanContext(context), parent, request, response, deps);
     const span = new HttpServerSpan(
@@ -157,8 +147,8 @@ export class Exchange implements RouteSource {
    * emits 'finish'): the request still holds express's matched route and mount path.
    */
   noteRoute(): void {
-    if (this.metadata.route !== undefined || !this.deps.expressRoutes()) return;
-    const route = expressRoute(this.request);
+    if (this.metadata.route !== undefined) return;
+    const route = this.currentRoute();
     if (route !== undefined) this.metadata.route = route;
   }
 

@@ -1,6 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import {
   SpanStatusCode,
+  TraceFlags,
   type Attributes,
   type AttributeValue,
   type Exception,
@@ -10,6 +11,7 @@ import {
   type SpanContext,
   type SpanKind,
   type SpanStatus,
+  type Context,
   type TimeInput,
   type TraceState,
 } from '@opentelemetry/api';
@@ -24,7 +26,14 @@ import {
   type InstrumentationScope,
 } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan, Sampler, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type {
+  ReadableSpan,
+  Sampler,
+  SamplingDecision,
+  SamplingResult,
+  SpanProcessor,
+  TimedEvent,
+} from '@opentelemetry/sdk-trace-base';
 import { writeAttributes } from './attribute-encoding.ts';
 import type { ProtobufWriter } from './protobuf-writer.ts';
 
@@ -45,7 +54,8 @@ const MAX_EVENTS = 128;
 const MAX_LINKS = 128;
 
 const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
-const NO_LINKS: Link[] = Object.freeze([]) as unknown as Link[];
+/** No links (shared, frozen): a span's until it gets one, and a start's that has none. */
+export const NO_LINKS: Link[] = Object.freeze([]) as unknown as Link[];
 const NO_EVENTS: TimedEvent[] = Object.freeze([]) as unknown as TimedEvent[];
 
 const ORIGIN_MS = performance.timeOrigin;
@@ -337,4 +347,42 @@ export class PooledSpanContext implements SpanContext {
     const at = reserve(24);
     return new PooledSpanContext(hexAt(at, 16), hexAt(at + 16, 8), traceFlags, pool, at, at + 16);
   }
+}
+
+/**
+ * SamplingDecision's values (@opentelemetry/sdk-trace-base is part of the export pipeline, which
+ * loads after the application's startup, not with the modules that start spans).
+ */
+export const NOT_RECORD = 0 as SamplingDecision;
+const RECORD_AND_SAMPLED = 2 as SamplingDecision;
+
+/**
+ * The sampler's decision for a span about to start with `context` (fresh, from
+ * PooledSpanContext.create with the valid parent's trace id if there is one),
+ * applied as the SDK's Tracer applies it: the sampled flag, and the sampler's
+ * trace state, else the parent's. The caller makes the span, or a
+ * non-recording one (trace.wrapSpanContext) when the decision is NOT_RECORD.
+ */
+export function sample(
+  recorder: SpanRecorder,
+  context: PooledSpanContext,
+  parentContext: Context,
+  parentSpanContext: SpanContext | undefined,
+  name: string,
+  kind: SpanKind,
+  attributes: Attributes,
+  links: Link[],
+): SamplingResult {
+  const sampling = recorder.sampler.shouldSample(
+    parentContext,
+    context.traceId,
+    name,
+    kind,
+    attributes,
+    links,
+  );
+  if (sampling.decision === RECORD_AND_SAMPLED) context.traceFlags = TraceFlags.SAMPLED;
+  const traceState = sampling.traceState ?? parentSpanContext?.traceState;
+  if (traceState) context.traceState = traceState;
+  return sampling;
 }

@@ -21,12 +21,14 @@ import {
   timeInputToHrTime,
   type InstrumentationScope,
 } from '@opentelemetry/core';
-import type { SamplingDecision } from '@opentelemetry/sdk-trace-base';
-import { PooledSpanContext, RecordingSpan, type SpanRecorder } from './recording-span.ts';
-
-/** SamplingDecision's values (a type-only import: no enum object to read on the hot path). */
-const NOT_RECORD = 0 as SamplingDecision;
-const RECORD_AND_SAMPLED = 2 as SamplingDecision;
+import {
+  NOT_RECORD,
+  NO_LINKS,
+  PooledSpanContext,
+  RecordingSpan,
+  sample,
+  type SpanRecorder,
+} from './recording-span.ts';
 
 /**
  * The tracer provider of the export pipeline: every instrumentation's spans
@@ -80,23 +82,14 @@ export class RecordingTracer implements Tracer {
     if (isTracingSuppressed(context)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = trace.getSpan(context)?.spanContext();
     const parentSpanContext = parent && isSpanContextValid(parent) ? parent : undefined;
-    const spanContext = PooledSpanContext.create(parentSpanContext?.traceId, TraceFlags.NONE);
     const kind = options.kind ?? SpanKind.INTERNAL;
     const links =
       options.links === undefined || options.links.length === 0 ? NO_LINKS : sanitized(options.links);
     const attributes = sanitizeAttributes(options.attributes);
     const recorder = this.recorder;
-    const sampling = recorder.sampler.shouldSample(
-      context,
-      spanContext.traceId,
-      name,
-      kind,
-      attributes,
-      links,
-    );
-    const traceState = sampling.traceState ?? parentSpanContext?.traceState;
-    if (traceState) spanContext.traceState = traceState;
-    if (sampling.decision === RECORD_AND_SAMPLED) spanContext.traceFlags = TraceFlags.SAMPLED;
+    // Ids first: the sampler decides by the trace id.
+    const spanContext = PooledSpanContext.create(parentSpanContext?.traceId, TraceFlags.NONE);
+    const sampling = sample(recorder, spanContext, context, parentSpanContext, name, kind, attributes, links);
     if (sampling.decision === NOT_RECORD) return trace.wrapSpanContext(spanContext);
     const own = sampling.attributes
       ? sanitizeAttributes(Object.assign(attributes, sampling.attributes))
@@ -165,8 +158,6 @@ export class RecordingTracer implements Tracer {
     );
   }
 }
-
-const NO_LINKS: Link[] = Object.freeze([]) as unknown as Link[];
 
 /** The SDK's copy of each link, its attributes validated. */
 function sanitized(links: readonly Link[]): Link[] {
