@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { cpuSeconds } from '../support/process-stats.ts';
 
 /**
  * Load in alternating slices: every app (uninstrumented, under each agent)
@@ -37,12 +37,6 @@ export interface AlternatingOptions {
   readonly connections: number;
 }
 
-/** utime + stime of a process (every thread), in milliseconds (clock ticks of 10 ms). */
-export function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 /** Each target's slices, in cycle order. */
 export async function alternatingLoad(
   targets: readonly SliceTarget[],
@@ -59,7 +53,7 @@ export async function alternatingLoad(
 }
 
 async function loadSlice(target: SliceTarget, options: AlternatingOptions): Promise<Slice> {
-  const cpu0 = cpuMs(target.pid);
+  const cpu0 = cpuSeconds(target.pid);
   const t0 = performance.now();
   const r = await autocannon({
     url: `http://127.0.0.1:${target.port}${options.path}`,
@@ -67,7 +61,7 @@ async function loadSlice(target: SliceTarget, options: AlternatingOptions): Prom
     duration: options.sliceSeconds,
   });
   const elapsedMs = performance.now() - t0;
-  const cpu = cpuMs(target.pid) - cpu0;
+  const cpu = 1000 * (cpuSeconds(target.pid) - cpu0); // ms
   const requests = Math.max(1, r.requests.total);
   return {
     rps: (1000 * r.requests.total) / elapsedMs,

@@ -24,12 +24,12 @@
  * function names kept).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
+import { cpuSeconds } from '../support/process-stats.ts';
 import { appEnvironment, benchServices, startBenchApp, startExportSink, stopBenchApp } from './bench-app.ts';
 
 const { values, positionals } = parseArgs({
@@ -105,22 +105,15 @@ function startApp(variant: Variant) {
   return startBenchApp(variant.name, (port) => variant.env(appEnvironment(services, port)), prof);
 }
 
-/** utime + stime of a process, in microseconds. */
-function cpuUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks / 100) * 1e6; // USER_HZ is 100 on Linux
-}
-
 async function measure(variant: Variant): Promise<number> {
   const { child, port } = await startApp(variant);
   if (pin) execFileSync('taskset', ['-a', '-p', '-c', '1', String(child.pid)], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}${values.path}`;
   const connections = Number(values.connections);
   await autocannon({ url, connections, duration: 2, overallRate: rate }); // warm-up
-  const cpu0 = cpuUs(child.pid!);
+  const cpu0 = cpuSeconds(child.pid!);
   const r = await autocannon({ url, connections, duration: seconds, overallRate: rate });
-  const cpu = cpuUs(child.pid!) - cpu0;
+  const cpu = 1e6 * (cpuSeconds(child.pid!) - cpu0); // us
   await stopBenchApp(child);
   if (r.errors + r.non2xx > 0) throw new Error(`${variant.name}: ${r.errors + r.non2xx} failed requests`);
   return cpu / r.requests.total;

@@ -35,7 +35,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
-import { cpuMs } from './alternating-load.ts';
+import { cpuSeconds } from '../support/process-stats.ts';
 import {
   appEnvironment,
   benchServices,
@@ -254,7 +254,7 @@ async function measure(v: AgentVariant, round: number): Promise<{ perf: number; 
     });
     await sleep(1000 * Number(values.delay));
     counting = true;
-    const cpu0 = cpuMs(pid);
+    const cpu0 = cpuSeconds(pid);
     // -k 1: the monotonic clock, which the JIT dump's records use (perf inject matches them by time).
     await run(
       'perf',
@@ -276,7 +276,7 @@ async function measure(v: AgentVariant, round: number): Promise<{ perf: number; 
       work,
     );
     counting = false;
-    const procCpuMs = cpuMs(pid) - cpu0;
+    const procCpuMs = 1000 * (cpuSeconds(pid) - cpu0);
     await done;
     await stopBenchApp(app.child);
     stopped = true;

@@ -45,13 +45,14 @@
  * it that way all the same.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
+import { rssBytes } from '../support/process-stats.ts';
 import { alternatingLoad, compareSlices, mean, median, type Slice } from './alternating-load.ts';
 import {
   type BenchApp,
@@ -115,11 +116,6 @@ const startApp = (mode: Mode, endpoint = measuredEndpoint) =>
   startBenchApp(mode, (port) => envFor(mode, port, endpoint));
 const stopApp = stopBenchApp;
 
-function rssKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : 0;
-}
-
 // 1. Startup: alternate the modes, `startups` starts each. The added time is the median of each
 // round's difference to the baseline start just before it: this VM's speed drifts by tens of
 // milliseconds within a minute, which pairing cancels (medians of each mode alone did not).
@@ -171,7 +167,7 @@ for (let round = 0; round < rounds; round++) {
     for (const mode of MODES) results[mode][route].push(...slices.get(mode)!);
   }
   for (const mode of MODES) {
-    results[mode].rssMb.push(rssKb(apps.get(mode)!.child.pid!, 'VmRSS') / 1024);
+    results[mode].rssMb.push(rssBytes(apps.get(mode)!.child.pid!) / 2 ** 20);
     await stopApp(apps.get(mode)!.child);
   }
   process.stderr.write(`  round ${round + 1} done\n`);

@@ -16,7 +16,7 @@ import { decodeRequest } from '@spyglass/otlp';
 import { buildTraceRequest } from '../../test/support/trace-request.ts';
 import { freePorts, startSpyglassProcess } from '../../test/support/spyglass-process.ts';
 import { generateLoad } from './load-generator.ts';
-import { cpuSeconds, peakRssBytes } from './process-stats.ts';
+import { cpuSeconds, peakRssBytes } from '../support/process-stats.ts';
 
 const { values } = parseArgs({
   options: {
