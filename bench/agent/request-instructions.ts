@@ -1,5 +1,5 @@
 /**
- * npm run bench:agent-instructions [-- --path /trivial --warmup 6000 --warmup-paths /trivial,/db --requests 3000 --idle 10 --runs 3 NAME=SPEC ...]
+ * npm run bench:agent-instructions [-- --path /trivial --warmup 6000 --warmup-paths /trivial,/db --requests 3000 --idle 10 --runs 3 --keep DIR NAME=SPEC ...]
  *
  * The agent's CPU cost per request in instructions: bench/agent/app.cjs runs
  * under valgrind (callgrind, instrumentation off until the app is warm),
@@ -24,7 +24,7 @@
  * The agent exports to a sink in this process that answers 200 at once.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -54,6 +54,12 @@ const { values, positionals } = parseArgs({
     requests: { type: 'string', default: '3000' },
     idle: { type: 'string', default: '10' },
     runs: { type: 'string', default: '3' },
+    /**
+     * Keep each request window's callgrind output in this directory (NAME-RUN.callgrind), for
+     * `callgrind_annotate` by function: V8's builtins, runtime, GC and Node's C++ are named there
+     * (JIT-compiled JavaScript is not).
+     */
+    keep: { type: 'string' },
   },
 });
 const warmup = Number(values.warmup);
@@ -66,6 +72,7 @@ const services = await benchServices();
 await ensureAgentBuilt();
 const APP = join(import.meta.dirname, 'app.cjs');
 
+if (values.keep) mkdirSync(values.keep, { recursive: true });
 const sink = await startExportSink();
 
 const variants = variantsFromArgs(positionals, {
@@ -83,7 +90,7 @@ interface Count {
 }
 
 /** Instructions per request over `requests` requests after `warmup`, then the idle rate. */
-async function count(v: AgentVariant): Promise<Count> {
+async function count(v: AgentVariant, run: number): Promise<Count> {
   const dir = mkdtempSync(join(tmpdir(), 'spyglass-instructions-'));
   const child = spawn(
     'valgrind',
@@ -125,7 +132,11 @@ async function count(v: AgentVariant): Promise<Count> {
     control('-i', 'off');
     const windowSeconds = (performance.now() - started) / 1000;
     control('-d');
-    const requestTotal = dumpedInstructions(dir, v.name);
+    const requestTotal = dumpedInstructions(
+      dir,
+      v.name,
+      values.keep && join(values.keep, `${v.name}-${run}.callgrind`),
+    );
     let idlePerSecond = 0;
     if (idleSeconds > 0) {
       control('-z');
@@ -145,13 +156,14 @@ async function count(v: AgentVariant): Promise<Count> {
   }
 }
 
-/** The instructions in the dumps written so far (removed once read). */
-function dumpedInstructions(dir: string, name: string): number {
+/** The instructions in the dumps written so far (removed once read, or moved to `keepAs`). */
+function dumpedInstructions(dir: string, name: string, keepAs?: string): number {
   let total = 0;
   for (const file of readdirSync(dir)) {
     const m = /^totals:\s*(\d+)/m.exec(readFileSync(join(dir, file), 'utf8'));
     if (m) total += Number(m[1]);
-    rmSync(join(dir, file));
+    if (m && keepAs) renameSync(join(dir, file), keepAs);
+    else rmSync(join(dir, file));
   }
   if (total === 0) throw new Error(`${name}: no instruction count`);
   return total;
@@ -160,7 +172,7 @@ function dumpedInstructions(dir: string, name: string): number {
 const counts = new Map<string, Count[]>(variants.map((v) => [v.name, []]));
 for (let run = 0; run < Number(values.runs); run++)
   for (const v of variants) {
-    counts.get(v.name)!.push(await count(v));
+    counts.get(v.name)!.push(await count(v, run + 1));
     process.stderr.write(`  run ${run + 1} ${v.name} done\n`);
   }
 sink.close();

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
 import { loadInitialConfig } from './config/load-initial-config.ts';
 import { configInputFromEnv } from './config/config-from-env.ts';
+import { keepPrimitivePrototypesFast } from './fast-prototypes.ts';
 import { SHUTDOWN_GRACE_MS, startAgent, type Agent, type StartOptions } from './start-agent.ts';
 
 /** Where the running agent is published, for the control plane, tests and double-load detection. */
@@ -41,6 +42,8 @@ export function startFromEnvironment(
   try {
     const config = loadInitialConfig(configInputFromEnv(env));
     if (!config.enabled) return undefined;
+    // Before the application's modules load (see fast-prototypes.ts).
+    keepPrimitivePrototypesFast();
     const agent = startAgent(config, env, options);
     global[AGENT_HANDLE] = agent;
     installShutdownHooks(agent);
