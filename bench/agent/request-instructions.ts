@@ -24,7 +24,7 @@
  * The agent exports to a sink in this process that answers 200 at once.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -56,8 +56,10 @@ const { values, positionals } = parseArgs({
     runs: { type: 'string', default: '3' },
     /**
      * Keep each request window's callgrind output in this directory (NAME-RUN.callgrind), for
-     * `callgrind_annotate` by function: V8's builtins, runtime, GC and Node's C++ are named there
-     * (JIT-compiled JavaScript is not).
+     * `callgrind_annotate` by function: V8's builtins, runtime, GC and Node's C++ are named there.
+     * The app then also runs with --perf-basic-prof, and its JIT map is kept beside
+     * (NAME-RUN.perf-map): bench/agent/callgrind-functions.ts names the JavaScript functions with it
+     * (valgrind runs the JIT's code at the addresses the map gives).
      */
     keep: { type: 'string' },
   },
@@ -99,6 +101,7 @@ async function count(v: AgentVariant, run: number): Promise<Count> {
       '--instr-atstart=no',
       `--callgrind-out-file=${join(dir, 'callgrind.out')}`,
       process.execPath,
+      ...(values.keep ? ['--perf-basic-prof'] : []),
       ...v.nodeArgs,
       APP,
     ],
@@ -137,6 +140,7 @@ async function count(v: AgentVariant, run: number): Promise<Count> {
       v.name,
       values.keep && join(values.keep, `${v.name}-${run}.callgrind`),
     );
+    if (values.keep) copyFileSync(perfMap(child.pid), join(values.keep, `${v.name}-${run}.perf-map`));
     let idlePerSecond = 0;
     if (idleSeconds > 0) {
       control('-z');
@@ -153,8 +157,12 @@ async function count(v: AgentVariant, run: number): Promise<Count> {
     child.kill('SIGKILL');
     await exited;
     rmSync(dir, { recursive: true, force: true });
+    if (values.keep) rmSync(perfMap(child.pid), { force: true });
   }
 }
+
+/** Where node --perf-basic-prof writes the JIT's map. */
+const perfMap = (pid: number | undefined) => join('/tmp', `perf-${pid}.map`);
 
 /** The instructions in the dumps written so far (removed once read, or moved to `keepAs`). */
 function dumpedInstructions(dir: string, name: string, keepAs?: string): number {

@@ -1,0 +1,156 @@
+/**
+ * node --import tsx bench/agent/callgrind-functions.ts FILE.callgrind [--map FILE.perf-map] [--requests 3000] [--top 40] [--match TEXT] [--callers NAME] [--callees NAME]
+ *
+ * Reads one callgrind output kept by `npm run bench:agent-instructions -- --keep DIR` and prints
+ * instructions per request by function: V8's builtins, runtime and GC and Node's C++ by their
+ * symbols, JIT-compiled JavaScript by the perf map kept beside it (`JS:*name file:line:col`,
+ * `*` optimized, `^` baseline, `~` interpreted). callgrind names code it has no symbol for by its
+ * address; valgrind runs the JIT's code at the addresses V8 gave it, which the map lists.
+ * - default: functions by their own (exclusive) instructions, the largest first;
+ * - `--match TEXT`: only functions whose name holds TEXT (`agent.cjs` for the agent's own), with
+ *   their inclusive instructions too;
+ * - `--callers NAME` / `--callees NAME`: who calls a function whose name holds NAME, or what it
+ *   calls, with the calls' inclusive instructions and counts (how the thirteenth session found
+ *   the generic `Builtins_LoadIC` calls of the header capture, bench/agent/RESULTS.md).
+ * Inclusive figures count a recursive or mutually recursive call more than once.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    map: { type: 'string' },
+    requests: { type: 'string', default: '3000' },
+    top: { type: 'string', default: '40' },
+    match: { type: 'string' },
+    callers: { type: 'string' },
+    callees: { type: 'string' },
+  },
+});
+const file = positionals[0];
+if (!file) {
+  console.error('usage: callgrind-functions.ts FILE.callgrind [--map FILE.perf-map] [options]');
+  process.exit(2);
+}
+const requests = Number(values.requests);
+const mapFile = values.map ?? file.replace(/\.callgrind$/, '.perf-map');
+
+/** The JIT's code ranges, sorted by start (a later entry for the same start replaces an earlier one). */
+const ranges = readPerfMap(mapFile);
+
+function readPerfMap(path: string): { start: number; end: number; name: string }[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    console.error(`no perf map at ${path}: JavaScript functions show as addresses`);
+    return [];
+  }
+  const byStart = new Map<number, { start: number; end: number; name: string }>();
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]+) ([0-9a-f]+) (.*)$/.exec(line);
+    if (!m) continue;
+    const start = parseInt(m[1]!, 16);
+    byStart.set(start, { start, end: start + parseInt(m[2]!, 16), name: m[3]! });
+  }
+  return [...byStart.values()].sort((a, b) => a.start - b.start);
+}
+
+/** A callgrind function name, with an address resolved through the perf map. */
+function resolve(name: string): string {
+  const m = /^0x([0-9a-f]+)$/.exec(name);
+  if (!m || ranges.length === 0) return name;
+  const address = parseInt(m[1]!, 16);
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ranges[mid]!.start <= address) lo = mid;
+    else hi = mid - 1;
+  }
+  const r = ranges[lo]!;
+  return r.start <= address && address < r.end ? r.name : name;
+}
+
+// callgrind's format: `fn=(id) name` opens a function (the name given once, then its id alone),
+// `cfn=` names a callee, `calls=N ...` precedes the line that holds that call's inclusive cost;
+// other cost lines are the function's own (position, then instructions).
+const own = new Map<string, number>();
+const called = new Map<string, number>();
+/** caller -> callee -> [inclusive instructions, calls] */
+const edges = new Map<string, Map<string, [number, number]>>();
+const ids = new Map<string, string>();
+const nameOf = (spec: string) => {
+  const m = /^\((\d+)\)(?: (.*))?$/.exec(spec.trim());
+  if (!m) return resolve(spec.trim());
+  if (m[2] !== undefined) ids.set(m[1]!, resolve(m[2].replace(/^\?\?\?:/, '').replace(/ \[.*\]$/, '')));
+  return ids.get(m[1]!) ?? '?';
+};
+let fn = '?';
+let callee = '?';
+let pendingCalls = -1;
+for (const line of readFileSync(file, 'utf8').split('\n')) {
+  if (line.startsWith('fn=')) fn = nameOf(line.slice(3));
+  else if (line.startsWith('cfn=')) callee = nameOf(line.slice(4));
+  else if (line.startsWith('calls=')) pendingCalls = Number(line.slice(6).split(' ')[0]);
+  else if (/^[0-9+\-*]/.test(line)) {
+    const cost = Number(line.split(' ')[1]);
+    if (!Number.isFinite(cost)) continue;
+    if (pendingCalls >= 0) {
+      if (callee !== fn) called.set(fn, (called.get(fn) ?? 0) + cost);
+      let out = edges.get(fn);
+      if (!out) edges.set(fn, (out = new Map()));
+      const edge = out.get(callee) ?? [0, 0];
+      edge[0] += cost;
+      edge[1] += pendingCalls;
+      out.set(callee, edge);
+      pendingCalls = -1;
+    } else own.set(fn, (own.get(fn) ?? 0) + cost);
+  }
+}
+
+const perRequest = (n: number) => Math.round(n / requests);
+const top = Number(values.top);
+const rows = (entries: [string, Record<string, number>][]) =>
+  console.table(Object.fromEntries(entries.slice(0, top).map(([k, v]) => [k.slice(0, 110), v])));
+
+if (values.callers || values.callees) {
+  const wanted = (values.callers ?? values.callees)!;
+  const found = new Map<string, [number, number]>();
+  for (const [caller, out] of edges)
+    for (const [target, [cost, calls]] of out) {
+      const key = values.callers
+        ? target.includes(wanted)
+          ? caller
+          : undefined
+        : caller.includes(wanted)
+          ? target
+          : undefined;
+      if (key === undefined) continue;
+      const sum = found.get(key) ?? [0, 0];
+      sum[0] += cost;
+      sum[1] += calls;
+      found.set(key, sum);
+    }
+  console.log(`${values.callers ? 'callers of' : 'called by'} functions named *${wanted}*, per request`);
+  rows(
+    [...found]
+      .sort((a, b) => b[1][0] - a[1][0])
+      .map(([k, [cost, calls]]) => [
+        k,
+        { instructions: perRequest(cost), calls: Number((calls / requests).toFixed(1)) },
+      ]),
+  );
+} else {
+  const names = [...new Set([...own.keys(), ...called.keys()])].filter(
+    (n) => !values.match || n.includes(values.match),
+  );
+  console.log(`functions by their own instructions, per request (${requests} requests)`);
+  rows(
+    names
+      .map((n) => [n, own.get(n) ?? 0] as const)
+      .sort((a, b) => b[1] - a[1])
+      .map(([n, self]) => [n, { own: perRequest(self), inclusive: perRequest(self + (called.get(n) ?? 0)) }]),
+  );
+}
