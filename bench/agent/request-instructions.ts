@@ -59,7 +59,8 @@ const { values, positionals } = parseArgs({
      * `callgrind_annotate` by function: V8's builtins, runtime, GC and Node's C++ are named there.
      * The app then also runs with --perf-basic-prof, and its JIT map is kept beside
      * (NAME-RUN.perf-map): bench/agent/callgrind-functions.ts names the JavaScript functions with it
-     * (valgrind runs the JIT's code at the addresses the map gives).
+     * (valgrind runs the JIT's code at the addresses the map gives). Writing the map adds a little
+     * to the counts (as the JIT compiles): compare kept runs with kept runs.
      */
     keep: { type: 'string' },
   },

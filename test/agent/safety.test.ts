@@ -70,6 +70,16 @@ const blackHole = () =>
   (blackHoleRun ??= (async () =>
     runApp(APP, { service: uniqueService('agent-blackhole'), endpoint: await blackHoleUrl() }))());
 
+/**
+ * The app under the agent exporting to `endpoint`, and the same launch with a live gateway, started
+ * together so that both share whatever else loads the machine: exit times are compared pairwise.
+ */
+const timedBesideReachable = (service: string, endpoint: string) =>
+  Promise.all([
+    runApp(APP, { service: uniqueService('agent-reachable'), endpoint: backend().otlpUrl }),
+    runApp(APP, { service: uniqueService(service), endpoint }),
+  ]);
+
 test('(a) unreachable endpoint (closed port): same output and exit code as without the agent', async () => {
   // The slow runs (each waits for an application to exit) go in parallel.
   const [without, withAgent] = await Promise.all([baseline(), closedPort(), blackHole()]);
@@ -87,13 +97,10 @@ test('(a) unreachable endpoint (closed port): the application exits as soon as w
   // Compared with the same launch and a live gateway (spyglass run's own startup is in both),
   // started together: a run of its own, not the first test's closedPort(), which shared the CPU
   // with two other runs and read up to a second slower under a loaded test suite.
-  const [reachable, withAgent] = await Promise.all([
-    runApp(APP, { service: uniqueService('agent-reachable'), endpoint: backend().otlpUrl }),
-    runApp(APP, {
-      service: uniqueService('agent-closed-timed'),
-      endpoint: `http://127.0.0.1:${await freePort()}`,
-    }),
-  ]);
+  const [reachable, withAgent] = await timedBesideReachable(
+    'agent-closed-timed',
+    `http://127.0.0.1:${await freePort()}`,
+  );
   assert.ok(
     withAgent.ms < reachable.ms + 1000,
     `exited after ${withAgent.ms} ms (with a reachable gateway: ${reachable.ms} ms)`,
@@ -148,11 +155,7 @@ test(
     // The last export may wait out the exit grace period (1.5 s) and no longer: timed against the
     // same launch with a live gateway, started together (blackHole() shared the CPU with two other
     // runs, and once read 4.3 s against a 244 ms uninstrumented run under a loaded test suite).
-    const [reachable, timed] = await Promise.all([
-      runApp(APP, { service: uniqueService('agent-reachable-2'), endpoint: backend().otlpUrl }),
-      (async () =>
-        runApp(APP, { service: uniqueService('agent-blackhole-timed'), endpoint: await blackHoleUrl() }))(),
-    ]);
+    const [reachable, timed] = await timedBesideReachable('agent-blackhole-timed', await blackHoleUrl());
     assert.ok(
       timed.ms < reachable.ms + 3000,
       `exited after ${timed.ms} ms (with a reachable gateway: ${reachable.ms} ms; the grace period is 1.5 s)`,
