@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { cpuSeconds } from '../support/process-stats.ts';
+import { cpuSeconds, rssBytes } from '../support/process-stats.ts';
 
 /**
  * Load in alternating slices: every app (uninstrumented, under each agent)
@@ -28,6 +28,8 @@ export interface Slice {
   readonly p50Us: number;
   readonly p99Us: number;
   readonly errors: number;
+  /** The app's resident set size at the slice's end, MiB. */
+  readonly rssMb: number;
 }
 
 export interface AlternatingOptions {
@@ -70,6 +72,7 @@ async function loadSlice(target: SliceTarget, options: AlternatingOptions): Prom
     p50Us: r.latency.p50 * 1000,
     p99Us: r.latency.p99 * 1000,
     errors: r.errors + r.non2xx,
+    rssMb: rssBytes(target.pid) / 2 ** 20,
   };
 }
 

@@ -52,7 +52,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
-import { rssBytes } from '../support/process-stats.ts';
+import { peakRssBytes } from '../support/process-stats.ts';
 import { alternatingLoad, compareSlices, mean, median, type Slice } from './alternating-load.ts';
 import {
   type BenchApp,
@@ -141,10 +141,14 @@ if (pin) {
 // 2. Load: each round starts the three apps at once (fresh processes), warms each up on both
 // routes, then loads them in alternating slices (see alternating-load.ts): the trivial route,
 // then the DB route, `duration` seconds each per mode.
-const results: Record<Mode, { trivial: Slice[]; db: Slice[]; rssMb: number[] }> = {
-  baseline: { trivial: [], db: [], rssMb: [] },
-  spyglass: { trivial: [], db: [], rssMb: [] },
-  upstream: { trivial: [], db: [], rssMb: [] },
+// RSS: each slice samples its app's resident set at its end (see Slice); the figure is the median
+// of those samples over the load, and the peak (VmHWM) at each round's end. One sample after the
+// load, as before, read +8 to +38 MB for the same build: a major GC or the heap's growth step
+// landed before it or not.
+const results: Record<Mode, { trivial: Slice[]; db: Slice[]; peakRssMb: number[] }> = {
+  baseline: { trivial: [], db: [], peakRssMb: [] },
+  spyglass: { trivial: [], db: [], peakRssMb: [] },
+  upstream: { trivial: [], db: [], peakRssMb: [] },
 };
 const cycles = Math.max(1, Math.round(duration / sliceSeconds));
 for (let round = 0; round < rounds; round++) {
@@ -167,7 +171,7 @@ for (let round = 0; round < rounds; round++) {
     for (const mode of MODES) results[mode][route].push(...slices.get(mode)!);
   }
   for (const mode of MODES) {
-    results[mode].rssMb.push(rssBytes(apps.get(mode)!.child.pid!) / 2 ** 20);
+    results[mode].peakRssMb.push(peakRssBytes(apps.get(mode)!.child.pid!) / 2 ** 20);
     await stopApp(apps.get(mode)!.child);
   }
   process.stderr.write(`  round ${round + 1} done\n`);
@@ -203,6 +207,8 @@ await backend.stop();
 
 const startupAdded = (mode: Mode) => median(startupsMs[mode].map((ms, i) => ms - startupsMs.baseline[i]!));
 const round1 = (x: number) => Number(x.toFixed(1));
+/** The median of a mode's RSS samples, one per slice, both routes, every round. */
+const medianRss = (mode: Mode) => median([...results[mode].trivial, ...results[mode].db].map((s) => s.rssMb));
 const summary = (mode: Mode) => {
   const r = results[mode];
   const b = results.baseline;
@@ -229,8 +235,10 @@ const summary = (mode: Mode) => {
   return {
     trivial: route('trivial'),
     db: route('db'),
-    rssMb: Math.round(mean(r.rssMb)),
-    extraRssMb: Math.round(mean(r.rssMb) - mean(b.rssMb)),
+    rssMb: Math.round(medianRss(mode)),
+    extraRssMb: Math.round(medianRss(mode) - medianRss('baseline')),
+    peakRssMb: Math.round(mean(r.peakRssMb)),
+    extraPeakRssMb: Math.round(mean(r.peakRssMb) - mean(b.peakRssMb)),
     startupMs: Math.round(median(startupsMs[mode])),
     startupAddedMs: Math.round(startupAdded(mode)),
     startupAddedPct: round1((100 * startupAdded(mode)) / median(startupsMs.baseline)),
@@ -267,6 +275,7 @@ const row = (mode: Mode) => {
     'db app CPU %': s.db.appCpuPct,
     'RSS MB': s.rssMb,
     '+RSS MB': s.extraRssMb,
+    '+peak RSS MB': s.extraPeakRssMb,
     'startup ms': s.startupMs,
     'startup +%': s.startupAddedPct,
   };
