@@ -105,3 +105,32 @@ test('small: copies already-encoded bytes and grows the buffer', () => {
   w.small(bytes);
   assert.deepEqual([...w.finish()], [...bytes, ...bytes]);
 });
+
+test('small and KeyValues: keys of every length around the native-copy crossover are copied whole', () => {
+  for (let length = 1; length <= 40; length++) {
+    const name = 'k'.repeat(length - 1) + String(length % 10);
+    // An attribute key as attributeKey encodes it: KeyValue.key's tag, length, name.
+    const key = Uint8Array.from([0x0a, length, ...Buffer.from(name)]);
+    const small = new ProtobufWriter(4);
+    small.small(key);
+    small.small(key);
+    assert.deepEqual([...small.finish()], [...key, ...key], `small, ${length}`);
+
+    const ascii = new ProtobufWriter(8);
+    assert.equal(ascii.keyValueAscii(0x4a, key, 'xvaluex', 1, 6), true);
+    const value = [...Buffer.from('value')];
+    assert.deepEqual(
+      [...ascii.finish()],
+      [0x4a, key.length + 4 + 5, ...key, 0x12, 5 + 2, 0x0a, 5, ...value],
+      `keyValueAscii, ${length}`,
+    );
+
+    const int = new ProtobufWriter(8);
+    assert.equal(int.keyValueInt(0x4a, key, 300), true);
+    assert.deepEqual(
+      [...int.finish()],
+      [0x4a, key.length + 3 + 2, ...key, 0x12, 2 + 1, 0x18, 0xac, 0x02],
+      `keyValueInt, ${length}`,
+    );
+  }
+});
