@@ -62,7 +62,7 @@ const block = (res as ServerResponse & { _header: string })._header;
 function span(): HttpServerSpan {
   const s = new HttpServerSpan(
     PooledSpanContext.create(undefined, TraceFlags.SAMPLED),
-    requestFacts(req, 'http'),
+    requestFacts(req, req.headers, 'http'),
     {},
     undefined,
     { name: 'spyglass-http-server' },
@@ -103,7 +103,11 @@ time('writeSpan (whole span)', 200_000, () => {
   if (w.pos > 1 << 19) w.reset();
   writeSpan(w, s);
 });
-time('attributes: request record', 200_000, () => void readServerRequest(requestFacts(req, 'http')));
+time(
+  'attributes: request record',
+  200_000,
+  () => void readServerRequest(requestFacts(req, req.headers, 'http')),
+);
 const sink = () => new ProtobufSink(w, 9, 128, undefined);
 time('capture: response header block', 200_000, () => {
   if (w.pos > 1 << 19) w.reset();

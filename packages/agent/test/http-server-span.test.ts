@@ -127,7 +127,14 @@ async function serve(c: Case): Promise<HttpServerSpan> {
   let ended: HttpServerSpan | undefined;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const context = PooledSpanContext.create(undefined, TraceFlags.SAMPLED);
-    const span = new HttpServerSpan(context, requestFacts(req, 'http'), {}, undefined, scope, recorder);
+    const span = new HttpServerSpan(
+      context,
+      requestFacts(req, req.headers, 'http'),
+      {},
+      undefined,
+      scope,
+      recorder,
+    );
     const requestBody = new PayloadCollector(c.capture.payloads.maxBytes);
     const responseBody = new PayloadCollector(c.capture.payloads.maxBytes);
     req.on('data', (chunk: Buffer) => requestBody.add(chunk));

@@ -60,13 +60,18 @@ export interface ServerRequestFacts {
   readonly httpVersion: string;
 }
 
-export function requestFacts(request: IncomingMessage, scheme: 'http' | 'https'): ServerRequestFacts {
+/** `headers`: the request's (`request.headers`, which the caller has read already). */
+export function requestFacts(
+  request: IncomingMessage,
+  headers: IncomingMessage['headers'],
+  scheme: 'http' | 'https',
+): ServerRequestFacts {
   const socket = request.socket;
   return {
     method: request.method ?? 'GET',
     target: request.url ?? '/',
     scheme,
-    headers: request.headers,
+    headers,
     peerAddress: socket?.remoteAddress,
     peerPort: socket?.remotePort,
     httpVersion: request.httpVersion,
@@ -134,7 +139,10 @@ export function writeServerRequest(r: ServerRequestRecord, sink: AttributeSink):
  */
 export function requestAttributes(request: IncomingMessage, scheme: 'http' | 'https'): Attributes {
   const attributes: Attributes = {};
-  writeServerRequest(readServerRequest(requestFacts(request, scheme)), new ObjectSink(attributes, Infinity));
+  writeServerRequest(
+    readServerRequest(requestFacts(request, request.headers, scheme)),
+    new ObjectSink(attributes, Infinity),
+  );
   return attributes;
 }
 

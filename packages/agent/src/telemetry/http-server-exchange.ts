@@ -63,7 +63,9 @@ export class Exchange implements RouteSource {
     scope: InstrumentationScope,
     deps: HttpServerDeps,
   ): Exchange {
-    const parent = requestContext(request.headers);
+    // node:http's `headers` is a getter with a megamorphic symbol-keyed read inside: read it once.
+    const headers = request.headers;
+    const parent = requestContext(headers);
     const remote = trace.getSpanContext(parent);
     const parentSpanContext = remote && isSpanContextValid(remote) ? remote : undefined;
     const recorder = deps.recorder();
@@ -94,7 +96,7 @@ export class Exchange implements RouteSource {
       return new Exchange(trace.wrapSpanContext(context), parent, request, response, deps);
     const span = new HttpServerSpan(
       context,
-      requestFacts(request, scheme),
+      requestFacts(request, headers, scheme),
       sampling.attributes ? { ...sampling.attributes } : {},
       parentSpanContext,
       scope,
@@ -102,7 +104,7 @@ export class Exchange implements RouteSource {
     );
     const exchange = new Exchange(span, parent, request, response, deps);
     const payloads = deps.config.capture.payloads;
-    if (payloads.enabled && payloads.maxBytes > 0 && hasBody(request))
+    if (payloads.enabled && payloads.maxBytes > 0 && hasBody(headers))
       exchange.#requestBody = new PayloadCollector(payloads.maxBytes);
     return exchange;
   }
@@ -229,9 +231,9 @@ function sentHeaders(response: ServerResponse): string | ReturnType<ServerRespon
 }
 
 /** A request without Content-Length or Transfer-Encoding (most GETs) has no body to observe. */
-function hasBody(request: IncomingMessage): boolean {
-  const length = request.headers['content-length'];
-  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+function hasBody(headers: IncomingMessage['headers']): boolean {
+  const length = headers['content-length'];
+  return (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
 }
 
 type ExpressRoute = { path?: unknown };
