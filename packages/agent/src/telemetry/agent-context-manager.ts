@@ -1,6 +1,7 @@
 import { executionAsyncResource, type AsyncLocalStorage } from 'node:async_hooks';
 import { context, type Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { HookContextStorage } from './hook-context-storage.ts';
 
 /**
  * AsyncLocalStorage as Node.js 20 and 22 implement it on async hooks: an
@@ -14,7 +15,8 @@ type HookedStorage = AsyncLocalStorage<Context> & {
 };
 
 /**
- * The agent's context manager: OpenTelemetry's AsyncLocalStorage one, plus
+ * The agent's context manager: OpenTelemetry's AsyncLocalStorage one (on
+ * HookContextStorage where Node's AsyncLocalStorage is built on async hooks), plus
  * `apply`, a call in a context for the agent's own hot paths (the handler of
  * every HTTP request, the listened-to events of its request and response): no
  * bound function and no argument copies (the API's `context.with` makes
@@ -23,6 +25,16 @@ type HookedStorage = AsyncLocalStorage<Context> & {
  * `res.end`).
  */
 export class AgentContextManager extends AsyncLocalStorageContextManager {
+  constructor() {
+    super();
+    // Where AsyncLocalStorage is built on async hooks, the same storage for less per async
+    // resource (see hook-context-storage.ts); AsyncContextFrame's (Node 24) costs nothing per
+    // resource and stays. The parent's storage has not registered a hook yet (it does at its
+    // first run), so nothing is left behind.
+    const parent = this.storage() as HookedStorage;
+    if (typeof parent.kResourceStore === 'symbol') this.replaceStorage(new HookContextStorage<Context>());
+  }
+
   /** Calls `fn` with `thisArg` and `args` (an arguments object) in `ctx`. */
   apply<R>(ctx: Context, fn: (...args: never[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
     const storage = this.storage() as HookedStorage;
@@ -45,9 +57,15 @@ export class AgentContextManager extends AsyncLocalStorageContextManager {
     return storage.run(ctx, () => Reflect.apply(fn, thisArg, args) as R);
   }
 
+  // The parent's storage: a protected-in-spirit field of @opentelemetry/context-async-hooks (stable
+  // since 1.x). The parent calls getStore, run, enterWith and disable on it (and reads withScope,
+  // which HookContextStorage lacks, as AsyncLocalStorage before Node 25.9 does).
   private storage(): AsyncLocalStorage<Context> {
-    // The parent's storage: a protected-in-spirit field of @opentelemetry/context-async-hooks (stable since 1.x).
     return (this as unknown as { _asyncLocalStorage: AsyncLocalStorage<Context> })._asyncLocalStorage;
+  }
+
+  private replaceStorage(storage: HookContextStorage<Context>): void {
+    (this as unknown as { _asyncLocalStorage: unknown })._asyncLocalStorage = storage;
   }
 }
 

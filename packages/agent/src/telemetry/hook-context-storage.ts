@@ -1,0 +1,92 @@
+import { createHook, executionAsyncResource, type AsyncHook } from 'node:async_hooks';
+
+/** An async resource as the storage sees it: any object, the context under the storage's key. */
+type Resource = Record<symbol, unknown>;
+
+/**
+ * The active context's storage where Node.js builds AsyncLocalStorage on
+ * async hooks (18, 20, and 22 without AsyncContextFrame): the same design as
+ * its AsyncLocalStorage (lib/async_hooks.js), the value kept as a property of
+ * the current async resource and copied to every resource created under it,
+ * with the same methods the context manager calls (getStore, run, enterWith,
+ * disable), and two differences that make it cheaper on every nextTick, timer
+ * and promise the application creates:
+ * - a resource created while no context is active gets no property, where
+ *   AsyncLocalStorage stores `undefined` on it: a property added to every
+ *   resource, a new hidden class for each kind. One that carries a context
+ *   from an earlier life (a native resource whose `init` runs again when it is
+ *   reused) has it cleared, as AsyncLocalStorage would overwrite it.
+ * - its `init` hook reads and writes one key it closes over, where
+ *   AsyncLocalStorage loops over every storage and reads each one's key from
+ *   the storage object.
+ * bench/agent/experiments/context-als.cjs and context-hook.cjs price the two
+ * alone on the benchmark app: AsyncLocalStorage.run per request added 10 K
+ * instructions per trivial request, this design none that showed
+ * (bench/agent/RESULTS.md, fourteenth session).
+ *
+ * `kResourceStore` and `enabled` are AsyncLocalStorage's own field names, read
+ * by AgentContextManager.apply, which switches the context in place.
+ */
+export class HookContextStorage<T> {
+  readonly kResourceStore: symbol = Symbol('spyglass.context');
+  enabled = false;
+  readonly #hook: AsyncHook;
+
+  constructor() {
+    const key = this.kResourceStore;
+    this.#hook = createHook({
+      init(_asyncId: number, _type: string, _triggerAsyncId: number, resource: object) {
+        carryContext(key, executionAsyncResource() as Resource, resource as Resource);
+      },
+    });
+  }
+
+  getStore(): T | undefined {
+    if (!this.enabled) return undefined;
+    return (executionAsyncResource() as Resource)[this.kResourceStore] as T | undefined;
+  }
+
+  /** Calls `callback(...args)` with `store` active, and what was active before restored after. */
+  run<R, A extends unknown[]>(store: T, callback: (...args: A) => R, ...args: A): R {
+    if (Object.is(store, this.getStore())) return Reflect.apply(callback, null, args) as R;
+    this.#enable();
+    const resource = executionAsyncResource() as Resource;
+    const key = this.kResourceStore;
+    const previous = resource[key];
+    resource[key] = store;
+    try {
+      return Reflect.apply(callback, null, args) as R;
+    } finally {
+      resource[key] = previous;
+    }
+  }
+
+  /** Makes `store` active for the rest of the current execution and what it schedules. */
+  enterWith(store: T): void {
+    this.#enable();
+    (executionAsyncResource() as Resource)[this.kResourceStore] = store;
+  }
+
+  /** Stops propagating (getStore answers undefined) until the next run or enterWith. */
+  disable(): void {
+    if (!this.enabled) return;
+    this.enabled = false;
+    this.#hook.disable();
+  }
+
+  #enable(): void {
+    if (this.enabled) return;
+    this.enabled = true;
+    this.#hook.enable();
+  }
+}
+
+/**
+ * What `init` does for a resource just created (or reused) under `current`
+ * (the executing resource): the context under `key` goes with it; none is
+ * written when there is none to carry and none to clear.
+ */
+export function carryContext(key: symbol, current: Resource, resource: Resource): void {
+  const context = current[key];
+  if (context !== undefined || resource[key] !== undefined) resource[key] = context;
+}
