@@ -1,5 +1,6 @@
 /**
  * node --import tsx bench/agent/callgrind-functions.ts FILE.callgrind [--map FILE.perf-map] [--requests 3000] [--top 40] [--match TEXT] [--callers NAME] [--callees NAME]
+ * node --import tsx bench/agent/callgrind-functions.ts --categories FILE.callgrind [FILE2.callgrind ...]
  *
  * Reads one callgrind output kept by `npm run bench:agent-instructions -- --keep DIR` and prints
  * instructions per request by function: V8's builtins, runtime and GC and Node's C++ by their
@@ -11,10 +12,17 @@
  *   their inclusive instructions too;
  * - `--callers NAME` / `--callees NAME`: who calls a function whose name holds NAME, or what it
  *   calls, with the calls' inclusive instructions and counts (how the thirteenth session found
- *   the generic `Builtins_LoadIC` calls of the header capture, bench/agent/RESULTS.md).
+ *   the generic `Builtins_LoadIC` calls of the header capture, bench/agent/RESULTS.md);
+ * - `--categories`: each file's instructions per request by kind (the agent's JavaScript, other
+ *   JavaScript, V8 builtins, GC, TurboFan compiling, the metrics' histogram, other native code),
+ *   one row per file. Under valgrind the compiler thread's queue drains into the window (109-113 K
+ *   per trivial request even in the baseline, the fourteenth session) and a major GC lands there
+ *   or not: runs of one build spread by 20-50 K, mostly in those two. Compare the other
+ *   categories to decide a small change.
  * Inclusive figures count a recursive or mutually recursive call more than once.
  */
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
@@ -26,6 +34,7 @@ const { values, positionals } = parseArgs({
     match: { type: 'string' },
     callers: { type: 'string' },
     callees: { type: 'string' },
+    categories: { type: 'boolean', default: false },
   },
 });
 const file = positionals[0];
@@ -34,10 +43,6 @@ if (!file) {
   process.exit(2);
 }
 const requests = Number(values.requests);
-const mapFile = values.map ?? file.replace(/\.callgrind$/, '.perf-map');
-
-/** The JIT's code ranges, sorted by start (a later entry for the same start replaces an earlier one). */
-const ranges = readPerfMap(mapFile);
 
 function readPerfMap(path: string): { start: number; end: number; name: string }[] {
   let text: string;
@@ -58,7 +63,7 @@ function readPerfMap(path: string): { start: number; end: number; name: string }
 }
 
 /** A callgrind function name, with an address resolved through the perf map. */
-function resolve(name: string): string {
+function resolve(ranges: readonly { start: number; end: number; name: string }[], name: string): string {
   const m = /^0x([0-9a-f]+)$/.exec(name);
   if (!m || ranges.length === 0) return name;
   const address = parseInt(m[1]!, 16);
@@ -73,42 +78,108 @@ function resolve(name: string): string {
   return r.start <= address && address < r.end ? r.name : name;
 }
 
+interface Profile {
+  /** Function -> its own instructions. */
+  readonly own: Map<string, number>;
+  /** Function -> the inclusive instructions of the calls it makes. */
+  readonly called: Map<string, number>;
+  /** caller -> callee -> [inclusive instructions, calls] */
+  readonly edges: Map<string, Map<string, [number, number]>>;
+}
+
 // callgrind's format: `fn=(id) name` opens a function (the name given once, then its id alone),
 // `cfn=` names a callee, `calls=N ...` precedes the line that holds that call's inclusive cost;
 // other cost lines are the function's own (position, then instructions).
-const own = new Map<string, number>();
-const called = new Map<string, number>();
-/** caller -> callee -> [inclusive instructions, calls] */
-const edges = new Map<string, Map<string, [number, number]>>();
-const ids = new Map<string, string>();
-const nameOf = (spec: string) => {
-  const m = /^\((\d+)\)(?: (.*))?$/.exec(spec.trim());
-  if (!m) return resolve(spec.trim());
-  if (m[2] !== undefined) ids.set(m[1]!, resolve(m[2].replace(/^\?\?\?:/, '').replace(/ \[.*\]$/, '')));
-  return ids.get(m[1]!) ?? '?';
-};
-let fn = '?';
-let callee = '?';
-let pendingCalls = -1;
-for (const line of readFileSync(file, 'utf8').split('\n')) {
-  if (line.startsWith('fn=')) fn = nameOf(line.slice(3));
-  else if (line.startsWith('cfn=')) callee = nameOf(line.slice(4));
-  else if (line.startsWith('calls=')) pendingCalls = Number(line.slice(6).split(' ')[0]);
-  else if (/^[0-9+\-*]/.test(line)) {
-    const cost = Number(line.split(' ')[1]);
-    if (!Number.isFinite(cost)) continue;
-    if (pendingCalls >= 0) {
-      if (callee !== fn) called.set(fn, (called.get(fn) ?? 0) + cost);
-      let out = edges.get(fn);
-      if (!out) edges.set(fn, (out = new Map()));
-      const edge = out.get(callee) ?? [0, 0];
-      edge[0] += cost;
-      edge[1] += pendingCalls;
-      out.set(callee, edge);
-      pendingCalls = -1;
-    } else own.set(fn, (own.get(fn) ?? 0) + cost);
+function readProfile(file: string, mapFile: string): Profile {
+  /** The JIT's code ranges, sorted by start (a later entry for the same start replaces an earlier one). */
+  const ranges = readPerfMap(mapFile);
+  const own = new Map<string, number>();
+  const called = new Map<string, number>();
+  const edges = new Map<string, Map<string, [number, number]>>();
+  const ids = new Map<string, string>();
+  const nameOf = (spec: string) => {
+    const m = /^\((\d+)\)(?: (.*))?$/.exec(spec.trim());
+    if (!m) return resolve(ranges, spec.trim());
+    if (m[2] !== undefined)
+      ids.set(m[1]!, resolve(ranges, m[2].replace(/^\?\?\?:/, '').replace(/ \[.*\]$/, '')));
+    return ids.get(m[1]!) ?? '?';
+  };
+  let fn = '?';
+  let callee = '?';
+  let pendingCalls = -1;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.startsWith('fn=')) fn = nameOf(line.slice(3));
+    else if (line.startsWith('cfn=')) callee = nameOf(line.slice(4));
+    else if (line.startsWith('calls=')) pendingCalls = Number(line.slice(6).split(' ')[0]);
+    else if (/^[0-9+\-*]/.test(line)) {
+      const cost = Number(line.split(' ')[1]);
+      if (!Number.isFinite(cost)) continue;
+      if (pendingCalls >= 0) {
+        if (callee !== fn) called.set(fn, (called.get(fn) ?? 0) + cost);
+        let out = edges.get(fn);
+        if (!out) edges.set(fn, (out = new Map()));
+        const edge = out.get(callee) ?? [0, 0];
+        edge[0] += cost;
+        edge[1] += pendingCalls;
+        out.set(callee, edge);
+        pendingCalls = -1;
+      } else own.set(fn, (own.get(fn) ?? 0) + cost);
+    }
   }
+  return { own, called, edges };
 }
+
+const perfMapOf = (callgrind: string) => values.map ?? callgrind.replace(/\.callgrind$/, '.perf-map');
+
+/**
+ * What a function's instructions are spent on, by its name: V8's optimizing compiler, its GC, the
+ * runtime metrics' HDR histogram (event-loop delay, read every collection), JavaScript (the agent's
+ * bundle or any other), V8's builtins, or other native code (V8's runtime, Node's C++, libc).
+ */
+function categoryOf(name: string): string {
+  if (/compiler::|Compil|Turbofan|maglev/i.test(name)) return 'JIT';
+  if (
+    /Scaveng|Marking|Sweep|Heap|GC|Evacuat|MemoryChunk|Remembered|SlotSet|Page|FreeList|BodyDescriptor|SizeFromMap|Allocat/.test(
+      name,
+    )
+  )
+    return 'GC';
+  if (/hdr_|all_values_iter/.test(name)) return 'histogram';
+  if (name.startsWith('JS:')) return AGENT_FRAME.test(name) ? 'agent JS' : 'other JS';
+  if (name.startsWith('Builtins_')) return 'builtins';
+  return 'other native';
+}
+const AGENT_FRAME = /\/packages\/agent\/dist[^/]*\//;
+
+if (values.categories) {
+  const table: Record<string, Record<string, number>> = {};
+  for (const path of positionals) {
+    const { own } = readProfile(path, perfMapOf(path));
+    const row: Record<string, number> = {};
+    let total = 0;
+    for (const [name, cost] of own) {
+      const category = categoryOf(name);
+      row[category] = (row[category] ?? 0) + cost;
+      total += cost;
+    }
+    const perRequestK = (n: number) => Number((n / requests / 1000).toFixed(1));
+    table[basename(path)] = Object.fromEntries([
+      ...['agent JS', 'other JS', 'builtins', 'other native', 'GC', 'JIT', 'histogram'].map(
+        (c) => [c, perRequestK(row[c] ?? 0)] as const,
+      ),
+      ['total', perRequestK(total)],
+      [
+        'without GC, JIT, histogram',
+        perRequestK(total - (row['GC'] ?? 0) - (row['JIT'] ?? 0) - (row['histogram'] ?? 0)),
+      ],
+    ]);
+  }
+  console.log(`instructions per request by kind, K (${requests} requests)`);
+  console.table(table);
+  process.exit(0);
+}
+
+const { own, called, edges } = readProfile(file, perfMapOf(file));
 
 const perRequest = (n: number) => Math.round(n / requests);
 const top = Number(values.top);
