@@ -214,6 +214,9 @@ export async function startExportSink(): Promise<ExportSink> {
  */
 const AGENT_BUNDLE = /\/packages\/agent\/dist[^/]*\//;
 
+/** Whether a script path, or a profiler's frame name holding one, is the agent's bundle's. */
+export const isAgentCode = (pathOrFrame: string): boolean => AGENT_BUNDLE.test(pathOrFrame);
+
 /** perf's mark before a JavaScript frame's name (`JS:*name` optimized, `~` interpreted, `^` baseline). */
 const JS_FRAME_PREFIX = /^JS:[*~^]?/;
 
@@ -240,7 +243,7 @@ const AGENT_BUNDLE_PATH = new RegExp(` \\S*${AGENT_BUNDLE.source}`);
  * agent, a package under node_modules, a node: module, the bench app.
  */
 export function packageOfFrame(url: string, functionName: string): string {
-  if (AGENT_BUNDLE.test(url)) return 'agent';
+  if (isAgentCode(url)) return 'agent';
   const nm = url.lastIndexOf('/node_modules/');
   if (nm !== -1) {
     const rest = url.slice(nm + '/node_modules/'.length).split('/');

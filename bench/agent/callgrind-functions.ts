@@ -23,6 +23,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { isAgentCode } from './bench-app.ts';
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
@@ -145,11 +146,10 @@ function categoryOf(name: string): string {
   )
     return 'GC';
   if (/hdr_|all_values_iter/.test(name)) return 'histogram';
-  if (name.startsWith('JS:')) return AGENT_FRAME.test(name) ? 'agent JS' : 'other JS';
+  if (name.startsWith('JS:')) return isAgentCode(name) ? 'agent JS' : 'other JS';
   if (name.startsWith('Builtins_')) return 'builtins';
   return 'other native';
 }
-const AGENT_FRAME = /\/packages\/agent\/dist[^/]*\//;
 
 if (values.categories) {
   const table: Record<string, Record<string, number>> = {};

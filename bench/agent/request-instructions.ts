@@ -165,15 +165,22 @@ async function count(v: AgentVariant, run: number): Promise<Count> {
 /** Where node --perf-basic-prof writes the JIT's map. */
 const perfMap = (pid: number | undefined) => join('/tmp', `perf-${pid}.map`);
 
-/** The instructions in the dumps written so far (removed once read, or moved to `keepAs`). */
+/**
+ * The instructions in the dumps written so far (removed once read, or moved to `keepAs`; when the
+ * window was dumped in several parts, the second is kept as NAME-RUN.2.callgrind, and so on).
+ */
 function dumpedInstructions(dir: string, name: string, keepAs?: string): number {
   let total = 0;
+  let kept = 0;
   for (const file of readdirSync(dir)) {
     const m = /^totals:\s*(\d+)/m.exec(readFileSync(join(dir, file), 'utf8'));
     if (m) total += Number(m[1]);
-    if (m && keepAs) renameSync(join(dir, file), keepAs);
-    else rmSync(join(dir, file));
+    if (m && keepAs) {
+      kept++;
+      renameSync(join(dir, file), kept === 1 ? keepAs : keepAs.replace(/\.callgrind$/, `.${kept}.callgrind`));
+    } else rmSync(join(dir, file));
   }
+  if (kept > 1) process.stderr.write(`  ${name}: the window was dumped in ${kept} parts, each kept\n`);
   if (total === 0) throw new Error(`${name}: no instruction count`);
   return total;
 }
