@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { Attributes } from '@opentelemetry/api';
 import { parseAgentConfig, AgentConfigError } from '../src/config/agent-config.ts';
-import { blockHeader, headerAttributes, REDACTED } from '../src/capture/header-capture.ts';
+import {
+  SentHeaders,
+  blockHeader,
+  headerAttributes,
+  sentHeaders,
+  REDACTED,
+} from '../src/capture/header-capture.ts';
 import { PayloadCollector, capturableContentType } from '../src/capture/payload-capture.ts';
 import { sanitizeSql } from '../src/capture/sql-sanitizer.ts';
 import { loadInitialConfig } from '../src/config/load-initial-config.ts';
@@ -110,6 +116,83 @@ test('payloads: kept up to the limit with size and truncation; binary as base64;
   assert.equal(capturableContentType('application/vnd.api+json', upper), false, 'no JSON type allowed');
 });
 
+test("a response's table and block read as its block alone, with the lines node:http added itself", async () => {
+  // Content-Length that node:http computed, chunked Transfer-Encoding, a writeHead(status, headers)
+  // without a table before it, and one set in the table: each captured as its block reads, in `all`
+  // mode and with an allowlist that names node:http's own lines (Date, Connection, Keep-Alive).
+  const responses: ServerResponse[] = [];
+  const server = createServer((req, res) => {
+    if (req.url === '/computed') {
+      res.setHeader('Content-Type', 'text/plain');
+      res.end('computed');
+    } else if (req.url === '/chunked') {
+      res.setHeader('X-Stage', 'one');
+      res.write('a');
+      res.end('b');
+    } else if (req.url === '/writehead')
+      res.writeHead(201, { 'X-Only': 'head', 'Content-Length': '0' }).end();
+    else {
+      res.setHeader('Transfer-Encoding', 'chunked');
+      res.end('set');
+    }
+    res.on('finish', () => responses.push(res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    for (const path of ['/computed', '/chunked', '/writehead', '/set'])
+      await new Promise<void>((resolve, reject) =>
+        request({ port, host: '127.0.0.1', path }, (res) => res.resume().on('end', resolve))
+          .on('error', reject)
+          .end(),
+      );
+    await new Promise((r) => setImmediate(r));
+    assert.equal(responses.length, 4);
+    const rules = [
+      parseAgentConfig({}).capture.headers,
+      parseAgentConfig({
+        capture: {
+          headers: {
+            mode: 'allowlist',
+            allowlist: ['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'x-stage'],
+          },
+        },
+      }).capture.headers,
+    ];
+    const kinds: string[] = [];
+    for (const res of responses) {
+      const block = (res as ServerResponse & { _header: string })._header;
+      const sent = sentHeaders(res);
+      kinds.push(sent instanceof SentHeaders ? 'table' : typeof sent);
+      for (const rule of rules) {
+        const fromBlock: Attributes = {};
+        headerAttributes('response', block, rule, fromBlock);
+        const fromSent: Attributes = {};
+        headerAttributes('response', sent, rule, fromSent);
+        assert.deepEqual(fromSent, fromBlock, `${rule.mode}: ${block}`);
+      }
+      assert.equal(
+        sent instanceof SentHeaders ? sent.get('content-length') : undefined,
+        sent instanceof SentHeaders ? blockHeader(block, 'content-length') : undefined,
+      );
+    }
+    // writeHead with headers and nothing set before: node:http keeps no table, the block is read.
+    assert.deepEqual(kinds, ['table', 'table', 'string', 'table']);
+    const computed: Attributes = {};
+    headerAttributes('response', sentHeaders(responses[0]!), rules[0]!, computed);
+    assert.equal(computed['http.response.header.content-length'], '8');
+    assert.equal(computed['http.response.header.date'], undefined, 'noise in all mode');
+    const chunked: Attributes = {};
+    headerAttributes('response', sentHeaders(responses[1]!), rules[1]!, chunked);
+    assert.equal(chunked['http.response.header.transfer-encoding'], 'chunked');
+    assert.equal(chunked['http.response.header.x-stage'], 'one');
+    assert.equal(chunked['http.response.header.connection'], 'keep-alive');
+    assert.match(String(chunked['http.response.header.date']), /GMT$/);
+  } finally {
+    server.close();
+  }
+});
+
 test("response headers read from node:http's header block equal those read from getHeaders(), in every mode", async () => {
   // A real response: numbers, a name set twice (an array), a secret, odd case, a value with spaces.
   let sent: ServerResponse | undefined;
@@ -146,6 +229,12 @@ test("response headers read from node:http's header block equal those read from 
       headerAttributes('response', block, rules, fromBlock);
       assert.deepEqual(fromBlock, fromObject, rules.mode);
       assert.ok(Object.keys(fromBlock).length > 0);
+      // What the server span keeps: node:http's table with the block, read without a scan.
+      const kept = sentHeaders(sent!);
+      assert.ok(kept instanceof SentHeaders, "node:http's header table is found");
+      const fromSent: Attributes = {};
+      headerAttributes('response', kept, rules, fromSent);
+      assert.deepEqual(fromSent, fromBlock, rules.mode);
     }
     const all: Attributes = {};
     headerAttributes('response', block, parseAgentConfig({}).capture.headers, all);

@@ -54,6 +54,21 @@ async function observe(storage: Storage): Promise<Record<string, string | undefi
     emitter.on('event', () => note('listener, emitted in another run'));
     storage.run('emitter', () => emitter.emit('event'));
   });
+  // One execution whose context is switched several times (run, enterWith in a nested scope):
+  // each resource made takes the context of its moment.
+  const tick = (step: string) =>
+    done.push(new Promise<void>((resolve) => process.nextTick(() => (note(step), resolve()))));
+  storage.run('switching', () => {
+    tick('nextTick made in a run');
+    storage.run('inner', () => tick('nextTick made in an inner run'));
+    tick('nextTick made after the inner run');
+    new AsyncResource('NESTED').runInAsyncScope(() => {
+      tick('nextTick made in a nested scope, before enterWith');
+      storage.enterWith('entered in a nested scope');
+      tick('nextTick made in a nested scope');
+    });
+    tick('nextTick made after the nested scope');
+  });
   note('after run');
   await Promise.all(done);
   setTimeout(() => note('timer made outside any run'), 1);
@@ -76,7 +91,7 @@ test('HookContextStorage answers as AsyncLocalStorage does, step by step', async
   const actual = await observe(new HookContextStorage<string>() as Storage);
   assert.deepEqual(actual, expected);
   // The scenario saw what it is about (not two storages that both answer undefined).
-  assert.equal(Object.keys(expected).length, 17);
+  assert.equal(Object.keys(expected).length, 23);
   const of = (step: string) => expected[step];
   assert.equal(of('setTimeout'), 'request');
   assert.equal(of('after await'), 'request');
@@ -86,18 +101,23 @@ test('HookContextStorage answers as AsyncLocalStorage does, step by step', async
   assert.equal(of('timer made outside any run'), undefined);
   assert.equal(of('nextTick after enterWith'), 'entered');
   assert.equal(of('disabled'), undefined);
+  assert.equal(of('nextTick made in an inner run'), 'inner');
+  assert.equal(of('nextTick made after the inner run'), 'switching');
+  assert.equal(of('nextTick made in a nested scope, before enterWith'), 'switching');
+  assert.equal(of('nextTick made in a nested scope'), 'entered in a nested scope');
+  assert.equal(of('nextTick made after the nested scope'), 'switching');
 });
 
 test('init: a resource gets the current context, none when there is none, and a reused one loses its old one', () => {
   const key = Symbol('context');
   const fresh: Record<symbol, unknown> = {};
-  carryContext(key, { [key]: 'request' }, fresh);
+  carryContext(key, 'request', fresh);
   assert.equal(fresh[key], 'request');
   const outside: Record<symbol, unknown> = {};
-  carryContext(key, {}, outside);
+  carryContext(key, undefined, outside);
   assert.deepEqual(Object.getOwnPropertySymbols(outside), [], 'no property written');
   // A native resource re-initialized for another use (its init runs again) outside any context.
-  carryContext(key, {}, fresh);
+  carryContext(key, undefined, fresh);
   assert.equal(fresh[key], undefined);
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { IncomingMessage } from 'node:http';
+import { once } from 'node:events';
+import { Agent, createServer, get, type IncomingMessage } from 'node:http';
 import { requestAttributes } from '../src/telemetry/http-server-attributes.ts';
 
 function request(url: string, headers: Record<string, string>, method = 'GET'): IncomingMessage {
@@ -70,4 +71,35 @@ test('server span attributes: the stable HTTP conventions, without URL parsing f
   const named = requestAttributes(request('/', { host: 'shop.local:' }), 'http');
   assert.equal(named['server.address'], 'shop.local');
   assert.equal(named['server.port'], undefined, 'an empty port is no port');
+});
+
+test('server span attributes: the peer of a real connection, on its first request and on the next one it carries', async () => {
+  const seen: Array<{ address: unknown; port: unknown }> = [];
+  const server = createServer((req, res) => {
+    const attributes = requestAttributes(req, 'http');
+    seen.push({ address: attributes['network.peer.address'], port: attributes['network.peer.port'] });
+    res.end('ok');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const ports: number[] = [];
+  try {
+    for (let i = 0; i < 2; i++)
+      await new Promise<void>((resolve, reject) => {
+        get({ host: '127.0.0.1', port: (server.address() as { port: number }).port, agent }, (res) => {
+          ports.push(res.socket.localPort!);
+          res.resume();
+          res.on('end', resolve);
+        }).on('error', reject);
+      });
+  } finally {
+    agent.destroy();
+    server.close();
+  }
+  assert.equal(ports[0], ports[1], 'both requests on one connection');
+  assert.deepEqual(seen, [
+    { address: '127.0.0.1', port: ports[0] },
+    { address: '127.0.0.1', port: ports[0] },
+  ]);
 });

@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import type { ServerResponse } from 'node:http';
 import type { CaptureConfig } from '../config/agent-config.ts';
 import {
   ObjectSink,
@@ -8,6 +9,7 @@ import {
 } from '../telemetry/attribute-encoding.ts';
 import { ALWAYS_REDACTED_HEADERS } from '../config/config-constants.ts';
 import { sameNameAt } from './ascii-case.ts';
+import { messageField } from '../telemetry/message-field.ts';
 
 export const REDACTED = '[REDACTED]';
 const SECRET_LOOKING = /(auth|token|secret|passw|api[-_]?key|session|credential|signature)/i;
@@ -44,10 +46,67 @@ type HeaderValue = string | string[] | number | undefined;
 /**
  * Headers in one of the forms the capture reads: an object (name to value,
  * as node:http's `headers` or `getHeaders()`), a header block as node:http
- * writes it (see captureBlock), or a raw list (`rawHeaders`: name, value,
- * name, value, ... as received).
+ * writes it (see captureBlock), a raw list (`rawHeaders`: name, value,
+ * name, value, ... as received), or a response's SentHeaders.
  */
-export type CapturedHeaders = Record<string, HeaderValue> | string | readonly string[];
+export type CapturedHeaders = Record<string, HeaderValue> | string | readonly string[] | SentHeaders;
+
+/** node:http's table of a response's headers as set (`kOutHeaders`): lower-case name to [name as set, value]. */
+export type OutgoingHeaderTable = Readonly<Record<string, readonly [string, HeaderValue] | undefined>>;
+
+/**
+ * A response's headers as node:http sent them, from the two places it keeps
+ * them: the table setHeader() and writeHead() fill, and the header block it
+ * wrote from that table and its own lines (see captureSent).
+ */
+export class SentHeaders {
+  constructor(
+    readonly table: OutgoingHeaderTable,
+    readonly block: string,
+  ) {}
+
+  /** The value of header `name` (lower-case) as sent, or undefined. */
+  get(name: string): string | undefined {
+    const value = this.table[name]?.[1];
+    if (value !== undefined) return headerText(value);
+    return NODE_ADDED.includes(name) || FRAMING.includes(name) ? blockHeader(this.block, name) : undefined;
+  }
+}
+
+/** Lines node:http adds to every response's block itself (lib/_http_outgoing.js, _storeHeader), beyond the table. */
+const NODE_ADDED = ['date', 'connection', 'keep-alive'];
+/** Lines it adds too, but only when the application set neither. */
+const FRAMING = ['transfer-encoding', 'content-length'];
+
+/**
+ * The response's headers as node:http sent them: its header table with its
+ * header block (SentHeaders; read by the capture without a copy), the block
+ * alone when it was written without a table (`writeHead(status, headers)`
+ * with nothing set before), or getHeaders() when there is no block (a
+ * response that ended without sending headers, or a replacement of
+ * node:http's ServerResponse).
+ */
+export function sentHeaders(response: ServerResponse): CapturedHeaders {
+  const block = messageField(response, '_header');
+  if (typeof block !== 'string' || block.length === 0) return response.getHeaders();
+  const table = headerTable(response);
+  return table !== undefined ? new SentHeaders(table, block) : block;
+}
+
+/**
+ * node:http's symbol for a response's header table (`kOutHeaders`, an own
+ * property of every OutgoingMessage, null until a header is set): found on
+ * the first response, null when this Node.js has none.
+ */
+let tableKey: symbol | null | undefined;
+
+function headerTable(response: ServerResponse): OutgoingHeaderTable | undefined {
+  if (tableKey === undefined)
+    tableKey = Object.getOwnPropertySymbols(response).find((s) => s.description === 'kOutHeaders') ?? null;
+  if (tableKey === null) return undefined;
+  const table = (response as unknown as Record<symbol, unknown>)[tableKey];
+  return typeof table === 'object' && table !== null ? (table as OutgoingHeaderTable) : undefined;
+}
 
 /**
  * Headers as span attributes `http.<direction>.header.<name>` (lower-case
@@ -74,17 +133,58 @@ export function captureHeaders(
   if (!headers || rules.mode === 'off') return;
   if (typeof headers === 'string') return captureBlock(direction, headers, rules, sink);
   if (isRawList(headers)) return captureRawList(direction, headers, rules, sink);
+  if (headers instanceof SentHeaders) return captureSent(direction, headers, rules, sink);
   const decisions = decisionsFor(rules, direction);
   for (const rawName in headers) {
     const value = headers[rawName];
     if (value === undefined) continue;
     const decision = decisions.of(rawName);
     if (decision === null) continue;
-    sink.string(
-      decision.key,
-      decision.secret ? REDACTED : Array.isArray(value) ? value.join(', ') : String(value),
-    );
+    sink.string(decision.key, decision.secret ? REDACTED : headerText(value));
   }
+}
+
+/** A header's value as text: a list joined with ", " (as getHeaders() and the block's repeated lines read). */
+function headerText(value: NonNullable<HeaderValue>): string {
+  return typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+/**
+ * The same from a response's SentHeaders: the table first (names already
+ * lower-case, values as set, in the block's order), without scanning the
+ * block, which costs a server span more than the rest of its encoding
+ * (bench/agent/RESULTS.md, fifteenth session); then the lines node:http
+ * added itself, from the block, only those the rules capture: in `all` mode
+ * Date, Connection and Keep-Alive are noise, and Transfer-Encoding or
+ * Content-Length is added only when the table has neither.
+ */
+function captureSent(
+  direction: 'request' | 'response',
+  sent: SentHeaders,
+  rules: CaptureConfig['headers'],
+  sink: AttributeSink,
+): void {
+  const decisions = decisionsFor(rules, direction);
+  const table = sent.table;
+  for (const name in table) {
+    const value = table[name]?.[1];
+    if (value === undefined) continue;
+    const decision = decisions.of(name);
+    if (decision === null) continue;
+    sink.string(decision.key, decision.secret ? REDACTED : headerText(value));
+  }
+  for (let i = 0; i < NODE_ADDED.length; i++) captureAdded(NODE_ADDED[i]!, sent, decisions, sink);
+  if (table['content-length'] === undefined && table['transfer-encoding'] === undefined)
+    for (let i = 0; i < FRAMING.length; i++) captureAdded(FRAMING[i]!, sent, decisions, sink);
+}
+
+/** A line node:http added to the block (lower-case `name`), when the rules capture it and it is there. */
+function captureAdded(name: string, sent: SentHeaders, decisions: NameDecisions, sink: AttributeSink): void {
+  if (sent.table[name] !== undefined) return;
+  const decision = decisions.of(name);
+  if (decision === null) return;
+  const value = blockHeader(sent.block, name);
+  if (value !== undefined) sink.string(decision.key, decision.secret ? REDACTED : value);
 }
 
 function isRawList(headers: CapturedHeaders): headers is readonly string[] {
@@ -184,7 +284,7 @@ function captureRawList(
   const decisions = decisionsFor(rules, direction);
   found.count = 0;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const decision = decisions.of(raw[i]!);
+    const decision = decisions.inList(raw[i]!);
     // The value's index in the list stands for its range (a list holds whole values).
     if (decision !== null) foundHeader(decision, i + 1, i + 1);
   }
@@ -282,7 +382,7 @@ function decisionsFor(rules: CaptureConfig['headers'], direction: 'request' | 'r
   return entry[direction];
 }
 
-/** A name read in place from a header block, chained with the others of the same hash. */
+/** A name read in place from a header block or a raw list, chained with the others of the same hash. */
 interface BlockName {
   readonly raw: string;
   readonly decision: Decision;
@@ -292,9 +392,9 @@ interface BlockName {
 /** The decisions of one rule set and direction, remembered by header name (up to MAX_CACHED_NAMES each way). */
 class NameDecisions {
   readonly #byName = new Map<string, Decision>();
-  /** By length and first and last characters (see inBlock), for names not sliced out of their block. */
+  /** By length and first and last characters (nameHash), for names read from a block or a raw list. */
   readonly #byHash = new Map<number, BlockName>();
-  #blockNames = 0;
+  #hashedNames = 0;
 
   constructor(
     private readonly direction: 'request' | 'response',
@@ -317,19 +417,40 @@ class NameDecisions {
    * compared in place.
    */
   inBlock(block: string, start: number, end: number): Decision {
-    const hash =
-      ((end - start) << 16) | ((block.charCodeAt(start) & 0xff) << 8) | (block.charCodeAt(end - 1) & 0xff);
+    const hash = nameHash(block, start, end);
     const first = this.#byHash.get(hash);
     for (let name = first; name !== undefined; name = name.next)
       if (name.raw.length === end - start && block.startsWith(name.raw, start)) return name.decision;
-    const raw = block.slice(start, end);
+    return this.#remember(hash, first, block.slice(start, end));
+  }
+
+  /**
+   * The decision for a name from a raw list (each one a new string from the
+   * parser): found the same way, then compared with `===`, where a Map keyed
+   * by the name would first compute the new string's hash.
+   */
+  inList(raw: string): Decision {
+    const hash = nameHash(raw, 0, raw.length);
+    const first = this.#byHash.get(hash);
+    for (let name = first; name !== undefined; name = name.next) if (name.raw === raw) return name.decision;
+    return this.#remember(hash, first, raw);
+  }
+
+  #remember(hash: number, first: BlockName | undefined, raw: string): Decision {
     const decision = this.of(raw);
-    if (this.#blockNames < MAX_CACHED_NAMES) {
+    if (this.#hashedNames < MAX_CACHED_NAMES) {
       this.#byHash.set(hash, { raw, decision, next: first });
-      this.#blockNames++;
+      this.#hashedNames++;
     }
     return decision;
   }
+}
+
+/** A header name's hash for NameDecisions: its length and its first and last characters. */
+function nameHash(source: string, start: number, end: number): number {
+  return (
+    ((end - start) << 16) | ((source.charCodeAt(start) & 0xff) << 8) | (source.charCodeAt(end - 1) & 0xff)
+  );
 }
 
 function decide(

@@ -3,7 +3,13 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import type { CaptureConfig } from '../config/agent-config.ts';
 import type { ConfigStore } from '../config/config-store.ts';
 import { ObjectSink, type AttributeSink } from '../telemetry/attribute-encoding.ts';
-import { blockHeader, captureHeaders, rawHeader, type CapturedHeaders } from './header-capture.ts';
+import {
+  SentHeaders,
+  blockHeader,
+  captureHeaders,
+  rawHeader,
+  type CapturedHeaders,
+} from './header-capture.ts';
 import { PayloadCollector, capturableContentType, payloadKeys } from './payload-capture.ts';
 
 /** Headers in a form the capture reads (an object, node:http's header block, or a raw list; see CapturedHeaders). */
@@ -57,6 +63,7 @@ export function captureExchange(
 function contentType(headers: Headers | undefined): unknown {
   if (headers === undefined) return undefined;
   if (typeof headers === 'string') return blockHeader(headers, 'content-type');
+  if (headers instanceof SentHeaders) return headers.get('content-type');
   if (Array.isArray(headers)) return rawHeader(headers as readonly string[], 'content-type');
   return (headers as OutgoingHttpHeaders)['content-type'];
 }

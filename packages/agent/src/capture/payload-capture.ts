@@ -1,3 +1,5 @@
+// Imported: the global `Buffer` is an accessor on globalThis, whose getter runs at every read.
+import { Buffer } from 'node:buffer';
 import type { Attributes } from '@opentelemetry/api';
 import {
   ObjectSink,
@@ -171,7 +173,12 @@ function writePayload(
  */
 export function capturableContentType(contentType: unknown, allowed: readonly string[]): boolean {
   if (typeof contentType !== 'string' || contentType === '') return false;
-  for (let i = 0; i < allowed.length; i++) if (sameNameAt(contentType, 0, allowed[i]!)) return true;
+  // Most content types are written in lower case: one native comparison, then the letter-by-letter
+  // one without case (~70 instructions a character on a sliced string) only when that fails.
+  for (let i = 0; i < allowed.length; i++) {
+    const prefix = allowed[i]!;
+    if (contentType.startsWith(prefix) || sameNameAt(contentType, 0, prefix)) return true;
+  }
   if (!allowed.some((prefix) => prefix.includes('json'))) return false;
   return contentType.toLowerCase().includes('+json');
 }

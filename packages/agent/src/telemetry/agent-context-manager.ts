@@ -1,4 +1,4 @@
-import { executionAsyncResource, type AsyncLocalStorage } from 'node:async_hooks';
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import { context, type Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { HookContextStorage } from './hook-context-storage.ts';
@@ -37,22 +37,9 @@ export class AgentContextManager extends AsyncLocalStorageContextManager {
 
   /** Calls `fn` with `thisArg` and `args` (an arguments object) in `ctx`. */
   apply<R>(ctx: Context, fn: (...args: never[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
-    const storage = this.storage() as HookedStorage;
-    const key = storage.kResourceStore;
-    if (typeof key === 'symbol' && storage.enabled === true) {
-      // What storage.run(ctx, fn) does on async hooks, with one lookup of the current resource
-      // where run() and its getStore() make three, and without run()'s closure and rest array.
-      const resource = executionAsyncResource() as Record<symbol, unknown>;
-      const previous = resource[key];
-      if (previous === ctx) return Reflect.apply(fn, thisArg, args) as R;
-      resource[key] = ctx;
-      try {
-        return Reflect.apply(fn, thisArg, args) as R;
-      } finally {
-        resource[key] = previous;
-      }
-    }
-    // Another implementation (AsyncContextFrame), or the storage before its first run.
+    const storage = this.storage();
+    if (storage instanceof HookContextStorage) return storage.apply(ctx, fn, thisArg, args) as R;
+    // AsyncContextFrame's storage (Node 24).
     if (storage.getStore() === ctx) return Reflect.apply(fn, thisArg, args) as R;
     return storage.run(ctx, () => Reflect.apply(fn, thisArg, args) as R);
   }
@@ -60,7 +47,7 @@ export class AgentContextManager extends AsyncLocalStorageContextManager {
   // The parent's storage: a protected-in-spirit field of @opentelemetry/context-async-hooks (stable
   // since 1.x). The parent calls getStore, run, enterWith and disable on it (and reads withScope,
   // which HookContextStorage lacks, as AsyncLocalStorage before Node 25.9 does).
-  private storage(): AsyncLocalStorage<Context> {
+  private storage(): AsyncLocalStorage<Context> | HookContextStorage<Context> {
     return (this as unknown as { _asyncLocalStorage: AsyncLocalStorage<Context> })._asyncLocalStorage;
   }
 

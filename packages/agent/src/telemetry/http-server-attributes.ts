@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Attributes } from '@opentelemetry/api';
 import { ObjectSink, attributeKey, type AttributeSink } from './attribute-encoding.ts';
+import { messageField } from './message-field.ts';
 
 /**
  * The attributes of an HTTP server span at its start (stable HTTP semantic
@@ -67,16 +68,23 @@ export function requestFacts(
   scheme: 'http' | 'https',
 ): ServerRequestFacts {
   const socket = request.socket;
+  // node:net keeps the peer it read on the socket (`_peername`) and its getters call
+  // _getpeername() each, with megamorphic reads inside: the kept one is read at once.
+  const peer = socket ? (messageField(socket, '_peername') as Peer | undefined) : undefined;
+  const known = typeof peer === 'object' && peer !== null;
   return {
     method: request.method ?? 'GET',
     target: request.url ?? '/',
     scheme,
     headers,
-    peerAddress: socket?.remoteAddress,
-    peerPort: socket?.remotePort,
+    peerAddress: known ? peer.address : socket?.remoteAddress,
+    peerPort: known ? peer.port : socket?.remotePort,
     httpVersion: request.httpVersion,
   };
 }
+
+/** node:net's `_peername`: what getpeername() answered. */
+type Peer = { readonly address?: string; readonly port?: number };
 
 export function readServerRequest(facts: ServerRequestFacts): ServerRequestRecord {
   const headers = facts.headers;

@@ -13,6 +13,7 @@ import {
 import { RPCType, type InstrumentationScope, type RPCMetadata } from '@opentelemetry/core';
 import type { ConfigStore } from '../config/config-store.ts';
 import { PayloadCollector } from '../capture/payload-capture.ts';
+import { sentHeaders } from '../capture/header-capture.ts';
 import { requestFacts } from './http-server-attributes.ts';
 import { HttpServerSpan } from './http-server-span.ts';
 import { NOT_RECORD, NO_LINKS, PooledSpanContext, sample, type SpanRecorder } from './recording-span.ts';
@@ -217,17 +218,6 @@ function serverSpanName(method: string, route: string): string {
     if (byRoute.size < MAX_NAMES) byRoute.set(route, name);
   }
   return name;
-}
-
-/**
- * The response's headers as node:http sent them: its header block (read in
- * place by the capture, see headerAttributes), or getHeaders() when there is
- * none (a response that ended without sending headers, or a replacement of
- * node:http's ServerResponse).
- */
-function sentHeaders(response: ServerResponse): string | ReturnType<ServerResponse['getHeaders']> {
-  const block = messageField(response, '_header');
-  return typeof block === 'string' && block.length > 0 ? block : response.getHeaders();
 }
 
 /** A request without Content-Length or Transfer-Encoding (most GETs) has no body to observe. */
