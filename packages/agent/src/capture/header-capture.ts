@@ -173,7 +173,9 @@ function captureSent(
     if (decision === null) continue;
     sink.string(decision.key, decision.secret ? REDACTED : headerText(value));
   }
-  for (let i = 0; i < NODE_ADDED.length; i++) captureAdded(NODE_ADDED[i]!, sent, decisions, sink);
+  // In `all` mode (the default) node:http's own lines are noise: nothing to look for.
+  if (decisions.capturesAny(NODE_ADDED))
+    for (let i = 0; i < NODE_ADDED.length; i++) captureAdded(NODE_ADDED[i]!, sent, decisions, sink);
   if (table['content-length'] === undefined && table['transfer-encoding'] === undefined)
     for (let i = 0; i < FRAMING.length; i++) captureAdded(FRAMING[i]!, sent, decisions, sink);
 }
@@ -395,11 +397,20 @@ class NameDecisions {
   /** By length and first and last characters (nameHash), for names read from a block or a raw list. */
   readonly #byHash = new Map<number, BlockName>();
   #hashedNames = 0;
+  readonly #capturesAny = new Map<readonly string[], boolean>();
 
   constructor(
     private readonly direction: 'request' | 'response',
     private readonly rules: CaptureConfig['headers'],
   ) {}
+
+  /** Whether any of `names` (a constant list, remembered by identity) is captured. */
+  capturesAny(names: readonly string[]): boolean {
+    let captures = this.#capturesAny.get(names);
+    if (captures === undefined)
+      this.#capturesAny.set(names, (captures = names.some((n) => this.of(n) !== null)));
+    return captures;
+  }
 
   /** The decision for a header name. */
   of(rawName: string): Decision {
