@@ -134,3 +134,30 @@ test('small and KeyValues: keys of every length around the native-copy crossover
     );
   }
 });
+
+test('KeyValues written again from what a key remembered: the same bytes, after the writer is reused and overwritten', async () => {
+  const { ProtobufSink, attributeKey, writeAttributes } =
+    await import('../src/telemetry/attribute-encoding.ts');
+  const key = attributeKey('http.request.header.x-remembered');
+  // What the long path (writeAttributes, no remembering) writes for each value.
+  const expected = (value: string) => {
+    const w = new ProtobufWriter(8);
+    writeAttributes(w, 9, { [key.name]: value });
+    return Buffer.from(w.finish());
+  };
+  const w = new ProtobufWriter(16);
+  const write = (value: string) => {
+    w.reset();
+    new ProtobufSink(w, 9, 128, undefined).string(key, value);
+    const out = Buffer.from(w.finish());
+    w.reset();
+    w.small(new Uint8Array(64).fill(0xee)); // the writer's bytes overwritten before the next write
+    return out;
+  };
+  // A fresh string each time (as from a parser), a different value, then the first again.
+  const values = ['/orders/' + 7, '/orders/' + 7, '/orders/7', '/users', '/orders/7', '/users', 'caf\u00e9'];
+  for (const value of values) assert.deepEqual(write(value), expected(value), value);
+  // A key whose values never come back stops remembering, and still writes each one right.
+  for (let i = 0; i < 100; i++) assert.deepEqual(write(`id-${i}`), expected(`id-${i}`));
+  assert.deepEqual(write('/users'), expected('/users'));
+});

@@ -8,16 +8,50 @@ import { ProtobufWriter } from './protobuf-writer.ts';
  * code fills an attributes object or writes protobuf straight from its sources.
  */
 
-/** An attribute name with its KeyValue.key field already encoded (tag, length, UTF-8 bytes). */
-export interface AttributeKey {
-  readonly name: string;
+/**
+ * An attribute name with its KeyValue.key field already encoded (tag, length,
+ * UTF-8 bytes), and the last string value written with it in the short form
+ * (see ProtobufSink.string): most values come back span after span (the
+ * method, scheme, route, host, peer, content type), and copying the whole
+ * KeyValue as written is cheaper than encoding it again.
+ */
+export class AttributeKey {
   readonly field: Uint8Array;
+  /** The value last remembered, and its KeyValue's bytes after the tag. */
+  #value: string | undefined = undefined;
+  #bytes: Uint8Array | undefined = undefined;
+  #hits = 0;
+  #misses = 0;
+
+  constructor(readonly name: string) {
+    const scratch = new ProtobufWriter(name.length * 3 + 8);
+    scratch.string(1, name);
+    this.field = Uint8Array.from(scratch.finish());
+  }
+
+  /** Writes the KeyValue of `value` (field `tag`) as remembered, if `value` is the remembered one. */
+  rewrite(w: ProtobufWriter, tag: number, value: string): boolean {
+    if (this.#value !== value) return false;
+    w.tagged(tag, this.#bytes!);
+    this.#hits++;
+    return true;
+  }
+
+  /**
+   * Remembers `value` and its KeyValue, just written to `buf[start, end)`
+   * after its tag. A key whose values rarely come back (ids, dates, ports)
+   * stops remembering: each would cost a copy and a comparison for nothing.
+   */
+  remember(value: string, buf: Uint8Array, start: number, end: number): void {
+    if (++this.#misses > 4 * this.#hits + 16) return;
+    this.#value = value;
+    // A copy (a Buffer's own slice() would be a view of the writer's buffer, which is reused).
+    this.#bytes = Uint8Array.prototype.slice.call(buf, start, end);
+  }
 }
 
 export function attributeKey(name: string): AttributeKey {
-  const scratch = new ProtobufWriter(name.length * 3 + 8);
-  scratch.string(1, name);
-  return { name, field: Uint8Array.from(scratch.finish()) };
+  return new AttributeKey(name);
 }
 
 /**
@@ -189,8 +223,13 @@ export class ProtobufSink implements AttributeSink {
   }
 
   string(key: AttributeKey, value: string): void {
-    if (!this.#admit(key) || this.#w.keyValueAscii(this.#tag, key.field, value, 0, value.length)) return;
-    this.#long(key, value);
+    if (!this.#admit(key)) return;
+    const w = this.#w;
+    if (key.rewrite(w, this.#tag, value)) return;
+    const start = w.pos;
+    if (w.keyValueAscii(this.#tag, key.field, value, 0, value.length))
+      key.remember(value, w.buf, start + 1, w.pos);
+    else this.#long(key, value);
   }
 
   range(key: AttributeKey, source: string, start: number, end: number): void {

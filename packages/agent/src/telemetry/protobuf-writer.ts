@@ -263,6 +263,13 @@ export class ProtobufWriter {
     this.pos = copyBytes(this.buf, this.pos, bytes);
   }
 
+  /** A one-byte tag, then already-encoded bytes (a KeyValue written before, see AttributeKey). */
+  tagged(tag: number, bytes: Uint8Array): void {
+    this.ensure(bytes.length + 1);
+    this.buf[this.pos] = tag;
+    this.pos = copyBytes(this.buf, this.pos + 1, bytes);
+  }
+
   /** Appends already-encoded bytes (fields of the message being written). */
   raw(bytes: Uint8Array): void {
     this.ensure(bytes.length);
