@@ -73,7 +73,7 @@ export class SentHeaders {
   }
 }
 
-/** Lines node:http adds to every response's block itself (lib/_http_outgoing.js, _storeHeader), beyond the table. */
+/** Lines node:http adds to a response's block itself (lib/_http_outgoing.js, _storeHeader), beyond the table. */
 const NODE_ADDED = ['date', 'connection', 'keep-alive'];
 /** Lines it adds too, but only when the application set neither. */
 const FRAMING = ['transfer-encoding', 'content-length'];
@@ -137,11 +137,19 @@ export function captureHeaders(
   const decisions = decisionsFor(rules, direction);
   for (const rawName in headers) {
     const value = headers[rawName];
-    if (value === undefined) continue;
-    const decision = decisions.of(rawName);
-    if (decision === null) continue;
-    sink.string(decision.key, decision.secret ? REDACTED : headerText(value));
+    if (value !== undefined) captureNamed(decisions, rawName, value, sink);
   }
+}
+
+/** One header by its name, as the rules decide: skipped, redacted, or its value as text. */
+function captureNamed(
+  decisions: NameDecisions,
+  name: string,
+  value: NonNullable<HeaderValue>,
+  sink: AttributeSink,
+): void {
+  const decision = decisions.of(name);
+  if (decision !== null) sink.string(decision.key, decision.secret ? REDACTED : headerText(value));
 }
 
 /** A header's value as text: a list joined with ", " (as getHeaders() and the block's repeated lines read). */
@@ -168,25 +176,23 @@ function captureSent(
   const table = sent.table;
   for (const name in table) {
     const value = table[name]?.[1];
-    if (value === undefined) continue;
-    const decision = decisions.of(name);
-    if (decision === null) continue;
-    sink.string(decision.key, decision.secret ? REDACTED : headerText(value));
+    if (value !== undefined) captureNamed(decisions, name, value, sink);
   }
   // In `all` mode (the default) node:http's own lines are noise: nothing to look for.
-  if (decisions.capturesAny(NODE_ADDED))
+  if (decisions.capturesNodeLines())
     for (let i = 0; i < NODE_ADDED.length; i++) captureAdded(NODE_ADDED[i]!, sent, decisions, sink);
   if (table['content-length'] === undefined && table['transfer-encoding'] === undefined)
     for (let i = 0; i < FRAMING.length; i++) captureAdded(FRAMING[i]!, sent, decisions, sink);
 }
 
-/** A line node:http added to the block (lower-case `name`), when the rules capture it and it is there. */
+/**
+ * A line node:http added to the block (lower-case `name`), when it is there and the rules capture
+ * it (the block is searched only then). One the application set is the table's, captured already.
+ */
 function captureAdded(name: string, sent: SentHeaders, decisions: NameDecisions, sink: AttributeSink): void {
-  if (sent.table[name] !== undefined) return;
-  const decision = decisions.of(name);
-  if (decision === null) return;
+  if (sent.table[name] !== undefined || decisions.of(name) === null) return;
   const value = blockHeader(sent.block, name);
-  if (value !== undefined) sink.string(decision.key, decision.secret ? REDACTED : value);
+  if (value !== undefined) captureNamed(decisions, name, value, sink);
 }
 
 function isRawList(headers: CapturedHeaders): headers is readonly string[] {
@@ -397,19 +403,16 @@ class NameDecisions {
   /** By length and first and last characters (nameHash), for names read from a block or a raw list. */
   readonly #byHash = new Map<number, BlockName>();
   #hashedNames = 0;
-  readonly #capturesAny = new Map<readonly string[], boolean>();
+  #nodeLines: boolean | undefined;
 
   constructor(
     private readonly direction: 'request' | 'response',
     private readonly rules: CaptureConfig['headers'],
   ) {}
 
-  /** Whether any of `names` (a constant list, remembered by identity) is captured. */
-  capturesAny(names: readonly string[]): boolean {
-    let captures = this.#capturesAny.get(names);
-    if (captures === undefined)
-      this.#capturesAny.set(names, (captures = names.some((n) => this.of(n) !== null)));
-    return captures;
+  /** Whether the rules capture any of the lines node:http adds to every block itself (NODE_ADDED). */
+  capturesNodeLines(): boolean {
+    return (this.#nodeLines ??= NODE_ADDED.some((name) => this.of(name) !== null));
   }
 
   /** The decision for a header name. */

@@ -12,7 +12,7 @@ import {
 } from './header-capture.ts';
 import { PayloadCollector, capturableContentType, payloadKeys } from './payload-capture.ts';
 
-/** Headers in a form the capture reads (an object, node:http's header block, or a raw list; see CapturedHeaders). */
+/** Headers in a form the capture reads (an object, node:http's header block, a raw list, or SentHeaders; see CapturedHeaders). */
 type Headers = IncomingMessage['headers'] | OutgoingHttpHeaders | CapturedHeaders;
 
 const REQUEST_PAYLOAD = payloadKeys('http.request.payload');

@@ -7,12 +7,9 @@ import { HookContextStorage } from './hook-context-storage.ts';
  * AsyncLocalStorage as Node.js 20 and 22 implement it on async hooks: an
  * enabled storage keeps its value as a property of the current async
  * resource, under its own `kResourceStore` symbol (lib/async_hooks.js). Node
- * 24's AsyncContextFrame storage has neither field.
+ * 24's AsyncContextFrame storage has no such field.
  */
-type HookedStorage = AsyncLocalStorage<Context> & {
-  readonly kResourceStore?: unknown;
-  readonly enabled?: unknown;
-};
+type HookedStorage = AsyncLocalStorage<Context> & { readonly kResourceStore?: unknown };
 
 /**
  * The agent's context manager: OpenTelemetry's AsyncLocalStorage one (on
