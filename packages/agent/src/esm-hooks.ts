@@ -36,6 +36,7 @@ export function startWithEsmHooks(
   const { registerOptions, addHookMessagePort } = iitm.createAddHookMessageChannel<Record<string, unknown>>();
   const started = agent.main.startFromEnvironment(process.env, {
     constructAllInstrumentations: true,
+    importHooks: true,
     onStartupDone: agent.saveCodeCache,
   });
   if (!started) {

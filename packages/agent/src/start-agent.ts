@@ -10,6 +10,7 @@ import { instrumentationCatalog } from './telemetry/instrumentations.ts';
 import { InstrumentationSet } from './telemetry/instrumentation-set.ts';
 import { identifyService } from './telemetry/service-identity.ts';
 import { LazyLoggerProvider, LazyTracerProvider } from './telemetry/lazy-providers.ts';
+import { useImportHooks } from './telemetry/import-hook-switch.ts';
 
 export interface Agent {
   readonly serviceName: string;
@@ -46,6 +47,12 @@ export interface StartOptions {
    */
   readonly constructAllInstrumentations?: boolean;
   /**
+   * import-in-the-middle's loader hook is registered (esm-hooks.ts): the
+   * instrumentations' import hooks are import-in-the-middle's own, not inert
+   * ones (see telemetry/import-hook-switch.ts). Before any is built.
+   */
+  readonly importHooks?: boolean;
+  /**
    * Called once when the application has started: just before the export
    * pipeline loads (on the first span or log record, or PIPELINE_DELAY_MS
    * after start). The preload saves the bundle's code cache then.
@@ -71,6 +78,7 @@ export function startAgent(
   env: NodeJS.ProcessEnv = process.env,
   options: StartOptions = {},
 ): Agent {
+  if (options.importHooks) useImportHooks();
   const service = identifyService(initial.serviceName, env);
   const config = new ConfigStore(initial, service.name);
   const endpoint = new URL(initial.endpoint);

@@ -63,16 +63,21 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
     mainFields: ['module', 'main'],
   };
   const requireHook = ownRequireHook();
+  const importHooks = importHooksSwitched();
   await build({
     ...common,
     entryPoints: [join(SRC, 'agent-main.ts')],
     outfile: join(tmp, 'agent.cjs'),
     format: 'cjs',
-    plugins: [requireHook.plugin, semanticConventionsByName(), configSchemaApart()],
+    plugins: [requireHook.plugin, importHooks.plugin, semanticConventionsByName(), configSchemaApart()],
   });
   if (requireHook.redirected() === 0)
     throw new Error(
       "no @opentelemetry/instrumentation imports RequireInTheMiddleSingleton any more: update build-agent.ts's ownRequireHook",
+    );
+  if (importHooks.redirected() === 0)
+    throw new Error(
+      "no @opentelemetry/instrumentation imports import-in-the-middle any more: update build-agent.ts's importHooksSwitched",
     );
   // The configuration schema (zod, ~460 KB) in a file of its own: see configSchemaApart.
   await build({
@@ -124,14 +129,42 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
  * so an upstream change cannot bring the slow hook back unnoticed.
  */
 function ownRequireHook(): { plugin: Plugin; redirected(): number } {
+  return redirectInstrumentationImport(
+    'spyglass-require-hook',
+    /[\\/]RequireInTheMiddleSingleton(\.js)?$/,
+    join(SRC, 'telemetry', 'require-hook.ts'),
+  );
+}
+
+/**
+ * @opentelemetry/instrumentation's import of import-in-the-middle (a Hook per patched module,
+ * made in every application) goes to telemetry/import-hook-switch.ts, which loads the package
+ * only for ES-module applications, where its loader hook calls those hooks. A CommonJS
+ * application's start then never resolves, reads or compiles it, nor loads node:worker_threads
+ * for it. The agent's own imports of it (esm-hooks.ts, the switch itself) stay external.
+ */
+function importHooksSwitched(): { plugin: Plugin; redirected(): number } {
+  return redirectInstrumentationImport(
+    'spyglass-import-hooks',
+    /^import-in-the-middle$/,
+    join(SRC, 'telemetry', 'import-hook-switch.ts'),
+  );
+}
+
+/** Resolves `filter` imports made by @opentelemetry/instrumentation's files to `path`, counting them. */
+function redirectInstrumentationImport(
+  name: string,
+  filter: RegExp,
+  path: string,
+): { plugin: Plugin; redirected(): number } {
   let redirected = 0;
   const plugin: Plugin = {
-    name: 'spyglass-require-hook',
+    name,
     setup(b) {
-      b.onResolve({ filter: /[\\/]RequireInTheMiddleSingleton(\.js)?$/ }, (args) => {
+      b.onResolve({ filter }, (args) => {
         if (!/[\\/]@opentelemetry[\\/]instrumentation[\\/]/.test(args.importer)) return undefined;
         redirected++;
-        return { path: join(SRC, 'telemetry', 'require-hook.ts') };
+        return { path };
       });
     },
   };
