@@ -6,6 +6,8 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { decodeTracesProto } from '@spyglass/otlp';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { EncodingSpanProcessor } from '../src/telemetry/encoding-span-processor.ts';
 import type { ExportStats } from '../src/telemetry/export-stats.ts';
 
@@ -147,7 +149,8 @@ test('spans that end while the resource is still detecting wait for it, then go 
       },
       shutdown: () => Promise.resolve(),
     },
-    { maxQueueSize: 100, maxBatchSize: 3, scheduledDelayMs: 60_000 },
+    // Spans are encoded one at a time once the resource is complete, not before.
+    { maxQueueSize: 100, maxBatchSize: 3, scheduledDelayMs: 60_000, encodeEvery: 1 },
     stats,
   );
   for (const span of spans) processor.onEnd(span);
@@ -188,4 +191,82 @@ test('fewer spans than a batch are encoded and sent by the export timer, and flu
   await closing.shutdown();
   assert.equal(decodeAll(bodies).length, 4);
   assert.deepEqual(stats, { exportedSpans: 12, failedSpans: 0, droppedSpans: 0 });
+});
+
+test('spans encoded every few as they end make the same batches as spans encoded when their batch goes', async () => {
+  const spans = makeSpans(10); // 20 spans, over two scopes
+  const run = async (encodeEvery: number) => {
+    const bodies: Buffer[] = [];
+    const stats: ExportStats = { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 };
+    const processor = new EncodingSpanProcessor(
+      {
+        send: (body, done) => {
+          bodies.push(body);
+          done({ code: ExportResultCode.SUCCESS });
+        },
+        shutdown: () => Promise.resolve(),
+      },
+      { maxQueueSize: 1000, maxBatchSize: 7, scheduledDelayMs: 60_000, encodeEvery },
+      stats,
+    );
+    for (const span of spans) processor.onEnd(span);
+    await processor.forceFlush();
+    const sizes = bodies.map((b) =>
+      decodeTracesProto(b).reduce((n, g) => n + g.scopes.reduce((m, s) => m + s.items.length, 0), 0),
+    );
+    return { sizes, stats, spans: decodeAll(bodies) };
+  };
+  const whole = await run(1000);
+  for (const encodeEvery of [1, 3, 7]) {
+    const chunked = await run(encodeEvery);
+    assert.deepEqual(chunked.sizes, [7, 7, 6], `encodeEvery ${encodeEvery}: batches of maxBatchSize`);
+    assert.deepEqual(chunked.stats, { exportedSpans: 20, failedSpans: 0, droppedSpans: 0 });
+    assert.deepEqual(chunked.spans, whole.spans, `encodeEvery ${encodeEvery}: the same spans`);
+  }
+  // Encoded spans count toward the queue's bound like waiting ones.
+  const sent: Array<(r: ExportResult) => void> = [];
+  const stats: ExportStats = { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 };
+  const bounded = new EncodingSpanProcessor(
+    {
+      // The first batch is not answered until the test says so; later ones at once.
+      send: (_body, done) => (sent.length === 0 ? sent.push(done) : done({ code: ExportResultCode.SUCCESS })),
+      shutdown: () => Promise.resolve(),
+    },
+    { maxQueueSize: 5, maxBatchSize: 4, scheduledDelayMs: 60_000, encodeEvery: 1 },
+    stats,
+  );
+  for (const span of spans.slice(0, 9)) bounded.onEnd(span);
+  assert.equal(sent.length, 1, 'one batch of 4 sent, unanswered');
+  assert.equal(stats.droppedSpans, 4, '4 in flight + 1 waiting (encoded) fill the queue of 5');
+  sent[0]!({ code: ExportResultCode.SUCCESS });
+  await bounded.shutdown();
+  assert.deepEqual(stats, { exportedSpans: 5, failedSpans: 0, droppedSpans: 4 });
+});
+
+test('encoded spans are released before their batch goes; spans waiting to be encoded are not', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const live = async (encodeEvery: number) => {
+    const processor = new EncodingSpanProcessor(
+      { send: (_body, done) => done({ code: ExportResultCode.SUCCESS }), shutdown: () => Promise.resolve() },
+      { maxQueueSize: 1000, maxBatchSize: 512, scheduledDelayMs: 60_000, encodeEvery },
+      { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 },
+    );
+    const refs = (() => {
+      const spans = makeSpans(4); // 8 spans
+      for (const span of spans) processor.onEnd(span);
+      const weak = spans.map((span) => new WeakRef(span));
+      // The array is makeSpans' collector's, which every span reaches (through its provider).
+      spans.length = 0;
+      return weak;
+    })();
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    const alive = refs.filter((ref) => ref.deref() !== undefined).length;
+    await processor.shutdown();
+    return alive;
+  };
+  assert.equal(await live(8), 0, 'encoded (8 of 8): none kept');
+  assert.equal(await live(3), 2, 'encoded 6 of 8: the last 2 kept');
+  assert.equal(await live(1000), 8, 'none encoded: all kept');
 });
