@@ -110,15 +110,38 @@ test('HookContextStorage answers as AsyncLocalStorage does, step by step', async
 
 test('init: a resource gets the current context, none when there is none, and a reused one loses its old one', () => {
   const key = Symbol('context');
-  const fresh: Record<symbol, unknown> = {};
-  carryContext(key, 'request', fresh);
-  assert.equal(fresh[key], 'request');
-  const outside: Record<symbol, unknown> = {};
-  carryContext(key, undefined, outside);
-  assert.deepEqual(Object.getOwnPropertySymbols(outside), [], 'no property written');
-  // A native resource re-initialized for another use (its init runs again) outside any context.
-  carryContext(key, undefined, fresh);
-  assert.equal(fresh[key], undefined);
+  for (const type of ['TickObject', 'PROMISE', 'Timeout', 'HTTPINCOMINGMESSAGE']) {
+    const fresh: Record<symbol, unknown> = {};
+    carryContext(key, 'request', fresh, type);
+    assert.equal(fresh[key], 'request', type);
+    const outside: Record<symbol, unknown> = {};
+    carryContext(key, undefined, outside, type);
+    assert.deepEqual(Object.getOwnPropertySymbols(outside), [], `${type}: no property written`);
+  }
+  // A native resource, or a timer, initialized again for another use outside any context.
+  for (const type of ['HTTPINCOMINGMESSAGE', 'Timeout']) {
+    const reused: Record<symbol, unknown> = { [key]: 'an earlier request' };
+    carryContext(key, undefined, reused, type);
+    assert.equal(reused[key], undefined, type);
+  }
+});
+
+test('init: a timer re-armed after it fired, outside any context, loses the context it was made in', async () => {
+  // node:timers initializes a destroyed Timeout again when it is re-armed (insertGuarded): a
+  // socket's idle timer made during one request and re-armed later is the common case.
+  const storage = new HookContextStorage<string>();
+  const seen: Array<string | undefined> = [];
+  const timer = storage.run('request', () => setTimeout(() => seen.push(storage.getStore()), 1));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await new Promise<void>((resolve) =>
+    setImmediate(() => {
+      // Outside any context: refresh() re-arms the fired (destroyed) timer.
+      timer.refresh();
+      setTimeout(resolve, 20);
+    }),
+  );
+  storage.disable();
+  assert.deepEqual(seen, ['request', undefined]);
 });
 
 test('keep-alive HTTP requests, in a context and outside any, each see their own', async () => {

@@ -34,8 +34,8 @@ export class HookContextStorage<T> {
   constructor() {
     const key = this.kResourceStore;
     this.#hook = createHook({
-      init(_asyncId: number, _type: string, _triggerAsyncId: number, resource: object) {
-        carryContext(key, (executionAsyncResource() as Resource)[key], resource as Resource);
+      init(_asyncId: number, type: string, _triggerAsyncId: number, resource: object) {
+        carryContext(key, (executionAsyncResource() as Resource)[key], resource as Resource, type);
       },
     });
   }
@@ -92,10 +92,18 @@ export class HookContextStorage<T> {
 }
 
 /**
- * What `init` does for a resource just created (or reused) while `context`
- * is the current one: the context under `key` goes with it; none is written
- * when there is none to carry and none to clear.
+ * What `init` does for a resource of kind `type` just created (or reused)
+ * while `context` is the current one: the context under `key` goes with it;
+ * none is written when there is none to carry and none to clear. Tick objects
+ * (process.nextTick) and promises are always new objects, whose `init` runs
+ * once: they have nothing to clear and are not read for it. That read is
+ * megamorphic (resources of every kind come here), and nextTicks made outside
+ * any request are among the most common resources. Timeouts are not fresh
+ * that way: node:timers initializes a destroyed one again when it is re-armed
+ * (insertGuarded).
  */
-export function carryContext(key: symbol, context: unknown, resource: Resource): void {
-  if (context !== undefined || resource[key] !== undefined) resource[key] = context;
+export function carryContext(key: symbol, context: unknown, resource: Resource, type: string): void {
+  if (context !== undefined) resource[key] = context;
+  else if (type !== 'TickObject' && type !== 'PROMISE' && resource[key] !== undefined)
+    resource[key] = undefined;
 }

@@ -225,22 +225,41 @@ export class ProtobufWriter {
    * fixed64Time of its HrTime), without the array.
    */
   fixed64Millis(field: number, ms: number): void {
-    this.fixed64Nanos(field, Math.trunc(ms / 1000), Math.round((ms % 1000) * 1e6));
+    const seconds = Math.trunc(ms / 1000);
+    // ms % 1000, exactly (the two are within a factor of two: the subtraction is exact), without
+    // the floating-point remainder, which is a call into C.
+    this.fixed64Nanos(field, seconds, Math.round((ms - seconds * 1000) * 1e6));
   }
 
-  /** fixed64 of seconds * 1e9 + nanos. */
+  /**
+   * fixed64 of seconds * 1e9 + nanos, computed in doubles without losing a
+   * bit (every product and sum stays below 2^53; a division by a power of two
+   * and its floor are exact), and written byte by byte: no remainder (a call
+   * into C) and no Buffer.writeUInt32LE (a call with argument checks).
+   */
   fixed64Nanos(field: number, seconds: number, nanos: number): void {
     this.tag(field, 1);
     this.ensure(8);
-    // seconds * 1e9 + nanos, as two 32-bit halves: seconds = high * 65536 + low.
-    const low = (seconds % 65536) * 1e9 + nanos; // < 2^46
-    const high = Math.floor(seconds / 65536) * 1e9; // the rest, in units of 65536 ns
-    const highLow = (high % 65536) * 65536 + low; // < 2^47
-    const lo32 = highLow % 4294967296;
-    const hi32 = Math.floor(high / 65536) + Math.floor(highLow / 4294967296);
-    this.buf.writeUInt32LE(lo32, this.pos);
-    this.buf.writeUInt32LE(hi32 >>> 0, this.pos + 4);
-    this.pos += 8;
+    // seconds = secondsHigh * 65536 + the rest
+    const secondsHigh = Math.floor(seconds / 65536);
+    const low = (seconds - secondsHigh * 65536) * 1e9 + nanos; // < 2^46
+    const high = secondsHigh * 1e9; // in units of 65536 ns
+    const highHigh = Math.floor(high / 65536); // in units of 2^32 ns
+    const sum = (high - highHigh * 65536) * 65536 + low; // < 2^47
+    const carry = Math.floor(sum / 4294967296);
+    const lo32 = sum - carry * 4294967296;
+    const hi32 = (highHigh + carry) >>> 0;
+    const buf = this.buf;
+    const p = this.pos;
+    buf[p] = lo32;
+    buf[p + 1] = lo32 >>> 8;
+    buf[p + 2] = lo32 >>> 16;
+    buf[p + 3] = lo32 >>> 24;
+    buf[p + 4] = hi32;
+    buf[p + 5] = hi32 >>> 8;
+    buf[p + 6] = hi32 >>> 16;
+    buf[p + 7] = hi32 >>> 24;
+    this.pos = p + 8;
   }
 
   double(field: number, value: number): void {
