@@ -1,0 +1,164 @@
+/**
+ * npm run bench:agent-gc [-- --path /trivial --warmup 15000 --requests 30000 --rounds 3 NAME=SPEC ...]
+ *
+ * What the agent costs the garbage collector per request: bench/agent/app.cjs
+ * runs with --trace-gc-nvp, uninstrumented and in each variant, in turns
+ * (every round runs them all, each in a fresh process); after `--warmup`
+ * requests, the collections during `--requests` more are summed from V8's
+ * trace. Printed per request: bytes allocated and promoted to the old
+ * generation, and the collector's pause; and the young (scavenge) and full
+ * (mark-compact) collections in the window.
+ *
+ * Objects that live past one or two scavenges are copied, then promoted, and
+ * the cost of a scavenge grows with what survives it, not with what dies: an
+ * agent that keeps its spans a little longer can cost more here than in
+ * instructions (bench:agent-instructions runs 50 times slower under valgrind,
+ * so time-based retention looks shorter there). Byte counts and collection
+ * counts repeat within a few percent; pauses are wall-clock, and move with
+ * the VM. The sixteenth session found the export batch's waiting spans this
+ * way (bench/agent/RESULTS.md).
+ *
+ * Variants (default: `spyglass`): see parseVariant in bench-app.ts. The agent
+ * exports to a sink in this process that answers 200 at once.
+ */
+import { openSync, closeSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { ensureAgentBuilt } from '@spyglass/agent';
+import { spawn } from 'node:child_process';
+import { freePort } from '../../test/support/spyglass-process.ts';
+import {
+  appEnvironment,
+  benchServices,
+  startExportSink,
+  stopBenchApp,
+  variantsFromArgs,
+} from './bench-app.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    path: { type: 'string', default: '/trivial' },
+    warmup: { type: 'string', default: '15000' },
+    requests: { type: 'string', default: '30000' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '16' },
+  },
+});
+const requests = Number(values.requests);
+
+const services = await benchServices();
+await ensureAgentBuilt();
+const sink = await startExportSink();
+const APP = join(import.meta.dirname, 'app.cjs');
+const variants = variantsFromArgs(positionals, { serviceName: 'bench-gc', endpoint: sink.endpoint });
+const scratch = mkdtempSync(join(tmpdir(), 'spyglass-gc-'));
+
+interface Window {
+  allocatedPerRequest: number;
+  promotedPerRequest: number;
+  pauseUsPerRequest: number;
+  scavenges: number;
+  markCompacts: number;
+}
+
+interface TraceSum {
+  allocated: number;
+  promoted: number;
+  pauseMs: number;
+  scavenges: number;
+  markCompacts: number;
+}
+
+/** Sums --trace-gc-nvp lines: one per collection, `gc=s` a scavenge, any other kind a full one. */
+function sumTrace(lines: readonly string[]): TraceSum {
+  const sum: TraceSum = { allocated: 0, promoted: 0, pauseMs: 0, scavenges: 0, markCompacts: 0 };
+  for (const line of lines) {
+    const kind = /\bgc=(\w+)/.exec(line)?.[1];
+    if (kind === undefined) continue;
+    if (kind === 's') sum.scavenges++;
+    else sum.markCompacts++;
+    sum.allocated += Number(/\ballocated=(\d+)/.exec(line)?.[1] ?? 0);
+    sum.promoted += Number(/\bpromoted=(\d+)/.exec(line)?.[1] ?? 0);
+    sum.pauseMs += Number(/\bpause=([\d.]+)/.exec(line)?.[1] ?? 0);
+  }
+  return sum;
+}
+
+const load = (port: number, amount: number) =>
+  autocannon({
+    url: `http://127.0.0.1:${port}${values.path}`,
+    connections: Number(values.connections),
+    amount,
+    timeout: 30,
+  });
+
+async function measure(variantIndex: number, round: number): Promise<Window> {
+  const v = variants[variantIndex]!;
+  const port = await freePort();
+  const traceFile = join(scratch, `${v.name}-${round}.trace`);
+  const out = openSync(traceFile, 'w');
+  const child = spawn(process.execPath, ['--trace-gc-nvp', ...v.nodeArgs, APP], {
+    env: v.env(appEnvironment(services, port)),
+    stdio: ['ignore', out, 'inherit'],
+  });
+  closeSync(out);
+  const linesSoFar = () => readFileSync(traceFile, 'utf8').split('\n');
+  try {
+    for (let waited = 0; !linesSoFar().some((l) => l.startsWith('listening')); waited += 50) {
+      if (waited > 20_000 || child.exitCode !== null) throw new Error(`${v.name}: the app did not start`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await load(port, Number(values.warmup));
+    const before = linesSoFar().length;
+    await load(port, requests);
+    const sum = sumTrace(linesSoFar().slice(before - 1));
+    return {
+      allocatedPerRequest: sum.allocated / requests,
+      promotedPerRequest: sum.promoted / requests,
+      pauseUsPerRequest: (sum.pauseMs * 1000) / requests,
+      scavenges: sum.scavenges,
+      markCompacts: sum.markCompacts,
+    };
+  } finally {
+    await stopBenchApp(child);
+  }
+}
+
+const results = new Map<string, Window[]>(variants.map((v) => [v.name, []]));
+for (let round = 1; round <= Number(values.rounds); round++)
+  for (let i = 0; i < variants.length; i++) {
+    const w = await measure(i, round);
+    results.get(variants[i]!.name)!.push(w);
+    process.stderr.write(
+      `  round ${round} ${variants[i]!.name}: promoted ${(w.promotedPerRequest / 1024).toFixed(2)} KB, ` +
+        `pause ${w.pauseUsPerRequest.toFixed(1)} us per request\n`,
+    );
+  }
+sink.close();
+rmSync(scratch, { recursive: true, force: true });
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const of = (name: string, pick: (w: Window) => number) => median(results.get(name)!.map(pick));
+console.log(
+  `${values.path}: the collector's work per request, median of ${values.rounds} rounds of ${requests}`,
+);
+console.table(
+  Object.fromEntries(
+    variants.map((v) => [
+      v.name,
+      {
+        'allocated (KB)': Number((of(v.name, (w) => w.allocatedPerRequest) / 1024).toFixed(2)),
+        'promoted (KB)': Number((of(v.name, (w) => w.promotedPerRequest) / 1024).toFixed(2)),
+        'pause (us)': Number(of(v.name, (w) => w.pauseUsPerRequest).toFixed(1)),
+        'added pause (us)': Number(
+          (of(v.name, (w) => w.pauseUsPerRequest) - of('baseline', (w) => w.pauseUsPerRequest)).toFixed(1),
+        ),
+        scavenges: of(v.name, (w) => w.scavenges),
+        'mark-compacts': of(v.name, (w) => w.markCompacts),
+      },
+    ]),
+  ),
+);
