@@ -26,27 +26,9 @@ const KNOWN_METHODS = new Set([
 const REDACTED_QUERY_PARAMS = ['sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature'];
 const REDACTED = 'REDACTED';
 
-/** The request side of an HTTP server span, read once when the request arrives. */
-export interface ServerRequestRecord {
-  /** http.request.method: a known method, or _OTHER. */
-  readonly method: string;
-  /** http.request.method_original: the method as sent, when it is not a known one. */
-  readonly methodOriginal: string | undefined;
-  readonly scheme: 'http' | 'https';
-  readonly path: string;
-  readonly query: string | undefined;
-  readonly serverAddress: string | undefined;
-  readonly serverPort: number | undefined;
-  readonly peerAddress: string | undefined;
-  readonly peerPort: number | undefined;
-  readonly clientAddress: string | undefined;
-  readonly protocolVersion: string;
-  readonly userAgent: string | undefined;
-}
-
 /**
  * What the server span keeps of its request when it arrives: a few reads,
- * parsed into a ServerRequestRecord only when the span is encoded (with the
+ * parsed and written as attributes only when the span is encoded (with the
  * other spans of its batch, see EncodingSpanProcessor). The method and target
  * are read at once (express rewrites `req.url` while it routes), and so is
  * the peer (the socket may be gone by then).
@@ -86,29 +68,6 @@ export function requestFacts(
 /** node:net's `_peername`: what getpeername() answered. */
 type Peer = { readonly address?: string; readonly port?: number };
 
-export function readServerRequest(facts: ServerRequestFacts): ServerRequestRecord {
-  const headers = facts.headers;
-  const rawMethod = facts.method;
-  const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : '_OTHER';
-  const target = splitTarget(facts.target);
-  const server = serverAddress(headers, facts.scheme);
-  const peer = facts.peerAddress;
-  return {
-    method,
-    methodOriginal: method !== rawMethod ? rawMethod : undefined,
-    scheme: facts.scheme,
-    path: target.path,
-    query: target.query,
-    serverAddress: server?.host,
-    serverPort: server?.port,
-    peerAddress: peer,
-    peerPort: facts.peerPort,
-    clientAddress: forwardedClient(headers) ?? peer,
-    protocolVersion: facts.httpVersion,
-    userAgent: headers['user-agent'],
-  };
-}
-
 const METHOD = attributeKey('http.request.method');
 const METHOD_ORIGINAL = attributeKey('http.request.method_original');
 const SCHEME = attributeKey('url.scheme');
@@ -122,22 +81,28 @@ const CLIENT_ADDRESS = attributeKey('client.address');
 const PROTOCOL_VERSION = attributeKey('network.protocol.version');
 const USER_AGENT = attributeKey('user_agent.original');
 
-/** The request's attributes, in the order upstream's instrumentation sets them. */
-export function writeServerRequest(r: ServerRequestRecord, sink: AttributeSink): void {
-  sink.string(METHOD, r.method);
-  sink.string(SCHEME, r.scheme);
-  if (r.methodOriginal !== undefined) sink.string(METHOD_ORIGINAL, r.methodOriginal);
-  sink.string(PATH, r.path);
-  if (r.query !== undefined) sink.string(QUERY, r.query);
-  if (r.serverAddress !== undefined) {
-    sink.string(SERVER_ADDRESS, r.serverAddress);
-    if (r.serverPort !== undefined) sink.int(SERVER_PORT, r.serverPort);
-  }
-  if (r.peerAddress !== undefined) sink.string(PEER_ADDRESS, r.peerAddress);
-  if (r.peerPort !== undefined) sink.int(PEER_PORT, r.peerPort);
-  if (r.clientAddress !== undefined) sink.string(CLIENT_ADDRESS, r.clientAddress);
-  sink.string(PROTOCOL_VERSION, r.protocolVersion);
-  if (r.userAgent !== undefined) sink.string(USER_AGENT, r.userAgent);
+/**
+ * The request's attributes, parsed from its facts straight into `sink`, in
+ * the order upstream's instrumentation sets them: no record, no object for
+ * the target's or the host's parts (this runs for every server span).
+ */
+export function writeServerRequest(facts: ServerRequestFacts, sink: AttributeSink): void {
+  const headers = facts.headers;
+  const rawMethod = facts.method;
+  const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : '_OTHER';
+  sink.string(METHOD, method);
+  sink.string(SCHEME, facts.scheme);
+  if (method !== rawMethod) sink.string(METHOD_ORIGINAL, rawMethod);
+  writeTarget(facts.target, sink);
+  writeServerAddress(headers, facts.scheme, sink);
+  const peer = facts.peerAddress;
+  if (peer !== undefined) sink.string(PEER_ADDRESS, peer);
+  if (facts.peerPort !== undefined) sink.int(PEER_PORT, facts.peerPort);
+  const client = forwardedClient(headers) ?? peer;
+  if (client !== undefined) sink.string(CLIENT_ADDRESS, client);
+  sink.string(PROTOCOL_VERSION, facts.httpVersion);
+  const userAgent = headers['user-agent'];
+  if (userAgent !== undefined) sink.string(USER_AGENT, userAgent);
 }
 
 /**
@@ -147,30 +112,32 @@ export function writeServerRequest(r: ServerRequestRecord, sink: AttributeSink):
  */
 export function requestAttributes(request: IncomingMessage, scheme: 'http' | 'https'): Attributes {
   const attributes: Attributes = {};
-  writeServerRequest(
-    readServerRequest(requestFacts(request, request.headers, scheme)),
-    new ObjectSink(attributes, Infinity),
-  );
+  writeServerRequest(requestFacts(request, request.headers, scheme), new ObjectSink(attributes, Infinity));
   return attributes;
 }
 
 /** url.path and url.query (signature parameters redacted) of the request target. */
-function splitTarget(target: string): { path: string; query: string | undefined } {
+function writeTarget(target: string, sink: AttributeSink): void {
   if (target.charCodeAt(0) !== 47 /* '/' */) {
     // absolute-form (proxies) or asterisk-form: let URL parse it.
+    let url: URL;
     try {
-      const url = new URL(target, 'http://localhost');
-      return { path: url.pathname, query: url.search ? redactQuery(url.search.slice(1)) : undefined };
+      url = new URL(target, 'http://localhost');
     } catch {
-      return { path: target, query: undefined };
+      sink.string(PATH, target);
+      return;
     }
+    sink.string(PATH, url.pathname);
+    if (url.search) sink.string(QUERY, redactQuery(url.search.slice(1)));
+    return;
   }
   const q = target.indexOf('?');
-  if (q === -1) return { path: target, query: undefined };
-  return {
-    path: target.slice(0, q),
-    query: q + 1 < target.length ? redactQuery(target.slice(q + 1)) : undefined,
-  };
+  if (q === -1) {
+    sink.string(PATH, target);
+    return;
+  }
+  sink.string(PATH, target.slice(0, q));
+  if (q + 1 < target.length) sink.string(QUERY, redactQuery(target.slice(q + 1)));
 }
 
 function redactQuery(query: string): string {
@@ -181,10 +148,7 @@ function redactQuery(query: string): string {
 }
 
 /** server.address / server.port: Forwarded host, X-Forwarded-Host, else Host. */
-function serverAddress(
-  headers: IncomingMessage['headers'],
-  scheme: string,
-): { host: string; port: number | undefined } | undefined {
+function writeServerAddress(headers: IncomingMessage['headers'], scheme: string, sink: AttributeSink): void {
   let host: string | undefined;
   let proto = scheme;
   const forwarded = headers['forwarded'];
@@ -203,13 +167,17 @@ function serverAddress(
     host = headers.host;
     proto = scheme;
   }
-  if (!host) return undefined;
+  if (!host) return;
   const colon = portColon(host);
-  if (colon !== -1) {
-    const port = colon + 1 < host.length ? Number(host.slice(colon + 1)) : Number.NaN; // "name:" has no port
-    return { host: host.slice(0, colon), port: Number.isFinite(port) ? port : undefined };
+  if (colon === -1) {
+    sink.string(SERVER_ADDRESS, host);
+    if (proto === 'http') sink.int(SERVER_PORT, 80);
+    else if (proto === 'https') sink.int(SERVER_PORT, 443);
+    return;
   }
-  return { host, port: proto === 'http' ? 80 : proto === 'https' ? 443 : undefined };
+  sink.string(SERVER_ADDRESS, host.slice(0, colon));
+  const port = colon + 1 < host.length ? Number(host.slice(colon + 1)) : Number.NaN; // "name:" has no port
+  if (Number.isFinite(port)) sink.int(SERVER_PORT, port);
 }
 
 /**

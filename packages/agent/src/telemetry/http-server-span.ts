@@ -11,7 +11,7 @@ import {
   writeAttributes,
   type AttributeSink,
 } from './attribute-encoding.ts';
-import { readServerRequest, writeServerRequest, type ServerRequestFacts } from './http-server-attributes.ts';
+import { writeServerRequest, type ServerRequestFacts } from './http-server-attributes.ts';
 import type { ProtobufWriter } from './protobuf-writer.ts';
 import { MAX_ATTRIBUTES, RecordingSpan, type SpanRecorder } from './recording-span.ts';
 
@@ -78,7 +78,7 @@ export class HttpServerSpan extends RecordingSpan {
   }
 
   #write(sink: AttributeSink): void {
-    writeServerRequest(readServerRequest(this.request), sink);
+    writeServerRequest(this.request, sink);
     const response = this.#response;
     if (response === undefined) return;
     sink.int(STATUS, response.status);
