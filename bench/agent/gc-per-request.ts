@@ -133,7 +133,7 @@ for (let round = 1; round <= Number(values.rounds); round++)
     const w = await measure(i, round);
     results.get(variants[i]!.name)!.push(w);
     process.stderr.write(
-      `  round ${round} ${variants[i]!.name}: promoted ${(w.promotedPerRequest / 1024).toFixed(2)} KB, ` +
+      `  round ${round} ${variants[i]!.name}: promoted ${(w.promotedPerRequest / 1024).toFixed(2)} KiB, ` +
         `pause ${w.pauseUsPerRequest.toFixed(1)} us per request\n`,
     );
   }
@@ -150,8 +150,8 @@ console.table(
     variants.map((v) => [
       v.name,
       {
-        'allocated (KB)': Number((of(v.name, (w) => w.allocatedPerRequest) / 1024).toFixed(2)),
-        'promoted (KB)': Number((of(v.name, (w) => w.promotedPerRequest) / 1024).toFixed(2)),
+        'allocated (KiB)': Number((of(v.name, (w) => w.allocatedPerRequest) / 1024).toFixed(2)),
+        'promoted (KiB)': Number((of(v.name, (w) => w.promotedPerRequest) / 1024).toFixed(2)),
         'pause (us)': Number(of(v.name, (w) => w.pauseUsPerRequest).toFixed(1)),
         'added pause (us)': Number(
           (of(v.name, (w) => w.pauseUsPerRequest) - of('baseline', (w) => w.pauseUsPerRequest)).toFixed(1),
