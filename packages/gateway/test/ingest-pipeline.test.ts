@@ -163,7 +163,9 @@ test('a crash while a stored group is being forgotten: its remaining batches are
   inserts = [];
   let open!: () => void;
   gate = new Promise((r) => (open = r));
-  const o = options({ commitIntervalMs: 5, flushIntervalMs: 50 });
+  // A flush interval long enough for the three batches to be one group on a loaded machine (at 50 ms,
+  // a CI run once committed them too slowly and they went in two inserts).
+  const o = options({ commitIntervalMs: 5, flushIntervalMs: 1000 });
   const first = IngestPipeline.start(o);
   for (let i = 0; i < 3; i++) assert.equal((await first.consume(rows('forgotten', 10, i))).kind, 'stored');
   const deadline = performance.now() + 5_000;
