@@ -11,8 +11,7 @@ import { startDemoService, type DemoService } from '../support/demo-services.ts'
 import {
   exited,
   freePort,
-  freePorts,
-  startSpyglassProcess,
+  startSpyglassOnFreePorts,
   type SpyglassPorts,
 } from '../support/spyglass-process.ts';
 
@@ -144,7 +143,6 @@ describe('demo: one checkout is one complete trace', { skip, timeout: 150_000 },
   before(async () => {
     startedAt = Date.now();
     dataDir = mkdtempSync(join(tmpdir(), 'spyglass-demo-e2e-'));
-    ports = await freePorts();
     // Build the agent once here, so five launchers do not race to build it.
     const building = (async () => {
       for (let attempt = 1; ; attempt++) {
@@ -158,11 +156,10 @@ describe('demo: one checkout is one complete trace', { skip, timeout: 150_000 },
         }
       }
     })();
-    spyglass = await startSpyglassProcess({
+    ({ child: spyglass, ports } = await startSpyglassOnFreePorts({
       dataDir,
-      ports,
       config: 'clickhouseHttp:\n  enabled: false\ningest:\n  flushIntervalMs: 100\n',
-    });
+    }));
     await building;
 
     const webPort = await freePort();

@@ -89,3 +89,25 @@ export async function startSpyglassProcess(o: {
   child.kill('SIGKILL');
   throw new Error('spyglass did not become healthy');
 }
+
+/**
+ * startSpyglassProcess on ports chosen here, chosen again when the process
+ * exits before it is healthy (up to `attempts` times): a port found free can
+ * be taken before `spyglass up` binds it, by another process's listener or an
+ * outgoing connection's ephemeral port (a CI run of the demo test once lost
+ * one that way: EADDRINUSE).
+ */
+export async function startSpyglassOnFreePorts(
+  o: Omit<Parameters<typeof startSpyglassProcess>[0], 'ports'> & { attempts?: number },
+): Promise<{ child: ChildProcess; ports: SpyglassPorts }> {
+  const attempts = o.attempts ?? 3;
+  for (let attempt = 1; ; attempt++) {
+    const ports = await freePorts();
+    try {
+      return { child: await startSpyglassProcess({ ...o, ports }), ports };
+    } catch (err) {
+      if (attempt >= attempts || !/exited with/.test((err as Error).message)) throw err;
+      process.stderr.write(`# spyglass up did not start (${(err as Error).message}): new ports, again\n`);
+    }
+  }
+}
