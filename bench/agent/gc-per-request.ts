@@ -21,20 +21,17 @@
  * Variants (default: `spyglass`): see parseVariant in bench-app.ts. The agent
  * exports to a sink in this process that answers 200 at once.
  */
-import { openSync, closeSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
-import { spawn } from 'node:child_process';
-import { freePort } from '../../test/support/spyglass-process.ts';
 import {
   appEnvironment,
   benchServices,
+  startBenchApp,
   startExportSink,
   stopBenchApp,
   variantsFromArgs,
+  type AgentVariant,
 } from './bench-app.ts';
 
 const { values, positionals } = parseArgs({
@@ -52,9 +49,7 @@ const requests = Number(values.requests);
 const services = await benchServices();
 await ensureAgentBuilt();
 const sink = await startExportSink();
-const APP = join(import.meta.dirname, 'app.cjs');
 const variants = variantsFromArgs(positionals, { serviceName: 'bench-gc', endpoint: sink.endpoint });
-const scratch = mkdtempSync(join(tmpdir(), 'spyglass-gc-'));
 
 interface Window {
   allocatedPerRequest: number;
@@ -95,26 +90,19 @@ const load = (port: number, amount: number) =>
     timeout: 30,
   });
 
-async function measure(variantIndex: number, round: number): Promise<Window> {
-  const v = variants[variantIndex]!;
-  const port = await freePort();
-  const traceFile = join(scratch, `${v.name}-${round}.trace`);
-  const out = openSync(traceFile, 'w');
-  const child = spawn(process.execPath, ['--trace-gc-nvp', ...v.nodeArgs, APP], {
-    env: v.env(appEnvironment(services, port)),
-    stdio: ['ignore', out, 'inherit'],
-  });
-  closeSync(out);
-  const linesSoFar = () => readFileSync(traceFile, 'utf8').split('\n');
+async function measure(v: AgentVariant): Promise<Window> {
+  // --trace-gc-nvp prints a line per collection on the app's stdout, beside its "listening".
+  const { child, port } = await startBenchApp(v.name, (p) => v.env(appEnvironment(services, p)), [
+    '--trace-gc-nvp',
+    ...v.nodeArgs,
+  ]);
+  let trace = '';
+  child.stdout!.on('data', (d: Buffer) => (trace += d.toString()));
   try {
-    for (let waited = 0; !linesSoFar().some((l) => l.startsWith('listening')); waited += 50) {
-      if (waited > 20_000 || child.exitCode !== null) throw new Error(`${v.name}: the app did not start`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
     await load(port, Number(values.warmup));
-    const before = linesSoFar().length;
+    const windowStart = trace.length;
     await load(port, requests);
-    const sum = sumTrace(linesSoFar().slice(before - 1));
+    const sum = sumTrace(trace.slice(windowStart).split('\n'));
     return {
       allocatedPerRequest: sum.allocated / requests,
       promotedPerRequest: sum.promoted / requests,
@@ -130,7 +118,7 @@ async function measure(variantIndex: number, round: number): Promise<Window> {
 const results = new Map<string, Window[]>(variants.map((v) => [v.name, []]));
 for (let round = 1; round <= Number(values.rounds); round++)
   for (let i = 0; i < variants.length; i++) {
-    const w = await measure(i, round);
+    const w = await measure(variants[i]!);
     results.get(variants[i]!.name)!.push(w);
     process.stderr.write(
       `  round ${round} ${variants[i]!.name}: promoted ${(w.promotedPerRequest / 1024).toFixed(2)} KiB, ` +
@@ -138,7 +126,6 @@ for (let round = 1; round <= Number(values.rounds); round++)
     );
   }
 sink.close();
-rmSync(scratch, { recursive: true, force: true });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const of = (name: string, pick: (w: Window) => number) => median(results.get(name)!.map(pick));

@@ -35,8 +35,7 @@ export function startWithEsmHooks(
   ) as typeof import('node:worker_threads');
   const { registerOptions, addHookMessagePort } = iitm.createAddHookMessageChannel<Record<string, unknown>>();
   const started = agent.main.startFromEnvironment(process.env, {
-    constructAllInstrumentations: true,
-    importHooks: true,
+    esModuleHooks: true,
     onStartupDone: agent.saveCodeCache,
   });
   if (!started) {

@@ -41,17 +41,14 @@ const PIPELINE_DELAY_MS = 1000;
 
 export interface StartOptions {
   /**
-   * Construct every wanted instrumentation now rather than on the first
-   * require of its package: ES-module applications, whose imports are hooked
-   * in the loader thread before they resolve.
+   * An ES-module application, whose imports import-in-the-middle's loader
+   * hook sees (esm-hooks.ts registers it): every wanted instrumentation is
+   * constructed now rather than on the first require of its package (imports
+   * are hooked in the loader thread before they resolve), and their import
+   * hooks are import-in-the-middle's own, not inert ones
+   * (telemetry/import-hook-switch.ts).
    */
-  readonly constructAllInstrumentations?: boolean;
-  /**
-   * import-in-the-middle's loader hook is registered (esm-hooks.ts): the
-   * instrumentations' import hooks are import-in-the-middle's own, not inert
-   * ones (see telemetry/import-hook-switch.ts). Before any is built.
-   */
-  readonly importHooks?: boolean;
+  readonly esModuleHooks?: boolean;
   /**
    * Called once when the application has started: just before the export
    * pipeline loads (on the first span or log record, or PIPELINE_DELAY_MS
@@ -78,7 +75,7 @@ export function startAgent(
   env: NodeJS.ProcessEnv = process.env,
   options: StartOptions = {},
 ): Agent {
-  if (options.importHooks) useImportHooks();
+  if (options.esModuleHooks) useImportHooks();
   const service = identifyService(initial.serviceName, env);
   const config = new ConfigStore(initial, service.name);
   const endpoint = new URL(initial.endpoint);
@@ -124,7 +121,7 @@ export function startAgent(
     initial,
   );
   instrumentations.start();
-  if (options.constructAllInstrumentations) instrumentations.constructAll();
+  if (options.esModuleHooks) instrumentations.constructAll();
   config.subscribe((next) => instrumentations.apply(next));
 
   setTimeout(ensurePipeline, PIPELINE_DELAY_MS).unref();

@@ -26,8 +26,16 @@ export interface EncodedTraceSender {
 
 type PendingResource = { asyncAttributesPending?: boolean; waitForAsyncAttributes?: () => Promise<void> };
 
+/** A resource whose detectors are still reading (host.id): it must be waited for before it is encoded. */
+function detecting(resource: ReadableSpan['resource']): resource is ReadableSpan['resource'] & {
+  waitForAsyncAttributes(): Promise<void>;
+} {
+  const r = resource as PendingResource;
+  return r.asyncAttributesPending === true && typeof r.waitForAsyncAttributes === 'function';
+}
+
 /** See EncodingSpanProcessor: ended spans wait for this many, then are encoded together. */
-export const ENCODE_EVERY = 64;
+const ENCODE_EVERY = 64;
 
 /** Writers larger than this after a batch are replaced, so one burst does not pin its memory. */
 const MAX_IDLE_WRITER_BYTES = 1 << 20;
@@ -68,12 +76,15 @@ export class EncodingSpanProcessor implements SpanProcessor {
   #resourceSettled = false;
   #resourceReady: Promise<void> | undefined;
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #encodeEvery: number;
 
   constructor(
     private readonly sender: EncodedTraceSender,
     private readonly options: EncodingProcessorOptions,
     private readonly stats: ExportStats,
-  ) {}
+  ) {
+    this.#encodeEvery = options.encodeEvery ?? ENCODE_EVERY;
+  }
 
   onStart(): void {}
 
@@ -87,8 +98,7 @@ export class EncodingSpanProcessor implements SpanProcessor {
     const pending = this.#pending.push(span);
     if (waiting + 1 >= this.options.maxBatchSize) void this.#flush();
     else {
-      if (pending >= (this.options.encodeEvery ?? ENCODE_EVERY) && this.#resourceComplete(span))
-        this.#encodePending();
+      if (pending >= this.#encodeEvery && this.#resourceComplete(span)) this.#encodePending();
       this.#scheduleFlush();
     }
   }
@@ -120,8 +130,8 @@ export class EncodingSpanProcessor implements SpanProcessor {
     if (this.#pending.length === 0 && this.#encoded === 0) return Promise.resolve();
     // Resource detectors may still be reading (host.id): the first batch waits for them, once.
     if (!this.#resourceSettled) {
-      const resource = this.#pending[0]!.resource as PendingResource;
-      if (resource.asyncAttributesPending && resource.waitForAsyncAttributes) {
+      const resource = this.#pending[0]!.resource;
+      if (detecting(resource)) {
         this.#resourceReady ??= resource
           .waitForAsyncAttributes()
           .catch(() => {})
@@ -146,8 +156,7 @@ export class EncodingSpanProcessor implements SpanProcessor {
 
   /** Whether the spans' resource has settled (it has, unless detectors are still reading: see #flush). */
   #resourceComplete(span: ReadableSpan): boolean {
-    if (!this.#resourceSettled && !(span.resource as PendingResource).asyncAttributesPending)
-      this.#resourceSettled = true;
+    if (!this.#resourceSettled && !detecting(span.resource)) this.#resourceSettled = true;
     return this.#resourceSettled;
   }
 

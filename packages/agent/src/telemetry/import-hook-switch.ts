@@ -30,11 +30,6 @@ export function useImportHooks(): void {
   realHook ??= (require('import-in-the-middle') as { Hook: HookConstructor }).Hook;
 }
 
-/** Whether hooks are import-in-the-middle's (for tests). */
-export function importHooksInUse(): boolean {
-  return realHook !== undefined;
-}
-
 /**
  * `new Hook(modules, options, hookFn)`: import-in-the-middle's Hook, or an
  * inert one. A constructor function that returns an object, so `new` gives
