@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { createRequire } from 'node:module';
 // Imported: the global `performance` (like `Buffer` and `process`) is an accessor on globalThis,
 // and each read of one there calls its getter (~12 ns, per span here).
 import { performance } from 'node:perf_hooks';
@@ -302,12 +302,25 @@ let pool = Buffer.allocUnsafe(0);
 let poolHex = '';
 let poolAt = 0;
 
+/**
+ * node:crypto is loaded with the first span's ids, not with the agent: it and
+ * the streams it loads added ~6 ms to every application's startup, including
+ * those that never start a span. createRequire, not require: these sources
+ * also run as ES modules (in tests).
+ */
+let randomFillSync: ((buffer: Buffer) => Buffer) | undefined;
+function fillRandom(buffer: Buffer): void {
+  randomFillSync ??= (createRequire(process.execPath)('node:crypto') as typeof import('node:crypto'))
+    .randomFillSync;
+  randomFillSync(buffer);
+}
+
 /** The pool's offset of `bytes` fresh random bytes, not all zero (an all-zero id is invalid). */
 function reserve(bytes: number): number {
   for (;;) {
     if (poolAt + bytes > pool.length) {
       pool = Buffer.allocUnsafe(POOL_BYTES);
-      randomFillSync(pool);
+      fillRandom(pool);
       poolHex = pool.toString('hex');
       poolAt = 0;
     }
