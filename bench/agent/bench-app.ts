@@ -15,8 +15,7 @@ import { backingService } from '../../test/support/backing-services.ts';
 import {
   exited,
   freePort,
-  freePorts,
-  startSpyglassProcess,
+  startSpyglassOnFreePorts,
   type SpyglassPorts,
 } from '../../test/support/spyglass-process.ts';
 
@@ -168,8 +167,7 @@ export interface BenchBackend {
 
 export async function startBenchBackend(): Promise<BenchBackend> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-bench-backend-'));
-  const ports = await freePorts();
-  const child = await startSpyglassProcess({ dataDir, ports });
+  const { child, ports } = await startSpyglassOnFreePorts({ dataDir });
   return {
     child,
     ports,

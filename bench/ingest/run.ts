@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeRequest } from '@spyglass/otlp';
 import { buildTraceRequest } from '../../test/support/trace-request.ts';
-import { freePorts, startSpyglassProcess } from '../../test/support/spyglass-process.ts';
+import { startSpyglassOnFreePorts } from '../../test/support/spyglass-process.ts';
 import { generateLoad } from './load-generator.ts';
 import { cpuSeconds, peakRssBytes } from '../support/process-stats.ts';
 
@@ -47,14 +47,12 @@ const opts = {
 };
 
 const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-bench-'));
-const ports = await freePorts();
 // SPYGLASS_BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of the server there.
 const profileArgs = process.env.SPYGLASS_BENCH_CPU_PROFILE
   ? ['--cpu-prof', '--cpu-prof-dir', process.env.SPYGLASS_BENCH_CPU_PROFILE]
   : [];
-const server = await startSpyglassProcess({
+const { child: server, ports } = await startSpyglassOnFreePorts({
   dataDir,
-  ports,
   nodeArgs: profileArgs,
   config:
     `clickhouseHttp:\n  enabled: false\ningest:\n  flushIntervalMs: ${Number(values['flush-interval-ms'])}\n` +

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildTraceRequest } from '../../test/support/trace-request.ts';
-import { freePorts, startSpyglassProcess } from '../../test/support/spyglass-process.ts';
+import { startSpyglassOnFreePorts } from '../../test/support/spyglass-process.ts';
 import { FreshIds } from '../ingest/fresh-ids.ts';
 import { RawHttpConnection } from '../ingest/raw-http-sender.ts';
 
@@ -39,10 +39,16 @@ const dataDir = values['data-dir'] ?? mkdtempSync(join(tmpdir(), 'spyglass-bench
 mkdirSync(dataDir, { recursive: true });
 const loadedMarker = join(dataDir, 'bench-loaded.json');
 const previousLoad = existsSync(loadedMarker)
-  ? (JSON.parse(readFileSync(loadedMarker, 'utf8')) as { startMs: number; endMs: number; loadSeconds: number })
+  ? (JSON.parse(readFileSync(loadedMarker, 'utf8')) as {
+      startMs: number;
+      endMs: number;
+      loadSeconds: number;
+    })
   : undefined;
-const ports = await freePorts();
-const server = await startSpyglassProcess({ dataDir, ports, config: 'clickhouseHttp:\n  enabled: false\n' });
+const { child: server, ports } = await startSpyglassOnFreePorts({
+  dataDir,
+  config: 'clickhouseHttp:\n  enabled: false\n',
+});
 const api = `http://127.0.0.1:${ports.http}`;
 const health = async () =>
   (await (await fetch(`${api}/api/health`)).json()) as { status: string; ingest: { queuedBatches: number } };

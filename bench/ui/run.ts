@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureUiBuilt } from '@spyglass/ui';
-import { freePorts, startSpyglassProcess } from '../../test/support/spyglass-process.ts';
+import { startSpyglassOnFreePorts } from '../../test/support/spyglass-process.ts';
 import { launchChromium } from '../../test/support/ui-browser.ts';
 import { bigTrace, tracesRequest } from '../../test/support/ui-seed.ts';
 
@@ -57,8 +57,10 @@ const initialJsGz = initial.filter((f) => f.endsWith('.js')).reduce((n, f) => n 
 const initialCssGz = initial.filter((f) => f.endsWith('.css')).reduce((n, f) => n + gz(f), 0);
 
 // 2. The all-in-one on the dataset, plus one 10,000-span trace.
-const ports = await freePorts();
-const server = await startSpyglassProcess({ dataDir, ports, config: 'clickhouseHttp:\n  enabled: false\n' });
+const { child: server, ports } = await startSpyglassOnFreePorts({
+  dataDir,
+  config: 'clickhouseHttp:\n  enabled: false\n',
+});
 // A failed run must not leave the all-in-one holding the data folder.
 process.on('exit', () => server.kill('SIGTERM'));
 const base = `http://127.0.0.1:${ports.http}`;

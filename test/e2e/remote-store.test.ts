@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openStore, type Store } from '@spyglass/store';
 import { startGateway, silentLogger, type Gateway } from '@spyglass/gateway';
 import { buildTraceRequest } from '../support/trace-request.ts';
-import { freePorts, startSpyglassProcess } from '../support/spyglass-process.ts';
+import { startSpyglassOnFreePorts } from '../support/spyglass-process.ts';
 
 /**
  * The remote driver (@clickhouse/client over HTTP) end to end: migrations,
@@ -24,12 +24,12 @@ let gateway: Gateway;
 
 before(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'spyglass-remote-'));
-  const ports = await freePorts();
-  server = await startSpyglassProcess({
+  const started = await startSpyglassOnFreePorts({
     dataDir: join(dir, 'server'),
-    ports,
     config: 'clickhouseHttp:\n  readOnly: false\n',
   });
+  server = started.child;
+  const ports = started.ports;
   url = `http://127.0.0.1:${ports.ch}`;
   store = await openStore({
     kind: 'remote',

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exited, freePorts, startSpyglassProcess, type SpyglassPorts } from './spyglass-process.ts';
+import { exited, startSpyglassOnFreePorts, type SpyglassPorts } from './spyglass-process.ts';
 
 /**
  * Agent tests: a real `spyglass up` (one per test file) receives what real
@@ -34,8 +34,7 @@ export interface Backend {
 
 export async function startBackend(): Promise<Backend> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-agent-test-'));
-  const ports = await freePorts();
-  const child = await startSpyglassProcess({ dataDir, ports, config: CONFIG });
+  const { child, ports } = await startSpyglassOnFreePorts({ dataDir, config: CONFIG });
   const sql = async <T>(text: string): Promise<T[]> => {
     const r = await fetch(`http://127.0.0.1:${ports.http}/api/v1/sql`, {
       method: 'POST',

@@ -95,7 +95,9 @@ export async function startSpyglassProcess(o: {
  * exits before it is healthy (up to `attempts` times): a port found free can
  * be taken before `spyglass up` binds it, by another process's listener or an
  * outgoing connection's ephemeral port (a CI run of the demo test once lost
- * one that way: EADDRINUSE).
+ * one that way: EADDRINUSE). Every test and benchmark that starts a backend
+ * of its own uses this; crash-recovery.test.ts restarts one on the same ports
+ * on purpose.
  */
 export async function startSpyglassOnFreePorts(
   o: Omit<Parameters<typeof startSpyglassProcess>[0], 'ports'> & { attempts?: number },
