@@ -314,8 +314,8 @@ let poolAt = 0;
 
 /**
  * node:crypto is loaded with the first span's ids, not with the agent: it and
- * the streams it loads added ~6 ms to every application's startup, including
- * those that never start a span. createRequire, not require: these sources
+ * the streams it loads added ~5 ms to every application's startup, including
+ * those that never start a span (bench/agent/RESULTS.md, seventeenth session). createRequire, not require: these sources
  * also run as ES modules (in tests).
  */
 let randomFillSync: ((buffer: Buffer) => Buffer) | undefined;
