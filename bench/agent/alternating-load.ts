@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { cpuSeconds, rssBytes } from '../support/process-stats.ts';
+import { mean } from '../support/stats.ts';
 
 /**
  * Load in alternating slices: every app (uninstrumented, under each agent)
@@ -75,9 +76,6 @@ async function loadSlice(target: SliceTarget, options: AlternatingOptions): Prom
     rssMb: rssBytes(target.pid) / 2 ** 20,
   };
 }
-
-export const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-export const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
  * A variant against the baseline over the same cycles: throughput loss (from the total requests

@@ -31,6 +31,7 @@ import { ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
 import { cpuSeconds } from '../support/process-stats.ts';
 import { appEnvironment, benchServices, startBenchApp, startExportSink, stopBenchApp } from './bench-app.ts';
+import { median } from '../support/stats.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -137,7 +138,6 @@ for (let round = 0; round < Number(values.rounds); round++) {
   }
   console.log(`round ${round + 1}: ${values.path} at ${rate}/s: ${line.join(', ')} per request`);
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(
   `median: ${variants
     .map((v) =>

@@ -33,6 +33,7 @@ import {
   variantsFromArgs,
   type AgentVariant,
 } from './bench-app.ts';
+import { median } from '../support/stats.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -127,7 +128,6 @@ for (let round = 1; round <= Number(values.rounds); round++)
   }
 sink.close();
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const of = (name: string, pick: (w: Window) => number) => median(results.get(name)!.map(pick));
 console.log(
   `${values.path}: the collector's work per request, median of ${values.rounds} rounds of ${requests}`,

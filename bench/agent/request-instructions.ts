@@ -38,6 +38,7 @@ import {
   requireValgrind,
   type AgentVariant,
 } from './bench-app.ts';
+import { median } from '../support/stats.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -193,7 +194,6 @@ for (let run = 0; run < Number(values.runs); run++)
   }
 sink.close();
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 /** Per request without the background rate (see the header). */
 const foreground = (c: Count) => c.perRequest - (c.idlePerSecond * c.windowSeconds) / requests;
 const baseline = counts.get('baseline')!;

@@ -54,7 +54,8 @@ import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
 import { peakRssBytes } from '../support/process-stats.ts';
-import { alternatingLoad, compareSlices, mean, median, type Slice } from './alternating-load.ts';
+import { alternatingLoad, compareSlices, type Slice } from './alternating-load.ts';
+import { mean, median } from '../support/stats.ts';
 import {
   type BenchApp,
   appEnvironment,

@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { AGENT_DIST, REGISTER_MJS, ensureAgentBuilt } from '@spyglass/agent';
 import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
 import { appEnvironment, benchServices, requireValgrind } from './bench-app.ts';
+import { median } from '../support/stats.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -110,7 +111,6 @@ for (let i = 0; i < runs; i++)
     counts.get(name)!.push(instructions(variant));
     process.stderr.write(`  run ${i + 1} ${name} done\n`);
   }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const base = median(counts.get('baseline')!);
 console.table(
   Object.fromEntries(

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureAgentBuilt, REGISTER_CJS } from '@spyglass/agent';
 import { appEnvironment, benchServices } from './bench-app.ts';
+import { median } from '../support/stats.ts';
 
 const { values } = parseArgs({ options: { starts: { type: 'string', default: '12' } } });
 const starts = Number(values.starts);
@@ -68,7 +69,6 @@ for (let i = 0; i < starts; i++) {
   runs.baseline.push(start(false));
   runs.spyglass.push(start(true));
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const row = (phases: Phases[]) => ({
   'node boot (ms)': Number(median(phases.map((p) => p.boot)).toFixed(1)),
   'agent preload (ms)': Number(median(phases.map((p) => p.preload)).toFixed(1)),

@@ -1,14 +1,18 @@
 import {
   TraceFlags,
   isSpanContextValid,
-  isValidTraceId,
   trace,
   type Attributes,
   type Context,
   type Link,
   type SpanKind,
 } from '@opentelemetry/api';
-import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
+import {
+  SamplingDecision,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+  type SamplingResult,
+} from '@opentelemetry/sdk-trace-base';
 import type { ConfigStore } from '../config/config-store.ts';
 import type { NewTraceSampler } from './recording-span.ts';
 
@@ -20,21 +24,24 @@ import type { NewTraceSampler } from './recording-span.ts';
  *
  * The decisions are those of the SDK's ParentBasedSampler around a
  * TraceIdRatioBasedSampler (a test compares them; at ratio 1 a new trace is
- * kept without checking its id, which the agent made), without their result
- * objects and the copy that added SampleRate. The agent's own spans decide a
- * new trace from its id's bytes (sampleNewTrace): the control plane lowers the
- * ratio when a service is healthy, and reading the id's 32 hex characters
- * (a sliced string) to validate and number it cost ~3.5 K instructions per
- * request then (bench:agent-instructions at ratio 0.1, seventeenth session).
+ * kept without checking its id, which the agent made), without the result
+ * objects and the copy that added SampleRate: a parent's decision is followed
+ * here, and a new trace's id is numbered by the SDK's TraceIdRatioBasedSampler,
+ * or, for the agent's own spans, from the id's bytes (sampleNewTrace). The
+ * control plane lowers the ratio when a service is healthy, and reading the
+ * id's 32 hex characters (a sliced string) to validate and number it cost
+ * ~3.5 K instructions per request then (bench:agent-instructions at ratio
+ * 0.1, seventeenth session).
  */
 const KEEP: SamplingResult = Object.freeze({ decision: SamplingDecision.RECORD_AND_SAMPLED });
 const DROP: SamplingResult = Object.freeze({ decision: SamplingDecision.NOT_RECORD });
 
 export class LiveRatioSampler implements Sampler, NewTraceSampler {
-  /** The ratio `#weighted` and `#upperBound` are for. */
+  /** The ratio `#weighted`, `#upperBound` and `#root` are for. */
   #ratio = -1;
   #weighted: SamplingResult = KEEP;
   #upperBound = 0;
+  #root = new TraceIdRatioBasedSampler(1);
 
   constructor(private readonly config: ConfigStore) {}
 
@@ -52,13 +59,15 @@ export class LiveRatioSampler implements Sampler, NewTraceSampler {
     if (parent && isSpanContextValid(parent))
       return (parent.traceFlags & TraceFlags.SAMPLED) !== 0 ? this.#weighted : DROP;
     if (ratio >= 1) return KEEP;
-    return isValidTraceId(traceId) && accumulate(traceId) < this.#upperBound ? this.#weighted : DROP;
+    const root = this.#root.shouldSample(context, traceId);
+    return root.decision === SamplingDecision.NOT_RECORD ? DROP : this.#weighted;
   }
 
   /**
    * shouldSample's decision for a new trace (no valid parent) whose id is
-   * `bytes[at, at + 16)`: the SDK's number for it is its four big-endian
-   * 32-bit words XORed. The agent's ids are never all zero (valid).
+   * `bytes[at, at + 16)`: TraceIdRatioBasedSampler's number for it is its
+   * four big-endian 32-bit words XORed, kept below `#upperBound`. The agent's
+   * ids are never all zero (valid).
    */
   sampleNewTrace(bytes: Uint8Array, at: number): SamplingResult {
     const ratio = this.config.current.sampling.ratio;
@@ -80,25 +89,12 @@ export class LiveRatioSampler implements Sampler, NewTraceSampler {
       ratio > 0 && ratio < 1
         ? Object.freeze({ ...KEEP, attributes: Object.freeze({ SampleRate: Math.round(1 / ratio) }) })
         : KEEP;
-    // TraceIdRatioBasedSampler's bound (@opentelemetry/sdk-trace-base).
+    // TraceIdRatioBasedSampler's bound (@opentelemetry/sdk-trace-base), for the byte path.
     this.#upperBound = ratio >= 1 ? 2 ** 32 : ratio <= 0 ? 0 : Math.floor(ratio * 0xffffffff);
+    this.#root = new TraceIdRatioBasedSampler(ratio);
   }
 
   toString(): string {
     return `LiveRatioSampler{${this.config.current.sampling.ratio}}`;
   }
-}
-
-/** TraceIdRatioBasedSampler's number for a trace id: its four 32-bit words XORed. */
-function accumulate(traceId: string): number {
-  let accumulation = 0;
-  for (let i = 0; i < 32; i += 8) {
-    let part = 0;
-    for (let j = 0; j < 8; j++) {
-      const c = traceId.charCodeAt(i + j);
-      part = (part << 4) | (c < 58 ? c - 48 : c < 71 ? c - 55 : c - 87);
-    }
-    accumulation = (accumulation ^ part) >>> 0;
-  }
-  return accumulation;
 }
