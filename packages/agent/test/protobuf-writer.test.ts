@@ -161,3 +161,44 @@ test('KeyValues written again from what a key remembered: the same bytes, after 
   for (let i = 0; i < 100; i++) assert.deepEqual(write(`id-${i}`), expected(`id-${i}`));
   assert.deepEqual(write('/users'), expected('/users'));
 });
+
+test('writeAttributes writes remembered KeyValues byte for byte as encoded afresh, for values that alternate across spans', async () => {
+  const { attributeKey, writeAnyValue, writeAttributes } =
+    await import('../src/telemetry/attribute-encoding.ts');
+  // What writeAttributes writes without remembering: the short form, else the long one.
+  const fresh = (name: string, value: string) => {
+    const w = new ProtobufWriter(8);
+    if (!w.keyValueAscii(0x4a, attributeKey(name).field, value, 0, value.length)) {
+      const kv = w.begin(9);
+      w.string(1, name);
+      writeAnyValue(w, 2, value);
+      w.end(kv);
+    }
+    return Buffer.from(w.finish());
+  };
+  const w = new ProtobufWriter(16);
+  const write = (attributes: Record<string, string>) => {
+    w.reset();
+    writeAttributes(w, 9, attributes);
+    const out = Buffer.from(w.finish());
+    w.reset();
+    w.small(new Uint8Array(64).fill(0xee)); // the writer's bytes overwritten before the next write
+    return out;
+  };
+  // Six statements for one key, more than it remembers, in turn (as pg's and ioredis's spans of
+  // one request alternate them), each a fresh string as an instrumentation builds it.
+  const statements = [
+    'SELECT $1::int + ? AS next',
+    'set ? ?',
+    'get ?',
+    'caf\u00e9 ?',
+    'DEL ?',
+    'x'.repeat(200),
+  ];
+  for (let round = 0; round < 20; round++)
+    for (const statement of statements) {
+      const value = statement.slice(0, 3) + statement.slice(3);
+      const expected = Buffer.concat([fresh('db.query.text', value), fresh('db.system.name', 'redis')]);
+      assert.deepEqual(write({ 'db.query.text': value, 'db.system.name': 'redis' }), expected, value);
+    }
+});

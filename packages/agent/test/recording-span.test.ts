@@ -8,6 +8,7 @@ import {
   createContextKey,
   trace,
   type Span,
+  INVALID_SPAN_CONTEXT,
   type SpanContext,
 } from '@opentelemetry/api';
 import { RPCType, getRPCMetadata } from '@opentelemetry/core';
@@ -22,7 +23,12 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { decodeTracesProto } from '@spyglass/otlp';
 import { ProtobufWriter } from '../src/telemetry/protobuf-writer.ts';
-import { PooledSpanContext, RecordingSpan, type SpanRecorder } from '../src/telemetry/recording-span.ts';
+import {
+  PooledSpanContext,
+  RecordingSpan,
+  isValidSpanContext,
+  type SpanRecorder,
+} from '../src/telemetry/recording-span.ts';
 import { ROUTE_SOURCE_KEY, RequestContext } from '../src/telemetry/request-context.ts';
 import { encodeTraceRequest } from '../src/telemetry/trace-encoder.ts';
 
@@ -173,11 +179,19 @@ test('ids: 32 and 16 lower-case hex digits, never all zero, different each time'
   assert.equal(traceIds.size, 2000);
 });
 
-test('pooled span contexts: the encoder writes the ids their hex says, across pool refills, for new and continued traces', () => {
-  const remote = PooledSpanContext.create(undefined, TraceFlags.SAMPLED).traceId;
-  // 600 contexts (three refills of the 256-span pool), encoded only after all were drawn.
+test('pooled span contexts: the encoder writes the ids their hex says, across pool refills, for new traces and under own and remote parents', () => {
+  const own = PooledSpanContext.create(undefined, TraceFlags.SAMPLED);
+  const remote: SpanContext = {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+  };
+  // 600 contexts (three refills of the 256-span pool), encoded only after all were drawn; a third
+  // new, a third under the agent's own parent (drawn before the refills), a third under a remote one.
+  const parents = [undefined, own, remote] as const;
   const contexts = Array.from({ length: 600 }, (_, i) =>
-    PooledSpanContext.create(i % 3 === 0 ? remote : undefined, TraceFlags.SAMPLED),
+    PooledSpanContext.create(parents[i % 3], TraceFlags.SAMPLED),
   );
   const spans = contexts.map((context) => {
     const span = new RecordingSpan('GET', SpanKind.SERVER, context, {}, undefined, scope, recorder([]));
@@ -190,11 +204,22 @@ test('pooled span contexts: the encoder writes the ids their hex says, across po
     const context = contexts[i]!;
     assert.match(context.traceId, /^[0-9a-f]{32}$/);
     assert.match(context.spanId, /^[0-9a-f]{16}$/);
-    if (i % 3 === 0) assert.equal(context.traceId, remote);
+    assert.equal(context.newTrace, i % 3 === 0);
+    if (i % 3 !== 0) assert.equal(context.traceId, parents[i % 3]!.traceId);
     assert.equal(decoded[i]!.traceId, context.traceId, `trace id of span ${i}`);
     assert.equal(decoded[i]!.spanId, context.spanId, `span id of span ${i}`);
   }
   assert.equal(new Set(contexts.map((c) => c.spanId)).size, 600);
+  assert.equal(new Set(contexts.filter((c) => c.newTrace).map((c) => c.traceId)).size, 200);
+});
+
+test("isValidSpanContext: the agent's own contexts without reading their ids, others as isSpanContextValid", () => {
+  assert.equal(isValidSpanContext(PooledSpanContext.create(undefined, TraceFlags.NONE)), true);
+  const valid = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
+  assert.equal(isValidSpanContext(valid), true);
+  assert.equal(isValidSpanContext({ ...valid, traceId: '0'.repeat(32) }), false);
+  assert.equal(isValidSpanContext({ ...valid, spanId: 'not hex at all!!' }), false);
+  assert.equal(isValidSpanContext(INVALID_SPAN_CONTEXT), false);
 });
 
 test('the request context answers like setRPCMetadata(trace.setSpan(parent, span), metadata)', () => {

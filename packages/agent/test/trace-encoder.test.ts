@@ -18,7 +18,8 @@ import { encodeTraceRequest } from '../src/telemetry/trace-encoder.ts';
 /**
  * The agent's own OTLP trace encoder against the upstream serializer: both
  * encodings of the same spans decode (with the gateway's decoder) to the same
- * request. Covers every attribute type, long and non-ASCII strings, events,
+ * request. Covers every attribute type, long and non-ASCII strings, integers
+ * on both sides of the short KeyValue form's bounds, events,
  * links, status, kinds, parents, two resources and several scopes.
  */
 function makeSpans(): ReadableSpan[] {
@@ -43,6 +44,12 @@ function makeSpans(): ReadableSpan[] {
             unicode: 'żółć 日本 🚀',
             long: 'x'.repeat(5000),
             int: 12345,
+            zero: 0,
+            'one.byte': 127,
+            'two.bytes': 128,
+            'short.form.max': 2 ** 28 - 1,
+            'long.form.min': 2 ** 28,
+            ['k'.repeat(130)]: 5,
             negative: -7,
             big: 2 ** 40,
             double: 3.25,

@@ -12,6 +12,7 @@ import {
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { plainCommonJsExports } from './plain-exports-plugin.ts';
 
 /**
  * The agent runs inside users' applications, so it ships as plain JavaScript:
@@ -64,12 +65,19 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
   };
   const requireHook = ownRequireHook();
   const importHooks = importHooksSwitched();
+  const plainExports = plainCommonJsExports();
   await build({
     ...common,
     entryPoints: [join(SRC, 'agent-main.ts')],
     outfile: join(tmp, 'agent.cjs'),
     format: 'cjs',
-    plugins: [requireHook.plugin, importHooks.plugin, semanticConventionsByName(), configSchemaApart()],
+    plugins: [
+      requireHook.plugin,
+      importHooks.plugin,
+      semanticConventionsByName(),
+      plainExports.plugin,
+      configSchemaApart(),
+    ],
   });
   if (requireHook.redirected() === 0)
     throw new Error(
@@ -78,6 +86,10 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
   if (importHooks.redirected() === 0)
     throw new Error(
       "no @opentelemetry/instrumentation imports import-in-the-middle any more: update build-agent.ts's importHooksSwitched",
+    );
+  if (plainExports.redirected() === 0)
+    throw new Error(
+      'no CommonJS file of the bundle requires an ES build of an @opentelemetry package any more: update plain-exports-plugin.ts',
     );
   // The configuration schema (zod, ~460 KB) in a file of its own: see configSchemaApart.
   await build({

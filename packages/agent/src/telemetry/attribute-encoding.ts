@@ -10,16 +10,23 @@ import { ProtobufWriter } from './protobuf-writer.ts';
 
 /**
  * An attribute name with its KeyValue.key field already encoded (tag, length,
- * UTF-8 bytes), and the last string value written with it in the short form
- * (see ProtobufSink.string): most values come back span after span (the
- * method, scheme, route, host, peer, content type), and copying the whole
- * KeyValue as written is cheaper than encoding it again.
+ * UTF-8 bytes), and the last few string values written with it in the short
+ * form (see ProtobufSink.string and writeAttributes): most values come back
+ * span after span (the method, scheme, route, host, peer, content type, a
+ * database's name, statement and address, a call site's file), and copying
+ * the whole KeyValue as written is cheaper than encoding it again (a
+ * character costs ~36 instructions to copy, see ProtobufWriter). Several
+ * values, because spans of different libraries share keys (pg's and ioredis's
+ * spans of one request alternate db.system.name and db.query.text).
  */
 export class AttributeKey {
   readonly field: Uint8Array;
-  /** The value last remembered, and its KeyValue's bytes after the tag. */
-  #value: string | undefined = undefined;
-  #bytes: Uint8Array | undefined = undefined;
+  /** The values remembered, and their KeyValues' bytes after the tag; filled in turn. */
+  readonly #values: Array<string | undefined> = new Array<string | undefined>(REMEMBERED).fill(undefined);
+  readonly #bytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(REMEMBERED).fill(
+    undefined,
+  );
+  #next = 0;
   #hits = 0;
   #misses = 0;
 
@@ -29,26 +36,36 @@ export class AttributeKey {
     this.field = Uint8Array.from(scratch.finish());
   }
 
-  /** Writes the KeyValue of `value` (field `tag`) as remembered, if `value` is the remembered one. */
+  /** Writes the KeyValue of `value` (field `tag`) as remembered, if `value` is a remembered one. */
   rewrite(w: ProtobufWriter, tag: number, value: string): boolean {
-    if (this.#value !== value) return false;
-    w.tagged(tag, this.#bytes!);
-    this.#hits++;
-    return true;
+    const values = this.#values;
+    for (let i = 0; i < REMEMBERED; i++) {
+      if (values[i] !== value) continue;
+      w.tagged(tag, this.#bytes[i]!);
+      this.#hits++;
+      return true;
+    }
+    return false;
   }
 
   /**
    * Remembers `value` and its KeyValue, just written to `buf[start, end)`
-   * after its tag. A key whose values rarely come back (ids, dates, ports)
-   * stops remembering: each would cost a copy and a comparison for nothing.
+   * after its tag, in place of the oldest one. A key whose values rarely come
+   * back (ids, dates, ports) stops remembering: each would cost a copy and
+   * comparisons for nothing.
    */
   remember(value: string, buf: Uint8Array, start: number, end: number): void {
     if (++this.#misses > 4 * this.#hits + 16) return;
-    this.#value = value;
+    const slot = this.#next;
+    this.#next = slot === REMEMBERED - 1 ? 0 : slot + 1;
+    this.#values[slot] = value;
     // A copy (a Buffer's own slice() would be a view of the writer's buffer, which is reused).
-    this.#bytes = Uint8Array.prototype.slice.call(buf, start, end);
+    this.#bytes[slot] = Uint8Array.prototype.slice.call(buf, start, end);
   }
 }
+
+/** String values an AttributeKey remembers. */
+const REMEMBERED = 4;
 
 export function attributeKey(name: string): AttributeKey {
   return new AttributeKey(name);
@@ -88,8 +105,16 @@ export function writeAttributes(w: ProtobufWriter, field: number, attrs: Attribu
     if (value === undefined || value === null) continue;
     const key = cachedKey(name);
     // The short form where it fits (field numbers here are all below 16: one-byte tags).
-    if (key !== undefined && field < 16 && typeof value === 'string')
-      if (w.keyValueAscii(tag, key.field, value, 0, value.length)) continue;
+    if (key !== undefined && field < 16) {
+      if (typeof value === 'string') {
+        if (key.rewrite(w, tag, value)) continue;
+        const start = w.pos;
+        if (w.keyValueAscii(tag, key.field, value, 0, value.length)) {
+          key.remember(value, w.buf, start + 1, w.pos);
+          continue;
+        }
+      } else if (typeof value === 'number' && w.keyValueInt(tag, key.field, value)) continue;
+    }
     const kv = w.begin(field);
     if (key === undefined) w.string(1, name);
     else w.small(key.field);

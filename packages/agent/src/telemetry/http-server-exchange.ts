@@ -82,7 +82,7 @@ export class Exchange implements RouteSource {
     }
     // Ids first (the sampler decides by the trace id). The agent's sampler (LiveRatioSampler)
     // decides by the trace id and the parent alone: the span's attributes are not built for it.
-    const context = PooledSpanContext.create(parentSpanContext?.traceId, TraceFlags.NONE);
+    const context = PooledSpanContext.create(parentSpanContext, TraceFlags.NONE);
     const sampling = sample(
       recorder,
       context,

@@ -1,6 +1,5 @@
 import {
   TraceFlags,
-  isSpanContextValid,
   trace,
   type Attributes,
   type Context,
@@ -14,7 +13,7 @@ import {
   type SamplingResult,
 } from '@opentelemetry/sdk-trace-base';
 import type { ConfigStore } from '../config/config-store.ts';
-import type { NewTraceSampler } from './recording-span.ts';
+import { isValidSpanContext, type NewTraceSampler } from './recording-span.ts';
 
 /**
  * Parent-based head sampling whose ratio follows the live configuration: new
@@ -56,7 +55,7 @@ export class LiveRatioSampler implements Sampler, NewTraceSampler {
     const ratio = this.config.current.sampling.ratio;
     if (ratio !== this.#ratio) this.#setRatio(ratio);
     const parent = trace.getSpanContext(context);
-    if (parent && isSpanContextValid(parent))
+    if (parent && isValidSpanContext(parent))
       return (parent.traceFlags & TraceFlags.SAMPLED) !== 0 ? this.#weighted : DROP;
     if (ratio >= 1) return KEEP;
     const root = this.#root.shouldSample(context, traceId);

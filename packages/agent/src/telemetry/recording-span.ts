@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import {
   SpanStatusCode,
   TraceFlags,
+  isSpanContextValid,
   type Attributes,
   type AttributeValue,
   type Exception,
@@ -89,6 +90,12 @@ export class RecordingSpan implements Span, ReadableSpan {
   readonly #startMs: number;
   #endMs = 0;
   #ended = false;
+  /**
+   * The attributes in `own` as setAttribute counts them: counted at its first
+   * new key (-1 until then), as the creator may fill `own` until it hands the
+   * span out; end() enforces the limit on the final set all the same.
+   */
+  #attributeCount = -1;
   status: SpanStatus = UNSET;
   events: TimedEvent[] = NO_EVENTS;
   links: Link[] = NO_LINKS;
@@ -176,9 +183,14 @@ export class RecordingSpan implements Span, ReadableSpan {
   setAttribute(key: string, value: AttributeValue | undefined): this {
     if (this.#ended || value === undefined || key.length === 0 || !isAttributeValue(value)) return this;
     const attributes = this.own;
-    if (attributes[key] === undefined && Object.keys(attributes).length >= MAX_ATTRIBUTES) {
-      this.droppedAttributesCount++;
-      return this;
+    if (attributes[key] === undefined) {
+      // Counted once, then kept (Object.keys per new attribute was an array each time).
+      if (this.#attributeCount < 0) this.#attributeCount = countKeys(attributes);
+      if (this.#attributeCount >= MAX_ATTRIBUTES) {
+        this.droppedAttributesCount++;
+        return this;
+      }
+      this.#attributeCount++;
     }
     attributes[key] = value;
     return this;
@@ -295,6 +307,12 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 }
 
+function countKeys(attributes: Attributes): number {
+  let count = 0;
+  for (const _ in attributes) count++;
+  return count;
+}
+
 /**
  * Random ids from a pooled buffer, as lower-case hex: one randomFillSync and
  * one hex conversion per 256 spans (a refill cost about 20 us on the
@@ -346,10 +364,10 @@ function hexAt(at: number, bytes: number): string {
 }
 
 /**
- * The span context of a span started here: a new span id, and a new trace
- * id unless the span continues `traceId`, with their bytes (`bytes` from
- * `traceAt`, -1 for a trace id from elsewhere, and from `spanAt`) beside
- * their hex. To the API it is any SpanContext.
+ * The span context of a span started here: a new span id, and a new trace id
+ * unless the span continues its parent's, with their bytes beside their hex
+ * (the encoder copies them instead of parsing the hex back). To the API it is
+ * any SpanContext.
  */
 export class PooledSpanContext implements SpanContext {
   /** Set by the creator when there is one (the parent's, or the sampler's). */
@@ -359,21 +377,91 @@ export class PooledSpanContext implements SpanContext {
     readonly traceId: string,
     readonly spanId: string,
     public traceFlags: number,
-    readonly bytes: Uint8Array,
+    /** The trace id's 16 bytes are `traceBytes[traceAt, traceAt + 16)`. */
+    readonly traceBytes: Uint8Array,
     readonly traceAt: number,
+    /** The span id's 8 bytes are `spanBytes[spanAt, spanAt + 8)`. */
+    readonly spanBytes: Uint8Array,
     readonly spanAt: number,
+    /** The span starts a trace (it has no valid parent): the sampler's root decision. */
+    readonly newTrace: boolean,
   ) {}
 
-  static create(traceId: string | undefined, traceFlags: number): PooledSpanContext {
-    if (traceId !== undefined) {
-      const at = reserve(8);
-      return new PooledSpanContext(traceId, hexAt(at, 8), traceFlags, pool, -1, at);
+  /**
+   * The context of a span under `parent` (a valid one), or of a span that
+   * starts a new trace (undefined). A child of one of the agent's own spans
+   * shares its parent's trace id bytes; a child of a remote parent gets them
+   * parsed from the hex once, here, rather than by the encoder for it and
+   * for each of its descendants.
+   */
+  static create(parent: SpanContext | undefined, traceFlags: number): PooledSpanContext {
+    if (parent === undefined) {
+      const traceAt = reserve(16);
+      const traceBytes = pool;
+      const traceId = hexAt(traceAt, 16);
+      const spanAt = reserve(8);
+      return new PooledSpanContext(
+        traceId,
+        hexAt(spanAt, 8),
+        traceFlags,
+        traceBytes,
+        traceAt,
+        pool,
+        spanAt,
+        true,
+      );
     }
-    // One reservation for both: they come from the same buffer.
-    const at = reserve(24);
-    return new PooledSpanContext(hexAt(at, 16), hexAt(at + 16, 8), traceFlags, pool, at, at + 16);
+    if (parent instanceof PooledSpanContext) {
+      const spanAt = reserve(8);
+      return new PooledSpanContext(
+        parent.traceId,
+        hexAt(spanAt, 8),
+        traceFlags,
+        parent.traceBytes,
+        parent.traceAt,
+        pool,
+        spanAt,
+        false,
+      );
+    }
+    const traceAt = reserve(16);
+    const traceBytes = pool;
+    parseHex(parent.traceId, traceBytes, traceAt);
+    const spanAt = reserve(8);
+    return new PooledSpanContext(
+      parent.traceId,
+      hexAt(spanAt, 8),
+      traceFlags,
+      traceBytes,
+      traceAt,
+      pool,
+      spanAt,
+      false,
+    );
   }
 }
+
+/**
+ * isSpanContextValid, without reading the ids of the agent's own contexts:
+ * those are valid as made (a valid parent's trace id, or fresh ids that are
+ * never all zero). The check reads 48 hex characters, slices of the pool's
+ * text, twice for every span started under one of them (by the tracer, and
+ * by the sampler): ~5 K instructions for a span of pg or ioredis.
+ */
+export function isValidSpanContext(context: SpanContext): boolean {
+  return context instanceof PooledSpanContext || isSpanContextValid(context);
+}
+
+/** Writes the 16 bytes of a valid trace id's hex (either case) into `into` at `at`. */
+function parseHex(hex: string, into: Uint8Array, at: number): void {
+  for (let i = 0; i < 16; i++)
+    into[at + i] = (HEX_VALUE[hex.charCodeAt(2 * i)]! << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1)]!;
+}
+
+/** Hex digit values by character code (0-9, a-f, A-F). */
+const HEX_VALUE = new Uint8Array(128);
+for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
+for (let i = 0; i < 6; i++) HEX_VALUE[97 + i] = HEX_VALUE[65 + i] = 10 + i;
 
 /**
  * SamplingDecision's values (@opentelemetry/sdk-trace-base is part of the export pipeline, which
@@ -384,7 +472,7 @@ const RECORD_AND_SAMPLED = 2 as SamplingDecision;
 
 /**
  * The sampler's decision for a span about to start with `context` (fresh, from
- * PooledSpanContext.create with the valid parent's trace id if there is one),
+ * PooledSpanContext.create under the valid parent if there is one),
  * applied as the SDK's Tracer applies it: the sampled flag, and the sampler's
  * trace state, else the parent's. The caller makes the span, or a
  * non-recording one (trace.wrapSpanContext) when the decision is NOT_RECORD.
@@ -400,10 +488,9 @@ export function sample(
   links: Link[],
 ): SamplingResult {
   const sampler = recorder.sampler;
-  // A fresh trace id (traceAt >= 0) means there is no valid parent: the sampler's root decision.
   const sampling =
-    context.traceAt >= 0 && sampler.sampleNewTrace !== undefined
-      ? sampler.sampleNewTrace(context.bytes, context.traceAt)
+    context.newTrace && sampler.sampleNewTrace !== undefined
+      ? sampler.sampleNewTrace(context.traceBytes, context.traceAt)
       : sampler.shouldSample(parentContext, context.traceId, name, kind, attributes, links);
   if (sampling.decision === RECORD_AND_SAMPLED) context.traceFlags = TraceFlags.SAMPLED;
   const traceState = sampling.traceState ?? parentSpanContext?.traceState;

@@ -3,7 +3,6 @@ import {
   SpanKind,
   TraceFlags,
   context as contextApi,
-  isSpanContextValid,
   trace,
   type Context,
   type Link,
@@ -26,6 +25,7 @@ import {
   NO_LINKS,
   PooledSpanContext,
   RecordingSpan,
+  isValidSpanContext,
   sample,
   type SpanRecorder,
 } from './recording-span.ts';
@@ -81,14 +81,14 @@ export class RecordingTracer implements Tracer {
     if (options.root) context = trace.deleteSpan(context);
     if (isTracingSuppressed(context)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = trace.getSpan(context)?.spanContext();
-    const parentSpanContext = parent && isSpanContextValid(parent) ? parent : undefined;
+    const parentSpanContext = parent && isValidSpanContext(parent) ? parent : undefined;
     const kind = options.kind ?? SpanKind.INTERNAL;
     const links =
       options.links === undefined || options.links.length === 0 ? NO_LINKS : sanitized(options.links);
     const attributes = sanitizeAttributes(options.attributes);
     const recorder = this.recorder;
     // Ids first: the sampler decides by the trace id.
-    const spanContext = PooledSpanContext.create(parentSpanContext?.traceId, TraceFlags.NONE);
+    const spanContext = PooledSpanContext.create(parentSpanContext, TraceFlags.NONE);
     const sampling = sample(recorder, spanContext, context, parentSpanContext, name, kind, attributes, links);
     if (sampling.decision === NOT_RECORD) return trace.wrapSpanContext(spanContext);
     const own = sampling.attributes

@@ -49,16 +49,15 @@ export function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   const ctx = span.spanContext();
   if (ctx instanceof PooledSpanContext) {
     // The ids' bytes as drawn (the agent's own spans): copied, not parsed back from hex.
-    if (ctx.traceAt >= 0) w.bytesField(1, ctx.bytes, ctx.traceAt, 16);
-    else w.hexBytes(1, ctx.traceId);
-    w.bytesField(2, ctx.bytes, ctx.spanAt, 8);
+    w.bytesField(1, ctx.traceBytes, ctx.traceAt, 16);
+    w.bytesField(2, ctx.spanBytes, ctx.spanAt, 8);
   } else {
     w.hexBytes(1, ctx.traceId);
     w.hexBytes(2, ctx.spanId);
   }
   w.string(3, ctx.traceState?.serialize() ?? '');
   const parent = span.parentSpanContext;
-  if (parent instanceof PooledSpanContext) w.bytesField(4, parent.bytes, parent.spanAt, 8);
+  if (parent instanceof PooledSpanContext) w.bytesField(4, parent.spanBytes, parent.spanAt, 8);
   else if (parent?.spanId) w.hexBytes(4, parent.spanId);
   w.string(5, span.name);
   w.tag(6, 0);
