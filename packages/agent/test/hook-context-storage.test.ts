@@ -68,6 +68,11 @@ async function observe(storage: Storage): Promise<Record<string, string | undefi
       tick('nextTick made in a nested scope');
     });
     tick('nextTick made after the nested scope');
+    // A scope entered inside the run (an AsyncResource made elsewhere): its own context, not the run's.
+    const madeOutside = storage.run('made elsewhere', () => new AsyncResource('ELSEWHERE'));
+    madeOutside.runInAsyncScope(() => tick('nextTick made in a scope entered in a run'));
+    storage.enterWith('entered in a run');
+    tick('nextTick made after enterWith in a run');
   });
   note('after run');
   await Promise.all(done);
@@ -91,7 +96,7 @@ test('HookContextStorage answers as AsyncLocalStorage does, step by step', async
   const actual = await observe(new HookContextStorage<string>() as Storage);
   assert.deepEqual(actual, expected);
   // The scenario saw what it is about (not two storages that both answer undefined).
-  assert.equal(Object.keys(expected).length, 23);
+  assert.equal(Object.keys(expected).length, 25);
   const of = (step: string) => expected[step];
   assert.equal(of('setTimeout'), 'request');
   assert.equal(of('after await'), 'request');
@@ -106,6 +111,8 @@ test('HookContextStorage answers as AsyncLocalStorage does, step by step', async
   assert.equal(of('nextTick made in a nested scope, before enterWith'), 'switching');
   assert.equal(of('nextTick made in a nested scope'), 'entered in a nested scope');
   assert.equal(of('nextTick made after the nested scope'), 'switching');
+  assert.equal(of('nextTick made in a scope entered in a run'), 'made elsewhere');
+  assert.equal(of('nextTick made after enterWith in a run'), 'entered in a run');
 });
 
 test('init: a resource gets the current context, none when there is none, and a reused one loses its old one', () => {

@@ -1,4 +1,4 @@
-import { createHook, executionAsyncResource, type AsyncHook } from 'node:async_hooks';
+import { createHook, executionAsyncId, executionAsyncResource, type AsyncHook } from 'node:async_hooks';
 
 /** An async resource as the storage sees it: any object, the context under the storage's key. */
 type Resource = Record<symbol, unknown>;
@@ -25,17 +25,33 @@ type Resource = Record<symbol, unknown>;
  * (bench/agent/RESULTS.md, fourteenth session).
  *
  * `apply` is run() for the context manager's hot path (see AgentContextManager.apply).
+ *
+ * While `apply` runs its callback, the context it made current is also kept
+ * beside the execution's async id (`#applied`): a resource created then (most
+ * of a request's: the handler's writes, the response's ticks) takes it from
+ * there, where reading it from the current resource costs two megamorphic
+ * property reads (node's public-resource lookup, then the key). A resource
+ * created under another execution id (a callback that runs later, an
+ * AsyncResource's scope entered inside the callback) reads the current
+ * resource, as before.
  */
 export class HookContextStorage<T> {
   readonly kResourceStore: symbol = Symbol('spyglass.context');
   enabled = false;
   readonly #hook: AsyncHook;
+  /** The execution async id inside the innermost running `apply` (-1: none), and its context. */
+  readonly #applied: { asyncId: number; context: unknown } = { asyncId: -1, context: undefined };
 
   constructor() {
     const key = this.kResourceStore;
+    const applied = this.#applied;
     this.#hook = createHook({
       init(_asyncId: number, type: string, _triggerAsyncId: number, resource: object) {
-        carryContext(key, (executionAsyncResource() as Resource)[key], resource as Resource, type);
+        const context =
+          executionAsyncId() === applied.asyncId
+            ? applied.context
+            : (executionAsyncResource() as Resource)[key];
+        carryContext(key, context, resource as Resource, type);
       },
     });
   }
@@ -63,11 +79,18 @@ export class HookContextStorage<T> {
     const key = this.kResourceStore;
     const previous = resource[key];
     if (previous === store) return Reflect.apply(callback, thisArg, args) as R;
+    const applied = this.#applied;
+    const outerId = applied.asyncId;
+    const outerContext = applied.context;
     resource[key] = store;
+    applied.asyncId = executionAsyncId();
+    applied.context = store;
     try {
       return Reflect.apply(callback, thisArg, args) as R;
     } finally {
       resource[key] = previous;
+      applied.asyncId = outerId;
+      applied.context = outerContext;
     }
   }
 
@@ -75,6 +98,8 @@ export class HookContextStorage<T> {
   enterWith(store: T): void {
     this.#enable();
     (executionAsyncResource() as Resource)[this.kResourceStore] = store;
+    // Inside an apply's callback, in its execution: the rest of the callback runs with `store` too.
+    if (executionAsyncId() === this.#applied.asyncId) this.#applied.context = store;
   }
 
   /** Stops propagating (getStore answers undefined) until the next run or enterWith. */
