@@ -11,7 +11,7 @@
 const LEARNING_CAPTURES = 4;
 const STABLE_SAMPLE_EVERY = 16;
 /** Paths remembered at most; past it the table starts over (the cost of a few captures). */
-const MAX_PATHS = 2000;
+export const MAX_PATHS = 2000;
 
 export class CaptureSchedule {
   #captures = 0;

@@ -3,7 +3,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import type { ConfigStore } from '../config/config-store.ts';
 import { CALL_SITE_KEY } from '../telemetry/call-site-instrumentation.ts';
 import { ROUTE_SOURCE_KEY, type RouteSource } from '../telemetry/request-context.ts';
-import { CallPaths, CaptureSchedule } from './capture-schedule.ts';
+import { CaptureSchedule, MAX_PATHS } from './capture-schedule.ts';
 import {
   MAX_FRAMES,
   captureFrames,
@@ -26,6 +26,43 @@ class CallPath extends CaptureSchedule {
   /** What the last capture found (undefined: no application frame on this path). */
   site: CallSiteInfo | undefined;
   frames: readonly NodeJS.CallSite[] | undefined;
+
+  constructor(
+    readonly parentName: string,
+    readonly route: string,
+  ) {
+    super();
+  }
+}
+
+/**
+ * The call paths, by scope (the tracer's object), span name, then parent name
+ * and route: no key string is built per span (the four names joined cost a
+ * dozen string concatenations and the hashing of a new string, for every
+ * client span).
+ */
+class CallPathTable {
+  readonly #byScope = new Map<object, Map<string, CallPath[]>>();
+  #size = 0;
+
+  get(scope: object, name: string, parentName: string, route: string): CallPath {
+    let byName = this.#byScope.get(scope);
+    if (byName === undefined) this.#byScope.set(scope, (byName = new Map()));
+    let paths = byName.get(name);
+    if (paths === undefined) byName.set(name, (paths = []));
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i]!;
+      if (path.parentName === parentName && path.route === route) return path;
+    }
+    if (++this.#size > MAX_PATHS) {
+      this.#byScope.clear();
+      this.#size = 0;
+      return this.get(scope, name, parentName, route);
+    }
+    const path = new CallPath(parentName, route);
+    paths.push(path);
+    return path;
+  }
 }
 
 /**
@@ -44,7 +81,7 @@ class CallPath extends CaptureSchedule {
  * (site, and stack for code.stacktrace).
  */
 export class CodeContextProcessor implements SpanProcessor {
-  private readonly paths = new CallPaths(() => new CallPath());
+  private readonly paths = new CallPathTable();
   private readonly entrySites = new WeakMap<
     readonly NodeJS.CallSite[],
     { site: CallSiteInfo; frames: readonly NodeJS.CallSite[] } | null
@@ -78,8 +115,7 @@ export class CodeContextProcessor implements SpanProcessor {
     // the same client method from different places would otherwise share one (variable) path.
     const routes = parentContext.getValue(ROUTE_SOURCE_KEY) as RouteSource | undefined;
     const route = routes?.currentRoute() ?? '';
-    const key = `${span.instrumentationScope.name}\u0000${span.name}\u0000${parent?.name ?? ''}\u0000${route}`;
-    const path = this.paths.get(key);
+    const path = this.paths.get(span.instrumentationScope, span.name, parent?.name ?? '', route);
     if (path.due()) {
       const captured = this.capture(path);
       path.captured(sameSite(path.site, captured?.site));
