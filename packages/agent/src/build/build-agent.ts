@@ -12,7 +12,7 @@ import {
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { plainCommonJsExports } from './plain-exports-plugin.ts';
+import { plainCommonJsExports, plainExportsOf } from './plain-exports-plugin.ts';
 
 /**
  * The agent runs inside users' applications, so it ships as plain JavaScript:
@@ -207,11 +207,14 @@ function configSchemaApart(): Plugin {
  * and read a few constants from it, which made the bundle carry, and the agent evaluate
  * at start, the package's whole CommonJS build (thousands of constants, ~3 ms). Each such
  * require gets a module exporting only the names its file reads, from the package's ES
- * build (esbuild keeps only those). A file that uses the module other than as
- * `name.CONSTANT` keeps the whole package.
+ * build (esbuild keeps only those), as plain exports (plain-exports-plugin.ts: the
+ * instrumentations read these constants on every span). A file that uses the module other
+ * than as `name.CONSTANT` keeps the whole package.
  */
 function semanticConventionsByName(): Plugin {
   const SHIM = 'spyglass-semconv';
+  const PLAIN = 'spyglass-semconv-plain';
+  const SHIM_REQUEST = 'spyglass-semconv-shim:';
   return {
     name: SHIM,
     setup(b) {
@@ -221,10 +224,25 @@ function semanticConventionsByName(): Plugin {
         if (!names) return undefined;
         return {
           path: `${args.importer}?${args.path}`,
-          namespace: SHIM,
+          namespace: PLAIN,
           pluginData: { names, from: args.path, dir: dirname(args.importer) },
         };
       });
+      // The CommonJS requirer's module: the shim's exports, plain.
+      b.onLoad({ filter: /.*/, namespace: PLAIN }, (args) => {
+        const data = args.pluginData as { dir: string };
+        return {
+          contents: plainExportsOf(`${SHIM_REQUEST}${args.path}`),
+          resolveDir: data.dir,
+          pluginData: args.pluginData,
+          loader: 'js',
+        };
+      });
+      b.onResolve({ filter: new RegExp(`^${SHIM_REQUEST}`) }, (args) => ({
+        path: args.path.slice(SHIM_REQUEST.length),
+        namespace: SHIM,
+        pluginData: args.pluginData,
+      }));
       b.onLoad({ filter: /.*/, namespace: SHIM }, (args) => {
         const { names, from, dir } = args.pluginData as { names: string[]; from: string; dir: string };
         return { contents: `export { ${names.join(', ')} } from '${from}';`, resolveDir: dir, loader: 'js' };

@@ -41,15 +41,14 @@ export function plainCommonJsExports(): { plugin: Plugin; redirected(): number }
       });
       b.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
         const file = args.pluginData as string;
-        return {
-          contents:
-            `module.exports = require(${JSON.stringify(RUNTIME)})` +
-            `.plainExports(require(${JSON.stringify(file)}));`,
-          resolveDir: dirname(file),
-          loader: 'js',
-        };
+        return { contents: plainExportsOf(file), resolveDir: dirname(file), loader: 'js' };
       });
     },
   };
   return { plugin, redirected: () => packages.size };
+}
+
+/** A CommonJS module's source that exports what `require(request)` gives, as plain exports. */
+export function plainExportsOf(request: string): string {
+  return `module.exports = require(${JSON.stringify(RUNTIME)}).plainExports(require(${JSON.stringify(request)}));`;
 }
