@@ -204,13 +204,8 @@ export class ProtobufWriter {
     this.tag(field, 2);
     const n = hex.length >>> 1;
     this.ensure(n + 1);
-    const buf = this.buf;
-    buf[this.pos++] = n;
-    for (let i = 0; i < n; i++) {
-      const hi = HEX_VALUE[hex.charCodeAt(2 * i)]!;
-      const lo = HEX_VALUE[hex.charCodeAt(2 * i + 1)]!;
-      buf[this.pos + i] = (hi << 4) | lo;
-    }
+    this.buf[this.pos++] = n;
+    hexToBytes(hex, this.buf, this.pos, n);
     this.pos += n;
   }
 
@@ -336,6 +331,12 @@ const NATIVE_COPY_FROM = 12;
 
 /** Strings shorter than this are copied in JavaScript when they are ASCII. */
 const SHORT_STRING = 64;
+
+/** Writes the `n` bytes of the first 2n hex digits of `hex` (either case) into `into` at `at`. */
+export function hexToBytes(hex: string, into: Uint8Array, at: number, n: number): void {
+  for (let i = 0; i < n; i++)
+    into[at + i] = (HEX_VALUE[hex.charCodeAt(2 * i)]! << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1)]!;
+}
 
 /** Hex digit values by character code (0-9, a-f, A-F). */
 const HEX_VALUE = new Uint8Array(128);

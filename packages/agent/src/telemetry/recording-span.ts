@@ -39,7 +39,7 @@ import type {
   TimedEvent,
 } from '@opentelemetry/sdk-trace-base';
 import { writeAttributes } from './attribute-encoding.ts';
-import type { ProtobufWriter } from './protobuf-writer.ts';
+import { hexToBytes, type ProtobufWriter } from './protobuf-writer.ts';
 
 /**
  * Where the agent's own spans go: the export pipeline's resource, sampler and
@@ -395,48 +395,31 @@ export class PooledSpanContext implements SpanContext {
    * for each of its descendants.
    */
   static create(parent: SpanContext | undefined, traceFlags: number): PooledSpanContext {
-    if (parent === undefined) {
-      const traceAt = reserve(16);
-      const traceBytes = pool;
-      const traceId = hexAt(traceAt, 16);
-      const spanAt = reserve(8);
-      return new PooledSpanContext(
-        traceId,
-        hexAt(spanAt, 8),
-        traceFlags,
-        traceBytes,
-        traceAt,
-        pool,
-        spanAt,
-        true,
-      );
-    }
+    let traceId: string;
+    let traceBytes: Uint8Array;
+    let traceAt: number;
     if (parent instanceof PooledSpanContext) {
-      const spanAt = reserve(8);
-      return new PooledSpanContext(
-        parent.traceId,
-        hexAt(spanAt, 8),
-        traceFlags,
-        parent.traceBytes,
-        parent.traceAt,
-        pool,
-        spanAt,
-        false,
-      );
+      ({ traceId, traceBytes, traceAt } = parent);
+    } else {
+      traceAt = reserve(16);
+      traceBytes = pool;
+      if (parent === undefined) traceId = hexAt(traceAt, 16);
+      else {
+        traceId = parent.traceId;
+        hexToBytes(traceId, traceBytes, traceAt, 16);
+      }
     }
-    const traceAt = reserve(16);
-    const traceBytes = pool;
-    parseHex(parent.traceId, traceBytes, traceAt);
     const spanAt = reserve(8);
+    const newTrace = parent === undefined;
     return new PooledSpanContext(
-      parent.traceId,
+      traceId,
       hexAt(spanAt, 8),
       traceFlags,
       traceBytes,
       traceAt,
       pool,
       spanAt,
-      false,
+      newTrace,
     );
   }
 }
@@ -451,17 +434,6 @@ export class PooledSpanContext implements SpanContext {
 export function isValidSpanContext(context: SpanContext): boolean {
   return context instanceof PooledSpanContext || isSpanContextValid(context);
 }
-
-/** Writes the 16 bytes of a valid trace id's hex (either case) into `into` at `at`. */
-function parseHex(hex: string, into: Uint8Array, at: number): void {
-  for (let i = 0; i < 16; i++)
-    into[at + i] = (HEX_VALUE[hex.charCodeAt(2 * i)]! << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1)]!;
-}
-
-/** Hex digit values by character code (0-9, a-f, A-F). */
-const HEX_VALUE = new Uint8Array(128);
-for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
-for (let i = 0; i < 6; i++) HEX_VALUE[97 + i] = HEX_VALUE[65 + i] = 10 + i;
 
 /**
  * SamplingDecision's values (@opentelemetry/sdk-trace-base is part of the export pipeline, which
