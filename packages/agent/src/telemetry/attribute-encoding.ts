@@ -19,13 +19,14 @@ import { ProtobufWriter } from './protobuf-writer.ts';
  * values, because spans of different libraries share keys (pg's and ioredis's
  * spans of one request alternate db.system.name and db.query.text).
  */
+/** String values an AttributeKey remembers. */
+const REMEMBERED = 4;
+
 export class AttributeKey {
   readonly field: Uint8Array;
   /** The values remembered, and their KeyValues' bytes after the tag; filled in turn. */
-  readonly #values: Array<string | undefined> = new Array<string | undefined>(REMEMBERED).fill(undefined);
-  readonly #bytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(REMEMBERED).fill(
-    undefined,
-  );
+  readonly #values: Array<string | undefined> = [undefined, undefined, undefined, undefined];
+  readonly #bytes: Array<Uint8Array | undefined> = [undefined, undefined, undefined, undefined];
   #next = 0;
   #hits = 0;
   #misses = 0;
@@ -36,8 +37,13 @@ export class AttributeKey {
     this.field = Uint8Array.from(scratch.finish());
   }
 
-  /** Writes the KeyValue of `value` (field `tag`) as remembered, if `value` is a remembered one. */
-  rewrite(w: ProtobufWriter, tag: number, value: string): boolean {
+  /**
+   * Writes the KeyValue of string `value` (one-byte tag `tag`) in the short
+   * form: copied as remembered if `value` is a remembered one, else encoded
+   * (keyValueAscii) and remembered. False, with nothing written, when it does
+   * not fit the short form (the caller writes the long one).
+   */
+  writeShort(w: ProtobufWriter, tag: number, value: string): boolean {
     const values = this.#values;
     for (let i = 0; i < REMEMBERED; i++) {
       if (values[i] !== value) continue;
@@ -45,7 +51,10 @@ export class AttributeKey {
       this.#hits++;
       return true;
     }
-    return false;
+    const start = w.pos;
+    if (!w.keyValueAscii(tag, this.field, value, 0, value.length)) return false;
+    this.#remember(value, w.buf, start + 1, w.pos);
+    return true;
   }
 
   /**
@@ -54,7 +63,7 @@ export class AttributeKey {
    * back (ids, dates, ports) stops remembering: each would cost a copy and
    * comparisons for nothing.
    */
-  remember(value: string, buf: Uint8Array, start: number, end: number): void {
+  #remember(value: string, buf: Uint8Array, start: number, end: number): void {
     if (++this.#misses > 4 * this.#hits + 16) return;
     const slot = this.#next;
     this.#next = slot === REMEMBERED - 1 ? 0 : slot + 1;
@@ -63,9 +72,6 @@ export class AttributeKey {
     this.#bytes[slot] = Uint8Array.prototype.slice.call(buf, start, end);
   }
 }
-
-/** String values an AttributeKey remembers. */
-const REMEMBERED = 4;
 
 export function attributeKey(name: string): AttributeKey {
   return new AttributeKey(name);
@@ -107,12 +113,7 @@ export function writeAttributes(w: ProtobufWriter, field: number, attrs: Attribu
     // The short form where it fits (field numbers here are all below 16: one-byte tags).
     if (key !== undefined && field < 16) {
       if (typeof value === 'string') {
-        if (key.rewrite(w, tag, value)) continue;
-        const start = w.pos;
-        if (w.keyValueAscii(tag, key.field, value, 0, value.length)) {
-          key.remember(value, w.buf, start + 1, w.pos);
-          continue;
-        }
+        if (key.writeShort(w, tag, value)) continue;
       } else if (typeof value === 'number' && w.keyValueInt(tag, key.field, value)) continue;
     }
     const kv = w.begin(field);
@@ -249,12 +250,7 @@ export class ProtobufSink implements AttributeSink {
 
   string(key: AttributeKey, value: string): void {
     if (!this.#admit(key)) return;
-    const w = this.#w;
-    if (key.rewrite(w, this.#tag, value)) return;
-    const start = w.pos;
-    if (w.keyValueAscii(this.#tag, key.field, value, 0, value.length))
-      key.remember(value, w.buf, start + 1, w.pos);
-    else this.#long(key, value);
+    if (!key.writeShort(this.#w, this.#tag, value)) this.#long(key, value);
   }
 
   range(key: AttributeKey, source: string, start: number, end: number): void {
