@@ -4,10 +4,11 @@ import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { decodeTracesProto } from '@spyglass/otlp';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { SpanCollector } from './support/span-collector.ts';
 import { EncodingSpanProcessor } from '../src/telemetry/encoding-span-processor.ts';
 import type { ExportStats } from '../src/telemetry/export-stats.ts';
 
@@ -17,13 +18,7 @@ function makeSpans(
   resource = resourceFromAttributes({ 'service.name': 'svc', 'process.pid': 42 }),
 ): ReadableSpan[] {
   // Collected as they end (SimpleSpanProcessor would hold them until an async resource settles).
-  const ended: ReadableSpan[] = [];
-  const collector: SpanProcessor = {
-    onStart: () => {},
-    onEnd: (span) => ended.push(span),
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
-  };
+  const collector = new SpanCollector();
   const provider = new BasicTracerProvider({ resource, spanProcessors: [collector] });
   for (let i = 0; i < n; i++) {
     const tracer = provider.getTracer(i % 2 ? 'scope-odd' : 'scope-even', '1.0.0');
@@ -37,7 +32,7 @@ function makeSpans(
     child.end();
     parent.end();
   }
-  return ended;
+  return collector.ended;
 }
 
 function decodeAll(bodies: Buffer[]): string[] {

@@ -6,9 +6,8 @@ import {
   ParentBasedSampler,
   SamplingDecision,
   TraceIdRatioBasedSampler,
-  type ReadableSpan,
-  type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { SpanCollector } from './support/span-collector.ts';
 import { parseAgentConfig } from '../src/config/agent-config.ts';
 import { ConfigStore } from '../src/config/config-store.ts';
 import { LiveRatioSampler } from '../src/telemetry/live-sampler.ts';
@@ -122,13 +121,7 @@ test("a new trace decided from its id's bytes gets shouldSample's decision for i
 
 test("the agent's tracer samples new traces by their ids' bytes as the SDK would by their hex", () => {
   const config = new ConfigStore(parseAgentConfig({ sampling: { ratio: 0.3 } }), 'svc');
-  const ended: ReadableSpan[] = [];
-  const collect: SpanProcessor = {
-    onStart: () => {},
-    onEnd: (span) => ended.push(span),
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
-  };
+  const collect = new SpanCollector();
   const tracer = new RecordingTracerProvider({
     resource: resourceFromAttributes({}),
     sampler: new LiveRatioSampler(config),
@@ -148,7 +141,7 @@ test("the agent's tracer samples new traces by their ids' bytes as the SDK would
     if (expected === SamplingDecision.RECORD_AND_SAMPLED) kept++;
     span.end();
   }
-  assert.equal(ended.length, kept);
-  assert.ok(ended.every((span) => span.attributes['SampleRate'] === 3));
+  assert.equal(collect.ended.length, kept);
+  assert.ok(collect.ended.every((span) => span.attributes['SampleRate'] === 3));
   assert.ok(kept > 120 && kept < 240, `about 30% kept (${kept})`);
 });

@@ -27,6 +27,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { decodeTracesProto } from '@spyglass/otlp';
+import { SpanCollector } from './support/span-collector.ts';
 import { ProtobufWriter } from '../src/telemetry/protobuf-writer.ts';
 import { PooledSpanContext, RecordingSpan } from '../src/telemetry/recording-span.ts';
 import { RecordingTracerProvider } from '../src/telemetry/recording-tracer.ts';
@@ -66,21 +67,14 @@ function tracers(sampler: Sampler): Pair {
     sampler,
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
-  const ourSpans: ReadableSpan[] = [];
-  const starts: Array<{ span: Span; context: Context }> = [];
-  const collect: SpanProcessor = {
-    onStart: (span, context) => starts.push({ span, context }),
-    onEnd: (span) => ourSpans.push(span),
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
-  };
+  const collect = new SpanCollector(true);
   const ours = new RecordingTracerProvider({ resource, sampler, processors: [collect] });
   return {
     sdk: sdk.getTracer('lib', '1.2.3', { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' }),
     ours: ours.getTracer('lib', '1.2.3', { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' }),
     sdkSpans: () => exporter.getFinishedSpans(),
-    ourSpans,
-    starts,
+    ourSpans: collect.ended,
+    starts: collect.started,
   };
 }
 
