@@ -14,7 +14,8 @@ const RUNTIME = join(dirname(fileURLToPath(import.meta.url)), 'plain-exports.ts'
  * on bench:agent's /db route, which starts pg, pg-pool and ioredis spans). Here each such
  * require gets a module that returns the exports as a plain object instead (plain-exports.ts),
  * copied once the package has been evaluated. Only @opentelemetry packages, whose exports are
- * never reassigned; semantic-conventions has its own shim (semanticConventionsByName).
+ * never reassigned; semantic-conventions has its own shims (build-agent.ts's
+ * semanticConventionsByName), which it wraps with plainExportsOf the same way.
  * `redirected` counts the packages so required.
  */
 export function plainCommonJsExports(): { plugin: Plugin; redirected(): number } {
