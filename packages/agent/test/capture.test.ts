@@ -307,3 +307,53 @@ test('configuration: every error has its key path; the zero-config fast path equ
   // (the schema module is loaded lazily as its own instance: compare by name)
   assert.throws(() => loadInitialConfig({ endpoint: 'not a url' }), { name: 'AgentConfigError' });
 });
+
+test("response headers copied for an equal header block: the bytes of a fresh capture, never another block's", async () => {
+  const { ProtobufSink } = await import('../src/telemetry/attribute-encoding.ts');
+  const { ProtobufWriter } = await import('../src/telemetry/protobuf-writer.ts');
+  const { captureHeaders } = await import('../src/capture/header-capture.ts');
+  const rules = parseAgentConfig({}).capture.headers;
+  const allowlist = parseAgentConfig({ capture: { headers: { mode: 'allowlist' } } }).capture.headers;
+  // A fresh string each time, as node:http builds each response's block.
+  const sent = (etag: string, requestId = 'r1') => {
+    const table = {
+      'content-type': ['Content-Type', 'application/json'],
+      etag: ['ETag', etag],
+      'x-request-id': ['X-Request-Id', requestId],
+      'set-cookie': ['Set-Cookie', 's=1'],
+    } as const;
+    const lines = Object.values(table).map(([name, value]) => `${name}: ${value}\r\n`);
+    return new SentHeaders(table, ['HTTP/1.1 200 OK\r\n', ...lines, 'Date: x\r\n\r\n'].join(''));
+  };
+  const w = new ProtobufWriter(16);
+  const write = (headers: SentHeaders, r = rules, limit = 128, own?: Attributes) => {
+    w.reset();
+    w.small(new Uint8Array(3).fill(0xee)); // the group does not start at 0
+    const sink = new ProtobufSink(w, 9, limit, own);
+    captureHeaders('response', headers, r, sink);
+    return { bytes: Buffer.from(w.finish()).toString('hex'), dropped: sink.dropped };
+  };
+  // Fresh captures of each case, before any is remembered: what every later write must equal.
+  const expected = (headers: SentHeaders, r = rules, limit = 128, own?: Attributes) =>
+    JSON.stringify(write(headers, r, limit, own));
+  const cases: Array<[string, () => SentHeaders, CaptureRules?, number?, Attributes?]> = [
+    ['first block', () => sent('"a"')],
+    ['another etag', () => sent('"b"')],
+    ['another request id', () => sent('"a"', 'r2')],
+    ['allowlist rules', () => sent('"a"'), allowlist],
+    ['under the limit', () => sent('"a"'), rules, 2],
+    ['shadowed by an own attribute', () => sent('"a"'), rules, 128, { 'http.response.header.etag': 'own' }],
+  ];
+  const fresh: string[] = [];
+  // No two cases share a block, rules and room: each is captured afresh the first time.
+  for (const [, make, r, limit, own] of cases) fresh.push(expected(make(), r, limit, own));
+  // Then each case three times over, in turns: the first four copied as kept (four are kept), the
+  // last two captured afresh again (not all of it fits; an own attribute replaces one).
+  for (let round = 0; round < 3; round++)
+    for (const [i, [name, make, r, limit, own]] of cases.entries())
+      assert.equal(JSON.stringify(write(make(), r, limit, own)), fresh[i], `${name}, round ${round}`);
+  assert.notEqual(fresh[0], fresh[1], 'the etag is captured');
+  assert.match(fresh[0]!, new RegExp(Buffer.from(REDACTED).toString('hex')), 'Set-Cookie is redacted');
+});
+
+type CaptureRules = ReturnType<typeof parseAgentConfig>['capture']['headers'];

@@ -2,6 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { ServerResponse } from 'node:http';
 import type { CaptureConfig } from '../config/agent-config.ts';
 import {
+  GroupMemo,
   ObjectSink,
   internedKey,
   type AttributeKey,
@@ -167,6 +168,25 @@ function headerText(value: NonNullable<HeaderValue>): string {
  * Content-Length is added only when the table has neither.
  */
 function captureSent(
+  direction: 'request' | 'response',
+  sent: SentHeaders,
+  rules: CaptureConfig['headers'],
+  sink: AttributeSink,
+): void {
+  // What is captured follows from the block and the rules (the block is written from the table),
+  // and most responses of a route send the same block within a second: copied as written before.
+  const memo = direction === 'response' ? RESPONSE_GROUPS : REQUEST_GROUPS;
+  if (sink.replayGroup(memo, sent.block, rules)) return;
+  sink.beginGroup();
+  captureTable(direction, sent, rules, sink);
+  sink.endGroup(memo, sent.block, rules);
+}
+
+/** The attributes captureSent wrote last, by header block (SentHeaders are a response's; a client's request can be one too). */
+const RESPONSE_GROUPS = new GroupMemo();
+const REQUEST_GROUPS = new GroupMemo();
+
+function captureTable(
   direction: 'request' | 'response',
   sent: SentHeaders,
   rules: CaptureConfig['headers'],

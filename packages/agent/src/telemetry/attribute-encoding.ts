@@ -176,6 +176,72 @@ export interface AttributeSink {
   int(key: AttributeKey, value: number): void;
   /** A boolean value. */
   bool(key: AttributeKey, value: boolean): void;
+  /**
+   * A group of attributes that depends on `source` and `rules` alone (a
+   * response's header block and the capture rules): true when the sink has
+   * written it as it did for an equal source under the same rules (kept in
+   * `memo`); false when the caller is to write it, between beginGroup() and
+   * endGroup() with the same arguments, which keep it for next time.
+   */
+  replayGroup(memo: GroupMemo, source: string, rules: object): boolean;
+  beginGroup(): void;
+  endGroup(memo: GroupMemo, source: string, rules: object): void;
+}
+
+/** How many groups a GroupMemo keeps (routes whose responses alternate each keep theirs). */
+const GROUPS = 4;
+
+/**
+ * A group's encoded KeyValues for the last few sources (see
+ * AttributeSink.replayGroup): for a response's headers, its header block,
+ * which is the same string for most responses of a route within a second
+ * (node:http writes the date to the second). Comparing the block and
+ * copying its attributes' bytes costs a tenth of reading node:http's header
+ * table and encoding them (bench/agent/RESULTS.md, nineteenth session).
+ */
+export class GroupMemo {
+  readonly #sources: Array<string | undefined> = new Array<string | undefined>(GROUPS).fill(undefined);
+  readonly #rules: Array<object | undefined> = new Array<object | undefined>(GROUPS).fill(undefined);
+  readonly #tags: number[] = new Array<number>(GROUPS).fill(0);
+  readonly #bytes: Uint8Array[] = new Array<Uint8Array>(GROUPS).fill(new Uint8Array(0));
+  readonly #counts: number[] = new Array<number>(GROUPS).fill(0);
+  #next = 0;
+
+  /** The slot kept for `source` under `rules` written with KeyValue tag `tag`, or -1. */
+  find(source: string, rules: object, tag: number): number {
+    const sources = this.#sources;
+    for (let i = 0; i < GROUPS; i++)
+      if (sources[i] === source && this.#rules[i] === rules && this.#tags[i] === tag) return i;
+    return -1;
+  }
+
+  bytes(slot: number): Uint8Array {
+    return this.#bytes[slot]!;
+  }
+
+  count(slot: number): number {
+    return this.#counts[slot]!;
+  }
+
+  /** Keeps a copy of `buf[start, end)`, `count` KeyValues, in place of the oldest group. */
+  remember(
+    source: string,
+    rules: object,
+    tag: number,
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    count: number,
+  ): void {
+    const slot = this.#next;
+    this.#next = slot === GROUPS - 1 ? 0 : slot + 1;
+    this.#sources[slot] = source;
+    this.#rules[slot] = rules;
+    this.#tags[slot] = tag;
+    // A copy (a Buffer's own slice() would be a view of the writer's buffer, which is reused).
+    this.#bytes[slot] = Uint8Array.prototype.slice.call(buf, start, end);
+    this.#counts[slot] = count;
+  }
 }
 
 /** A sink that sets properties of an attributes object. */
@@ -212,6 +278,15 @@ export class ObjectSink implements AttributeSink {
   bool(key: AttributeKey, value: boolean): void {
     if (this.#room()) this.into[key.name] = value;
   }
+
+  /** An object is built once per span, from its records: nothing to replay. */
+  replayGroup(): boolean {
+    return false;
+  }
+
+  beginGroup(): void {}
+
+  endGroup(): void {}
 }
 
 /**
@@ -265,6 +340,38 @@ export class ProtobufSink implements AttributeSink {
 
   bool(key: AttributeKey, value: boolean): void {
     if (this.#admit(key)) this.#long(key, value);
+  }
+
+  /**
+   * Not while the span's own attributes may replace some of the group's (a
+   * group written under them is not kept either), nor past the limit.
+   */
+  replayGroup(memo: GroupMemo, source: string, rules: object): boolean {
+    if (this.#shadowed !== undefined) return false;
+    const slot = memo.find(source, rules, this.#tag);
+    if (slot === -1) return false;
+    const count = memo.count(slot);
+    if (this.#count + count > this.#limit) return false;
+    this.#w.raw(memo.bytes(slot));
+    this.#count += count;
+    return true;
+  }
+
+  #groupStart = 0;
+  #groupCount = 0;
+  #groupDropped = 0;
+
+  beginGroup(): void {
+    this.#groupStart = this.#w.pos;
+    this.#groupCount = this.#count;
+    this.#groupDropped = this.dropped;
+  }
+
+  /** Keeps what was written since beginGroup(), when nothing of it was shadowed or dropped. */
+  endGroup(memo: GroupMemo, source: string, rules: object): void {
+    if (this.#shadowed !== undefined || this.dropped !== this.#groupDropped) return;
+    const w = this.#w;
+    memo.remember(source, rules, this.#tag, w.buf, this.#groupStart, w.pos, this.#count - this.#groupCount);
   }
 
   /** A KeyValue in the long form (padded lengths; any value, any length, any characters). */

@@ -41,6 +41,12 @@ export interface ServerRequestFacts {
   readonly peerAddress: string | undefined;
   readonly peerPort: number | undefined;
   readonly httpVersion: string;
+  /**
+   * The headers as received (name, value, ...), for their capture when the
+   * response is done: read here, while the request still has node:http's own
+   * hidden class (a cheap read), not then (see message-field.ts).
+   */
+  readonly rawHeaders: readonly string[];
 }
 
 /** `headers`: the request's (`request.headers`, which the caller has read already). */
@@ -62,6 +68,7 @@ export function requestFacts(
     peerAddress: known ? peer.address : socket?.remoteAddress,
     peerPort: known ? peer.port : socket?.remotePort,
     httpVersion: request.httpVersion,
+    rawHeaders: request.rawHeaders,
   };
 }
 

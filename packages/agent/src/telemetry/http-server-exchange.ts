@@ -175,7 +175,7 @@ export class Exchange implements RouteSource {
         route,
         capture: captures ? capture : undefined,
         // As received (the headers object may have been changed by the application since).
-        requestHeaders: captures ? (messageField(this.request, 'rawHeaders') as string[]) : undefined,
+        requestHeaders: captures ? span.request.rawHeaders : undefined,
         responseHeaders: captures ? sentHeaders(this.response) : undefined,
         requestBody: this.#requestBody,
         responseBody: this.#responseBody,

@@ -147,9 +147,9 @@ type Listeners = Record<string | symbol, unknown> | null | undefined;
  * (`watched`: 'data' of a request, 'close' and 'error' of a response) are
  * seen by a marked message's exchange (`see`, with the event's first
  * argument); events somebody listens to run in its exchange's context.
- * Other events (most of them: 'socket', 'readable', 'resume', 'prefinish',
- * ...) go straight through, without even reading the mark: a context
- * matters only to a listener, and switching costs an AsyncLocalStorage run.
+ * Other events go straight through, without reading the mark: a context
+ * matters only to a listener, and switching costs an AsyncLocalStorage run;
+ * those of passesThrough (below) without reading the listener table either.
  * The listener table is read, not listenerCount(): it is EventEmitter's own
  * field, and an emitter without it (a replaced prototype) counts as listened to.
  */
@@ -160,15 +160,17 @@ function emitInExchange(
 ): Emit {
   const [first, second] = watched;
   return function emit(this: unknown, event: string | symbol, a?: unknown, b?: unknown): boolean {
-    const listeners = messageField(this as object, '_events') as Listeners;
-    const listened = listeners === undefined || listeners === null || listeners[event] !== undefined;
     const watches = event === first || event === second;
-    if (listened || watches) {
-      const exchange = (this as Carrier)[EXCHANGE];
-      if (exchange !== undefined) {
-        if (watches) see(exchange, event, a);
-        // eslint-disable-next-line prefer-rest-params -- forwarded as is
-        if (listened) return applyInContext(exchange.context, original, this, arguments);
+    if (watches || !passesThrough(event)) {
+      const listeners = messageField(this as object, '_events') as Listeners;
+      const listened = listeners === undefined || listeners === null || listeners[event] !== undefined;
+      if (listened || watches) {
+        const exchange = (this as Carrier)[EXCHANGE];
+        if (exchange !== undefined) {
+          if (watches) see(exchange, event, a);
+          // eslint-disable-next-line prefer-rest-params -- forwarded as is
+          if (listened) return applyInContext(exchange.context, original, this, arguments);
+        }
       }
     }
     switch (arguments.length) {
@@ -183,6 +185,29 @@ function emitInExchange(
         return Reflect.apply(original, this, arguments) as boolean;
     }
   };
+}
+
+/**
+ * Events of a request or response whose listeners need no context of the
+ * exchange and which the exchange does not watch, let through before the
+ * message is read at all: the stream machinery's and node:http's own
+ * ('prefinish' from `end()`, 'resume' and 'pause' of flowing mode, 'socket'
+ * before the handler runs) and the emitter's bookkeeping. Three of the eight
+ * events of a plain GET are among them. After express has moved a message
+ * onto its application's prototypes, every read of the message's fields is
+ * a generic lookup (see message-field.ts); the listener table's read is one.
+ * The few listeners of these events run in the context of the call that
+ * emits them, which for 'prefinish' and 'resume' is the handler's own.
+ */
+function passesThrough(event: string | symbol): boolean {
+  return (
+    event === 'prefinish' ||
+    event === 'resume' ||
+    event === 'socket' ||
+    event === 'pause' ||
+    event === 'newListener' ||
+    event === 'removeListener'
+  );
 }
 
 /**
