@@ -103,3 +103,48 @@ test('server span attributes: the peer of a real connection, on its first reques
     { address: '127.0.0.1', port: ports[0] },
   ]);
 });
+
+test('server span request attributes copied for an equal request line: the bytes of a fresh encoding, whatever the peer', async () => {
+  const { ProtobufSink } = await import('../src/telemetry/attribute-encoding.ts');
+  const { ProtobufWriter } = await import('../src/telemetry/protobuf-writer.ts');
+  const { requestFacts, writeServerRequest } = await import('../src/telemetry/http-server-attributes.ts');
+  // Fresh strings each time, as node:http's parser makes them.
+  const s = (text: string) => [...text].join('');
+  const make = (target: string, headers: Record<string, string>, port: number, method = 'GET') => {
+    const req = request(
+      s(target),
+      Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, s(v)])),
+      method,
+    );
+    (req.socket as unknown as { remotePort: number }).remotePort = port;
+    return requestFacts(req, req.headers, 'http');
+  };
+  const cases: Array<[string, () => ReturnType<typeof make>]> = [
+    ['a request', () => make('/orders?id=7', { host: 'shop:8080', 'user-agent': 'curl/8' }, 51000)],
+    ['another peer port', () => make('/orders?id=7', { host: 'shop:8080', 'user-agent': 'curl/8' }, 51001)],
+    ['another target', () => make('/orders?id=8', { host: 'shop:8080', 'user-agent': 'curl/8' }, 51000)],
+    ['another host', () => make('/orders?id=7', { host: 'shop:8081', 'user-agent': 'curl/8' }, 51000)],
+    ['no user agent', () => make('/orders?id=7', { host: 'shop:8080' }, 51000)],
+    [
+      'another method',
+      () => make('/orders?id=7', { host: 'shop:8080', 'user-agent': 'curl/8' }, 51000, 'PURGE'),
+    ],
+    [
+      'behind a proxy',
+      () => make('/o', { host: 'in', 'x-forwarded-host': 'ex.com', 'x-forwarded-for': '10.0.0.9' }, 1),
+    ],
+  ];
+  const w = new ProtobufWriter(16);
+  // `{}` as the span's own attributes shadows nothing but turns the copying off: a fresh encoding.
+  const write = (facts: ReturnType<typeof make>, fresh: boolean) => {
+    w.reset();
+    w.small(new Uint8Array(3).fill(0xee));
+    writeServerRequest(facts, new ProtobufSink(w, 9, 128, fresh ? {} : undefined));
+    return Buffer.from(w.finish()).toString('hex');
+  };
+  const expected = cases.map(([, facts]) => write(facts(), true));
+  assert.equal(new Set(expected).size, cases.length, 'every case encodes differently');
+  for (let round = 0; round < 3; round++)
+    for (const [i, [name, facts]] of cases.entries())
+      assert.equal(write(facts(), false), expected[i], `${name}, round ${round}`);
+});

@@ -176,10 +176,11 @@ function captureSent(
   // What is captured follows from the block and the rules (the block is written from the table),
   // and most responses of a route send the same block within a second: copied as written before.
   const memo = direction === 'response' ? RESPONSE_GROUPS : REQUEST_GROUPS;
-  if (sink.replayGroup(memo, sent.block, rules)) return;
+  memo.key(rules, sent.block);
+  if (sink.replayGroup(memo)) return;
   sink.beginGroup();
   captureTable(direction, sent, rules, sink);
-  sink.endGroup(memo, sent.block, rules);
+  sink.endGroup(memo);
 }
 
 /** The attributes captureSent wrote last, by header block (SentHeaders are a response's; a client's request can be one too). */

@@ -177,41 +177,70 @@ export interface AttributeSink {
   /** A boolean value. */
   bool(key: AttributeKey, value: boolean): void;
   /**
-   * A group of attributes that depends on `source` and `rules` alone (a
-   * response's header block and the capture rules): true when the sink has
-   * written it as it did for an equal source under the same rules (kept in
-   * `memo`); false when the caller is to write it, between beginGroup() and
-   * endGroup() with the same arguments, which keep it for next time.
+   * A group of attributes that depends on the key last given to `memo` alone
+   * (GroupMemo.key: a response's header block and the capture rules, a
+   * request's method, target, host, ...): true when the sink has written it
+   * as it wrote it for an equal key before; false when the caller is to write
+   * it, between beginGroup() and endGroup(memo), which keep it for next time.
    */
-  replayGroup(memo: GroupMemo, source: string, rules: object): boolean;
+  replayGroup(memo: GroupMemo): boolean;
   beginGroup(): void;
-  endGroup(memo: GroupMemo, source: string, rules: object): void;
+  endGroup(memo: GroupMemo): void;
 }
 
 /** How many groups a GroupMemo keeps (routes whose responses alternate each keep theirs). */
 const GROUPS = 4;
+/** The most values a group's key compares (besides its rules). */
+const KEY_PARTS = 6;
 
 /**
- * A group's encoded KeyValues for the last few sources (see
- * AttributeSink.replayGroup): for a response's headers, its header block,
- * which is the same string for most responses of a route within a second
- * (node:http writes the date to the second). Comparing the block and
- * copying its attributes' bytes costs a tenth of reading node:http's header
- * table and encoding them (bench/agent/RESULTS.md, nineteenth session).
+ * The encoded KeyValues of a group of attributes for the last few keys it
+ * was written for (see AttributeSink.replayGroup). A response's captured
+ * headers follow from its header block, which is the same string for most
+ * responses of a route within a second (node:http writes the date to the
+ * second); a server span's request attributes from its method, target, host
+ * and user agent. Comparing those and copying the bytes costs a fraction of
+ * working the attributes out and encoding them again (bench/agent/RESULTS.md,
+ * nineteenth session). A memo whose keys rarely come back stops keeping new
+ * ones for a while: each would cost a copy for nothing.
  */
 export class GroupMemo {
-  readonly #sources: Array<string | undefined> = new Array<string | undefined>(GROUPS).fill(undefined);
+  /** Slot-major: the key parts of slot s are #keys[s * KEY_PARTS, (s + 1) * KEY_PARTS). */
+  readonly #keys: unknown[] = new Array<unknown>(GROUPS * KEY_PARTS).fill(undefined);
   readonly #rules: Array<object | undefined> = new Array<object | undefined>(GROUPS).fill(undefined);
-  readonly #tags: number[] = new Array<number>(GROUPS).fill(0);
+  readonly #tags: number[] = new Array<number>(GROUPS).fill(-1);
   readonly #bytes: Uint8Array[] = new Array<Uint8Array>(GROUPS).fill(new Uint8Array(0));
   readonly #counts: number[] = new Array<number>(GROUPS).fill(0);
   #next = 0;
+  #hits = 0;
+  #misses = 0;
+  /** The key of the group being written (see key()). */
+  #rulesNow: object | undefined;
+  readonly #keyNow: unknown[] = new Array<unknown>(KEY_PARTS).fill(undefined);
 
-  /** The slot kept for `source` under `rules` written with KeyValue tag `tag`, or -1. */
-  find(source: string, rules: object, tag: number): number {
-    const sources = this.#sources;
-    for (let i = 0; i < GROUPS; i++)
-      if (sources[i] === source && this.#rules[i] === rules && this.#tags[i] === tag) return i;
+  /** Sets the key of the group about to be written: values compared with ===, and the rules object. */
+  key(rules: object, a: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown): void {
+    const k = this.#keyNow;
+    this.#rulesNow = rules;
+    k[0] = a;
+    k[1] = b;
+    k[2] = c;
+    k[3] = d;
+    k[4] = e;
+    k[5] = f;
+  }
+
+  /** The slot kept for the current key, written with KeyValue tag `tag`, or -1. */
+  find(tag: number): number {
+    const keys = this.#keys;
+    const k = this.#keyNow;
+    for (let slot = 0, at = 0; slot < GROUPS; slot++, at += KEY_PARTS) {
+      if (this.#tags[slot] !== tag || this.#rules[slot] !== this.#rulesNow) continue;
+      if (keys[at] !== k[0] || keys[at + 1] !== k[1] || keys[at + 2] !== k[2]) continue;
+      if (keys[at + 3] !== k[3] || keys[at + 4] !== k[4] || keys[at + 5] !== k[5]) continue;
+      this.#hits++;
+      return slot;
+    }
     return -1;
   }
 
@@ -223,20 +252,18 @@ export class GroupMemo {
     return this.#counts[slot]!;
   }
 
-  /** Keeps a copy of `buf[start, end)`, `count` KeyValues, in place of the oldest group. */
-  remember(
-    source: string,
-    rules: object,
-    tag: number,
-    buf: Uint8Array,
-    start: number,
-    end: number,
-    count: number,
-  ): void {
+  /** Keeps a copy of `buf[start, end)`, `count` KeyValues, for the current key, in place of the oldest group. */
+  remember(tag: number, buf: Uint8Array, start: number, end: number, count: number): void {
+    if (++this.#misses > 4 * this.#hits + 16) {
+      // Mostly new keys: stop keeping, and look again after a while.
+      if (this.#misses > 1 << 16) this.#hits = this.#misses = 0;
+      return;
+    }
     const slot = this.#next;
     this.#next = slot === GROUPS - 1 ? 0 : slot + 1;
-    this.#sources[slot] = source;
-    this.#rules[slot] = rules;
+    const at = slot * KEY_PARTS;
+    for (let i = 0; i < KEY_PARTS; i++) this.#keys[at + i] = this.#keyNow[i];
+    this.#rules[slot] = this.#rulesNow;
     this.#tags[slot] = tag;
     // A copy (a Buffer's own slice() would be a view of the writer's buffer, which is reused).
     this.#bytes[slot] = Uint8Array.prototype.slice.call(buf, start, end);
@@ -346,9 +373,9 @@ export class ProtobufSink implements AttributeSink {
    * Not while the span's own attributes may replace some of the group's (a
    * group written under them is not kept either), nor past the limit.
    */
-  replayGroup(memo: GroupMemo, source: string, rules: object): boolean {
+  replayGroup(memo: GroupMemo): boolean {
     if (this.#shadowed !== undefined) return false;
-    const slot = memo.find(source, rules, this.#tag);
+    const slot = memo.find(this.#tag);
     if (slot === -1) return false;
     const count = memo.count(slot);
     if (this.#count + count > this.#limit) return false;
@@ -368,10 +395,10 @@ export class ProtobufSink implements AttributeSink {
   }
 
   /** Keeps what was written since beginGroup(), when nothing of it was shadowed or dropped. */
-  endGroup(memo: GroupMemo, source: string, rules: object): void {
+  endGroup(memo: GroupMemo): void {
     if (this.#shadowed !== undefined || this.dropped !== this.#groupDropped) return;
     const w = this.#w;
-    memo.remember(source, rules, this.#tag, w.buf, this.#groupStart, w.pos, this.#count - this.#groupCount);
+    memo.remember(this.#tag, w.buf, this.#groupStart, w.pos, this.#count - this.#groupCount);
   }
 
   /** A KeyValue in the long form (padded lengths; any value, any length, any characters). */

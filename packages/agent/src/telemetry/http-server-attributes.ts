@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Attributes } from '@opentelemetry/api';
-import { ObjectSink, attributeKey, type AttributeSink } from './attribute-encoding.ts';
+import { GroupMemo, ObjectSink, attributeKey, type AttributeSink } from './attribute-encoding.ts';
 import { messageField } from './message-field.ts';
 
 /**
@@ -89,26 +89,58 @@ const PROTOCOL_VERSION = attributeKey('network.protocol.version');
 const USER_AGENT = attributeKey('user_agent.original');
 
 /**
- * The request's attributes, parsed from its facts straight into `sink`, in
- * the order upstream's instrumentation sets them: no record, no object for
- * the target's or the host's parts (this runs for every server span).
+ * The request's attributes, parsed from its facts straight into `sink`: no
+ * record, no object for the target's or the host's parts (this runs for
+ * every server span), and for a request line like one before, its
+ * attributes copied as encoded then (see GroupMemo).
  */
 export function writeServerRequest(facts: ServerRequestFacts, sink: AttributeSink): void {
   const headers = facts.headers;
+  const userAgent = headers['user-agent'];
+  // Behind a proxy the server address comes from other headers: not worth a longer key.
+  if (headers['forwarded'] === undefined && headers['x-forwarded-host'] === undefined) {
+    // The request line's attributes follow from these alone; the peer's differ per connection.
+    REQUEST_GROUPS.key(
+      REQUEST_LINE,
+      facts.method,
+      facts.scheme,
+      facts.target,
+      headers.host,
+      facts.httpVersion,
+      userAgent,
+    );
+    if (!sink.replayGroup(REQUEST_GROUPS)) {
+      sink.beginGroup();
+      writeRequestLine(facts, userAgent, sink);
+      sink.endGroup(REQUEST_GROUPS);
+    }
+  } else writeRequestLine(facts, userAgent, sink);
+  const peer = facts.peerAddress;
+  if (peer !== undefined) sink.string(PEER_ADDRESS, peer);
+  if (facts.peerPort !== undefined) sink.int(PEER_PORT, facts.peerPort);
+  const client = forwardedClient(headers) ?? peer;
+  if (client !== undefined) sink.string(CLIENT_ADDRESS, client);
+}
+
+/** The request line's attributes last written, by method, scheme, target, host, version and user agent. */
+const REQUEST_GROUPS = new GroupMemo();
+/** The rules part of their key: they depend on no configuration. */
+const REQUEST_LINE = Object.freeze({});
+
+/** Method, scheme, path and query, server address and port, protocol version, user agent. */
+function writeRequestLine(
+  facts: ServerRequestFacts,
+  userAgent: string | undefined,
+  sink: AttributeSink,
+): void {
   const rawMethod = facts.method;
   const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : '_OTHER';
   sink.string(METHOD, method);
   sink.string(SCHEME, facts.scheme);
   if (method !== rawMethod) sink.string(METHOD_ORIGINAL, rawMethod);
   writeTarget(facts.target, sink);
-  writeServerAddress(headers, facts.scheme, sink);
-  const peer = facts.peerAddress;
-  if (peer !== undefined) sink.string(PEER_ADDRESS, peer);
-  if (facts.peerPort !== undefined) sink.int(PEER_PORT, facts.peerPort);
-  const client = forwardedClient(headers) ?? peer;
-  if (client !== undefined) sink.string(CLIENT_ADDRESS, client);
+  writeServerAddress(facts.headers, facts.scheme, sink);
   sink.string(PROTOCOL_VERSION, facts.httpVersion);
-  const userAgent = headers['user-agent'];
   if (userAgent !== undefined) sink.string(USER_AGENT, userAgent);
 }
 
