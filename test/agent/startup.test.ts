@@ -1,5 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { REGISTER_CJS, ensureAgentBuilt } from '@spyglass/agent';
 import { freePort } from '../support/spyglass-process.ts';
 import { fixture, runApp, uniqueService } from '../support/agent-harness.ts';
 
@@ -36,4 +41,50 @@ test('an ES-module application: import-in-the-middle is loaded for its import ho
     importInTheMiddle: true,
     crypto: false,
   });
+});
+
+test('each application keeps its own code cache; a new one starts from the shared cache and writes its own', async () => {
+  await ensureAgentBuilt();
+  // A copy of the bundle without caches, so that the test sees only what its runs write.
+  const dir = mkdtempSync(join(tmpdir(), 'spyglass-cache-'));
+  try {
+    for (const name of ['agent.cjs', 'agent-config.cjs', 'register.cjs'])
+      cpSync(join(dirname(REGISTER_CJS), name), join(dir, name));
+    const caches = () =>
+      readdirSync(dir)
+        .filter((n) => n.endsWith('.v8cache'))
+        .sort();
+    const run = (script: string) => {
+      const path = join(dir, script);
+      writeFileSync(path, "require('node:http'); console.log('ok');\n");
+      const result = spawnSync(process.execPath, ['--require', join(dir, 'register.cjs'), path], {
+        env: { ...process.env, SPYGLASS_SERVICE_NAME: 'cache-test', SPYGLASS_ENDPOINT: 'http://127.0.0.1:9' },
+        encoding: 'utf8',
+      });
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout.trim(), 'ok');
+    };
+    const shared = `agent.cjs.${process.version}.v8cache`;
+    run('a.cjs');
+    const afterA = caches();
+    assert.equal(afterA.length, 2, `the shared cache and a's own: ${afterA.join(', ')}`);
+    assert.ok(afterA.includes(shared));
+    const sharedWritten = statSync(join(dir, shared)).mtimeMs;
+    run('b.cjs');
+    const afterB = caches();
+    assert.equal(afterB.length, 3, `b writes its own: ${afterB.join(', ')}`);
+    assert.equal(
+      statSync(join(dir, shared)).mtimeMs,
+      sharedWritten,
+      'the shared cache (accepted) is left as it was',
+    );
+    run('a.cjs');
+    assert.deepEqual(caches(), afterB, "a's second start uses its own, and writes nothing");
+    // At the bound, a new application runs from the shared cache and writes none of its own.
+    for (let i = caches().length; i < 32; i++) writeFileSync(join(dir, `agent.cjs.x${i}.v8cache`), '');
+    run('c.cjs');
+    assert.equal(caches().length, 32);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
