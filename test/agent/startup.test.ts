@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REGISTER_CJS, ensureAgentBuilt } from '@spyglass/agent';
+import { MAX_CACHES } from '../../packages/agent/src/load-bundle.ts';
 import { freePort } from '../support/spyglass-process.ts';
 import { fixture, runApp, uniqueService } from '../support/agent-harness.ts';
 
@@ -81,9 +82,10 @@ test('each application keeps its own code cache; a new one starts from the share
     run('a.cjs');
     assert.deepEqual(caches(), afterB, "a's second start uses its own, and writes nothing");
     // At the bound, a new application runs from the shared cache and writes none of its own.
-    for (let i = caches().length; i < 32; i++) writeFileSync(join(dir, `agent.cjs.x${i}.v8cache`), '');
+    for (let i = caches().length; i < MAX_CACHES; i++)
+      writeFileSync(join(dir, `agent.cjs.x${i}.v8cache`), '');
     run('c.cjs');
-    assert.equal(caches().length, 32);
+    assert.equal(caches().length, MAX_CACHES);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -178,7 +178,6 @@ function captureSent(
   const memo = direction === 'response' ? RESPONSE_GROUPS : REQUEST_GROUPS;
   memo.key(rules, sent.block);
   if (sink.replayGroup(memo)) return;
-  sink.beginGroup();
   captureTable(direction, sent, rules, sink);
   sink.endGroup(memo);
 }

@@ -8,6 +8,23 @@ import { ProtobufWriter } from './protobuf-writer.ts';
  * code fills an attributes object or writes protobuf straight from its sources.
  */
 
+/** String values an AttributeKey remembers. */
+const REMEMBERED = 4;
+
+/**
+ * Whether a cache of encoded bytes (AttributeKey's values, GroupMemo's groups)
+ * still pays for keeping new entries: each costs a copy, which only a later
+ * hit repays. Ids, dates, ports and high-cardinality targets rarely come back.
+ */
+function keepsPaying(hits: number, misses: number): boolean {
+  return misses <= 4 * hits + 16;
+}
+
+/** `n` undefined entries, packed (`new Array(n)` makes a holey array, read with hole checks). */
+function slots<T>(n: number): Array<T | undefined> {
+  return Array.from({ length: n }, () => undefined);
+}
+
 /**
  * An attribute name with its KeyValue.key field already encoded (tag, length,
  * UTF-8 bytes), and the last few string values written with it in the short
@@ -19,14 +36,11 @@ import { ProtobufWriter } from './protobuf-writer.ts';
  * values, because spans of different libraries share keys (pg's and ioredis's
  * spans of one request alternate db.system.name and db.query.text).
  */
-/** String values an AttributeKey remembers. */
-const REMEMBERED = 4;
-
 export class AttributeKey {
   readonly field: Uint8Array;
   /** The values remembered, and their KeyValues' bytes after the tag; filled in turn. */
-  readonly #values: Array<string | undefined> = [undefined, undefined, undefined, undefined];
-  readonly #bytes: Array<Uint8Array | undefined> = [undefined, undefined, undefined, undefined];
+  readonly #values = slots<string>(REMEMBERED);
+  readonly #bytes = slots<Uint8Array>(REMEMBERED);
   #next = 0;
   #hits = 0;
   #misses = 0;
@@ -64,7 +78,7 @@ export class AttributeKey {
    * comparisons for nothing.
    */
   #remember(value: string, buf: Uint8Array, start: number, end: number): void {
-    if (++this.#misses > 4 * this.#hits + 16) return;
+    if (!keepsPaying(this.#hits, ++this.#misses)) return;
     const slot = this.#next;
     this.#next = slot === REMEMBERED - 1 ? 0 : slot + 1;
     this.#values[slot] = value;
@@ -180,11 +194,10 @@ export interface AttributeSink {
    * A group of attributes that depends on the key last given to `memo` alone
    * (GroupMemo.key: a response's header block and the capture rules, a
    * request's method, target, host, ...): true when the sink has written it
-   * as it wrote it for an equal key before; false when the caller is to write
-   * it, between beginGroup() and endGroup(memo), which keep it for next time.
+   * as it wrote it for an equal key before; false when the caller is to
+   * write it, then call endGroup(memo), which keeps it for next time.
    */
   replayGroup(memo: GroupMemo): boolean;
-  beginGroup(): void;
   endGroup(memo: GroupMemo): void;
 }
 
@@ -206,17 +219,17 @@ const KEY_PARTS = 6;
  */
 export class GroupMemo {
   /** Slot-major: the key parts of slot s are #keys[s * KEY_PARTS, (s + 1) * KEY_PARTS). */
-  readonly #keys: unknown[] = new Array<unknown>(GROUPS * KEY_PARTS).fill(undefined);
-  readonly #rules: Array<object | undefined> = new Array<object | undefined>(GROUPS).fill(undefined);
-  readonly #tags: number[] = new Array<number>(GROUPS).fill(-1);
-  readonly #bytes: Uint8Array[] = new Array<Uint8Array>(GROUPS).fill(new Uint8Array(0));
-  readonly #counts: number[] = new Array<number>(GROUPS).fill(0);
+  readonly #keys = slots<unknown>(GROUPS * KEY_PARTS);
+  readonly #rules = slots<object>(GROUPS);
+  readonly #tags: number[] = Array.from({ length: GROUPS }, () => -1);
+  readonly #bytes = slots<Uint8Array>(GROUPS);
+  readonly #counts: number[] = Array.from({ length: GROUPS }, () => 0);
   #next = 0;
   #hits = 0;
   #misses = 0;
   /** The key of the group being written (see key()). */
   #rulesNow: object | undefined;
-  readonly #keyNow: unknown[] = new Array<unknown>(KEY_PARTS).fill(undefined);
+  readonly #keyNow = slots<unknown>(KEY_PARTS);
 
   /** Sets the key of the group about to be written: values compared with ===, and the rules object. */
   key(rules: object, a: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown): void {
@@ -254,7 +267,7 @@ export class GroupMemo {
 
   /** Keeps a copy of `buf[start, end)`, `count` KeyValues, for the current key, in place of the oldest group. */
   remember(tag: number, buf: Uint8Array, start: number, end: number, count: number): void {
-    if (++this.#misses > 4 * this.#hits + 16) {
+    if (!keepsPaying(this.#hits, ++this.#misses)) {
       // Mostly new keys: stop keeping, and look again after a while.
       if (this.#misses > 1 << 16) this.#hits = this.#misses = 0;
       return;
@@ -311,8 +324,6 @@ export class ObjectSink implements AttributeSink {
     return false;
   }
 
-  beginGroup(): void {}
-
   endGroup(): void {}
 }
 
@@ -330,6 +341,10 @@ export class ProtobufSink implements AttributeSink {
   #tag: number;
   #shadowed: Attributes | undefined;
   #limit: number;
+  /** Where the group being written began (see replayGroup): the writer's position, the counts. */
+  #groupStart = 0;
+  #groupCount = 0;
+  #groupDropped = 0;
 
   constructor(w: ProtobufWriter, field: number, limit: number, shadowed: Attributes | undefined) {
     this.#w = w;
@@ -371,30 +386,23 @@ export class ProtobufSink implements AttributeSink {
 
   /**
    * Not while the span's own attributes may replace some of the group's (a
-   * group written under them is not kept either), nor past the limit.
+   * group written under them is not kept either), nor past the limit. When
+   * it answers false, it notes where the caller's group begins.
    */
   replayGroup(memo: GroupMemo): boolean {
-    if (this.#shadowed !== undefined) return false;
-    const slot = memo.find(this.#tag);
-    if (slot === -1) return false;
-    const count = memo.count(slot);
-    if (this.#count + count > this.#limit) return false;
-    this.#w.raw(memo.bytes(slot));
-    this.#count += count;
-    return true;
-  }
-
-  #groupStart = 0;
-  #groupCount = 0;
-  #groupDropped = 0;
-
-  beginGroup(): void {
+    const slot = this.#shadowed === undefined ? memo.find(this.#tag) : -1;
+    if (slot !== -1 && this.#count + memo.count(slot) <= this.#limit) {
+      this.#w.raw(memo.bytes(slot));
+      this.#count += memo.count(slot);
+      return true;
+    }
     this.#groupStart = this.#w.pos;
     this.#groupCount = this.#count;
     this.#groupDropped = this.dropped;
+    return false;
   }
 
-  /** Keeps what was written since beginGroup(), when nothing of it was shadowed or dropped. */
+  /** Keeps what was written since replayGroup() answered false, when nothing of it was shadowed or dropped. */
   endGroup(memo: GroupMemo): void {
     if (this.#shadowed !== undefined || this.dropped !== this.#groupDropped) return;
     const w = this.#w;

@@ -110,7 +110,6 @@ export function writeServerRequest(facts: ServerRequestFacts, sink: AttributeSin
       userAgent,
     );
     if (!sink.replayGroup(REQUEST_GROUPS)) {
-      sink.beginGroup();
       writeRequestLine(facts, userAgent, sink);
       sink.endGroup(REQUEST_GROUPS);
     }

@@ -160,8 +160,8 @@ function emitInExchange(
 ): Emit {
   const [first, second] = watched;
   return function emit(this: unknown, event: string | symbol, a?: unknown, b?: unknown): boolean {
-    const watches = event === first || event === second;
-    if (watches || !passesThrough(event)) {
+    if (!passesThrough(event)) {
+      const watches = event === first || event === second;
       const listeners = messageField(this as object, '_events') as Listeners;
       const listened = listeners === undefined || listeners === null || listeners[event] !== undefined;
       if (listened || watches) {
@@ -189,7 +189,7 @@ function emitInExchange(
 
 /**
  * Events of a request or response whose listeners need no context of the
- * exchange and which the exchange does not watch, let through before the
+ * exchange (none of them is one the exchange watches), let through before the
  * message is read at all: the stream machinery's and node:http's own
  * ('prefinish' from `end()`, 'resume' and 'pause' of flowing mode, 'socket'
  * before the handler runs) and the emitter's bookkeeping. Three of the eight
