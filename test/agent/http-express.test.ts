@@ -162,3 +162,60 @@ test('express app: one trace across server, http.request/fetch clients and the d
   // Server spans start inside node:http, where no application frame exists: no code.* on them.
   assert.equal(attr(server, 'code.file.path'), undefined);
 });
+
+test('interleaved requests: a request whose body ends after the next request was answered keeps its own payloads and span', async () => {
+  // The agent finds a message's exchange by comparing it with the latest request's first: here
+  // request A's body is still arriving while request B arrives and is answered, so A's last chunk,
+  // its response and its 'close' come when B is the latest.
+  const service = uniqueService('agent-interleaved');
+  const app = await startServerFixture('http-express.cjs', { service, endpoint: backend().otlpUrl });
+  const encoder = new TextEncoder();
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const slowBody = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(encoder.encode('{"request":"A",'));
+      await released;
+      controller.enqueue(encoder.encode('"part":"two"}'));
+      controller.close();
+    },
+  });
+  const slow = fetch(`${app.url}/echo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': 'A' },
+    body: slowBody,
+    duplex: 'half',
+  } as RequestInit & { duplex: 'half' });
+  // A's headers and first chunk reach the server well within this on a loopback connection.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const fast = await fetch(`${app.url}/echo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': 'B' },
+    body: '{"request":"B"}',
+  });
+  assert.equal(await fast.text(), '{"request":"B"}');
+  release();
+  assert.equal(await (await slow).text(), '{"request":"A","part":"two"}');
+
+  await fetch(`${app.url}/shutdown`, { method: 'POST' }).then((r) => r.text());
+  const result = await app.finished();
+  assert.equal(result.code, 0, `the app exits normally\n${result.stderr}`);
+  const spans = await waitForSpans(
+    backend(),
+    service,
+    (rows) => rows.filter((r) => r.SpanKind === 'Server' && r.SpanName === 'POST /echo').length >= 2,
+  );
+  const all = describeSpans(spans);
+  const echo = (id: string) =>
+    spans.find((s) => s.SpanName === 'POST /echo' && attr(s, 'http.request.header.x-request-id') === id);
+  const a = echo('A');
+  const b = echo('B');
+  assert.ok(a && b, all);
+  assert.notEqual(a.TraceId, b.TraceId, 'two requests, two traces');
+  assert.equal(attr(a, 'http.request.payload'), '{"request":"A","part":"two"}', all);
+  assert.equal(attr(a, 'http.response.payload'), '{"request":"A","part":"two"}', all);
+  assert.equal(attr(b, 'http.request.payload'), '{"request":"B"}', all);
+  assert.equal(attr(b, 'http.response.payload'), '{"request":"B"}', all);
+  assert.equal(attr(a, 'http.response.status_code'), '200');
+  assert.equal(attr(b, 'http.response.status_code'), '200');
+});

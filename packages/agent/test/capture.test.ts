@@ -114,6 +114,15 @@ test('payloads: kept up to the limit with size and truncation; binary as base64;
   assert.deepEqual(upper, ['application/csv']);
   assert.equal(capturableContentType('application/csv', upper), true);
   assert.equal(capturableContentType('application/vnd.api+json', upper), false, 'no JSON type allowed');
+  // The last answer is kept for its type and list: asked again, and for the same type under
+  // another list (a configuration change), each list's own answer.
+  const json = ['application/', 'json; charset=utf-8'].join('');
+  assert.equal(capturableContentType(json, upper), false);
+  assert.equal(capturableContentType(json, upper), false);
+  assert.equal(capturableContentType(json, types), true);
+  assert.equal(capturableContentType(json, types), true);
+  assert.equal(capturableContentType('image/png', types), false);
+  assert.equal(capturableContentType(json, types), true);
 });
 
 test("a response's table and block read as its block alone, with the lines node:http added itself", async () => {

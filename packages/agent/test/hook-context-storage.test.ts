@@ -75,6 +75,12 @@ async function observe(storage: Storage): Promise<Record<string, string | undefi
     tick('nextTick made after enterWith in a run');
   });
   note('after run');
+  // One scope entered three times (as a socket's callbacks are, with one async id): what enterWith
+  // left in it is what the next time's resources take.
+  const reentered = new AsyncResource('REENTERED');
+  reentered.runInAsyncScope(() => tick('nextTick made in a scope entered again, first time'));
+  reentered.runInAsyncScope(() => storage.enterWith('entered in a scope entered again'));
+  reentered.runInAsyncScope(() => tick('nextTick made in a scope entered again, after its enterWith'));
   await Promise.all(done);
   setTimeout(() => note('timer made outside any run'), 1);
   await new Promise((resolve) => setTimeout(resolve, 5));
@@ -96,7 +102,7 @@ test('HookContextStorage answers as AsyncLocalStorage does, step by step', async
   const actual = await observe(new HookContextStorage<string>() as Storage);
   assert.deepEqual(actual, expected);
   // The scenario saw what it is about (not two storages that both answer undefined).
-  assert.equal(Object.keys(expected).length, 25);
+  assert.equal(Object.keys(expected).length, 27);
   const of = (step: string) => expected[step];
   assert.equal(of('setTimeout'), 'request');
   assert.equal(of('after await'), 'request');
@@ -113,6 +119,11 @@ test('HookContextStorage answers as AsyncLocalStorage does, step by step', async
   assert.equal(of('nextTick made after the nested scope'), 'switching');
   assert.equal(of('nextTick made in a scope entered in a run'), 'made elsewhere');
   assert.equal(of('nextTick made after enterWith in a run'), 'entered in a run');
+  assert.equal(of('nextTick made in a scope entered again, first time'), undefined);
+  assert.equal(
+    of('nextTick made in a scope entered again, after its enterWith'),
+    'entered in a scope entered again',
+  );
 });
 
 test('init: a resource gets the current context, none when there is none, and a reused one loses its old one', () => {

@@ -166,6 +166,13 @@ function writePayload(
   if (truncated) sink.bool(keys.truncated, true);
 }
 
+/** capturableContentType's last answer, for the content type and list it was given. */
+const lastDecided: { type: string; allowed: readonly string[] | undefined; capturable: boolean } = {
+  type: '',
+  allowed: undefined,
+  capturable: false,
+};
+
 /**
  * True when a body of this content type is text worth capturing: the type
  * starts with one of `allowed` (lower-case prefixes), letters compared
@@ -173,6 +180,18 @@ function writePayload(
  */
 export function capturableContentType(contentType: unknown, allowed: readonly string[]): boolean {
   if (typeof contentType !== 'string' || contentType === '') return false;
+  // A service answers with one or two content types, each a new string per response (express
+  // concatenates its charset: a cons string, which startsWith flattens first): the last answer is
+  // kept, and one comparison costs less (bench:agent's trivial response: 88 -> 56 ns).
+  if (contentType === lastDecided.type && allowed === lastDecided.allowed) return lastDecided.capturable;
+  const capturable = decideContentType(contentType, allowed);
+  lastDecided.type = contentType;
+  lastDecided.allowed = allowed;
+  lastDecided.capturable = capturable;
+  return capturable;
+}
+
+function decideContentType(contentType: string, allowed: readonly string[]): boolean {
   // Most content types are written in lower case: one native comparison, then the letter-by-letter
   // one without case (~70 instructions a character on a sliced string) only when that fails.
   for (let i = 0; i < allowed.length; i++) {

@@ -18,6 +18,23 @@ type HttpModule = {
 const EXCHANGE = Symbol('spyglass.http.exchange');
 type Carrier = { [EXCHANGE]?: Exchange };
 
+/** The exchange of the request that arrived last (see exchangeOf). */
+let latest: Exchange | undefined;
+
+/**
+ * The exchange a request or response belongs to. Most of a request's events
+ * and writes come before the next request arrives (a handler that answers at
+ * once, 'finish' and 'close' on the ticks after): the latest exchange is
+ * compared first, and the message's mark is read only when it is not that
+ * one's. Reading the mark is a megamorphic property load once express has
+ * moved the messages onto its prototypes (see message-field.ts).
+ */
+function exchangeOf(message: unknown): Exchange | undefined {
+  const last = latest;
+  if (last !== undefined && (message === last.request || message === last.response)) return last;
+  return (message as Carrier)[EXCHANGE];
+}
+
 /**
  * The HTTP server span, in place of @opentelemetry/instrumentation-http's
  * incoming side (which the agent configures with
@@ -91,6 +108,7 @@ export class HttpServerInstrumentation extends InstrumentationBase {
         exchange = Exchange.start(request, response, scheme, scope, deps);
         request[EXCHANGE] = exchange;
         response[EXCHANGE] = exchange;
+        latest = exchange;
       } catch {
         // never break the application's request because of telemetry
         return Reflect.apply(original, this, args) as boolean;
@@ -165,7 +183,7 @@ function emitInExchange(
       const listeners = messageField(this as object, '_events') as Listeners;
       const listened = listeners === undefined || listeners === null || listeners[event] !== undefined;
       if (listened || watches) {
-        const exchange = (this as Carrier)[EXCHANGE];
+        const exchange = exchangeOf(this);
         if (exchange !== undefined) {
           if (watches) see(exchange, event, a);
           // eslint-disable-next-line prefer-rest-params -- forwarded as is
@@ -217,7 +235,7 @@ function passesThrough(event: string | symbol): boolean {
  */
 function observeWrite(original: Write, ending: boolean): Write {
   return function observed(this: unknown, chunk?: unknown, encoding?: unknown, callback?: unknown): unknown {
-    const exchange = (this as Carrier)[EXCHANGE];
+    const exchange = exchangeOf(this);
     if (exchange !== undefined) {
       exchange.observeResponseChunk(chunk, encoding);
       if (ending) exchange.noteRoute();
