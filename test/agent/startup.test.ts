@@ -12,9 +12,16 @@ import { fixture, runApp, uniqueService } from '../support/agent-harness.ts';
 // What the agent loads at an application's start. import-in-the-middle (the ES-module import
 // hooks) is loaded for ES-module applications only: a CommonJS one never pays for it
 // (telemetry/import-hook-switch.ts), and its instrumentations still patch what it requires.
-// node:crypto (and the streams it loads, ~6 ms) waits for the first span's ids.
+// node:crypto (and the streams it loads, ~6 ms) waits for the first span's ids, node:perf_hooks
+// (~0.6 ms) for its first time.
 
-type Loaded = { agent: boolean; httpPatched: boolean; importInTheMiddle: boolean; crypto: boolean };
+type Loaded = {
+  agent: boolean;
+  httpPatched: boolean;
+  importInTheMiddle: boolean;
+  crypto: boolean;
+  perfHooks: boolean;
+};
 
 async function loadedModules(script: string): Promise<Loaded> {
   const result = await runApp([process.execPath, fixture(script)], {
@@ -26,21 +33,23 @@ async function loadedModules(script: string): Promise<Loaded> {
   return JSON.parse(result.stdout.trim()) as Loaded;
 }
 
-test('a CommonJS application: node:http is patched; import-in-the-middle and node:crypto are not loaded', async () => {
+test('a CommonJS application: node:http is patched; import-in-the-middle, node:crypto and node:perf_hooks are not loaded', async () => {
   assert.deepEqual(await loadedModules('loaded-modules.cjs'), {
     agent: true,
     httpPatched: true,
     importInTheMiddle: false,
     crypto: false,
+    perfHooks: false,
   });
 });
 
-test('an ES-module application: import-in-the-middle is loaded for its import hooks, node:crypto is not', async () => {
+test('an ES-module application: import-in-the-middle is loaded for its import hooks, node:crypto and node:perf_hooks are not', async () => {
   assert.deepEqual(await loadedModules('loaded-modules.mjs'), {
     agent: true,
     httpPatched: true,
     importInTheMiddle: true,
     crypto: false,
+    perfHooks: false,
   });
 });
 

@@ -12,6 +12,7 @@ import {
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { lazyPerformance } from './lazy-performance-plugin.ts';
 import { plainCommonJsExports, plainExportsOf } from './plain-exports-plugin.ts';
 
 /**
@@ -66,6 +67,7 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
   const requireHook = ownRequireHook();
   const importHooks = importHooksSwitched();
   const plainExports = plainCommonJsExports();
+  const performanceOnFirstUse = lazyPerformance();
   await build({
     ...common,
     entryPoints: [join(SRC, 'agent-main.ts')],
@@ -76,6 +78,7 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
       importHooks.plugin,
       semanticConventionsByName(),
       plainExports.plugin,
+      performanceOnFirstUse.plugin,
       configSchemaApart(),
     ],
   });
@@ -86,6 +89,10 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
   if (importHooks.redirected() === 0)
     throw new Error(
       "no @opentelemetry/instrumentation imports import-in-the-middle any more: update build-agent.ts's importHooksSwitched",
+    );
+  if (performanceOnFirstUse.replaced() === 0)
+    throw new Error(
+      '@opentelemetry/core no longer sets otperformance = performance: update lazy-performance-plugin.ts',
     );
   if (plainExports.redirected() === 0)
     throw new Error(
