@@ -6,10 +6,10 @@ import type { Plugin } from 'esbuild';
  * performance` when it loads. The global `performance` is lazy in Node.js:
  * its first read loads node:perf_hooks and the modules behind it (~0.6 ms;
  * bench/agent/RESULTS.md, twentieth session), so every application paid that
- * in its startup, whether or not it uses them. In the
- * bundle the value becomes an object with the two members core reads
- * (`now()` and `timeOrigin`, for its hrTime), each reading the global when
- * called: node:perf_hooks loads with the first time read, after startup.
+ * in its startup, whether or not it uses them. In the bundle the value
+ * becomes an object with the two members core reads (`now()` and
+ * `timeOrigin`, for its hrTime), each reading the global when called:
+ * node:perf_hooks loads when a time is first read, after startup.
  *
  * `replaced` counts the copies of core changed: the build fails on 0, so an
  * upstream change cannot bring the eager read back unnoticed.
