@@ -41,6 +41,7 @@ export class Exchange implements RouteSource {
   readonly context: Context;
   readonly metadata: RPCMetadata;
   #ended = false;
+  #requestClosed = false;
   /** Set while the span records and bodies are captured. */
   #requestBody: PayloadCollector | undefined;
   #responseBody: PayloadCollector | undefined;
@@ -108,6 +109,19 @@ export class Exchange implements RouteSource {
     if (payloads.enabled && payloads.maxBytes > 0 && hasBody(headers))
       exchange.#requestBody = new PayloadCollector(payloads.maxBytes);
     return exchange;
+  }
+
+  /**
+   * Both sides are done: the response ended (or failed) and the request
+   * closed. No event of either needs the exchange any more.
+   */
+  get settled(): boolean {
+    return this.#ended && this.#requestClosed;
+  }
+
+  /** The request emitted 'close'. */
+  noteRequestClosed(): void {
+    this.#requestClosed = true;
   }
 
   /** A chunk of the request body the application reads ('data'). */

@@ -5,6 +5,7 @@ import { AGENT_VERSION } from '../version.ts';
 import { applyInContext } from './agent-context-manager.ts';
 import { Exchange, type HttpServerDeps } from './http-server-exchange.ts';
 import { messageField } from './message-field.ts';
+import { RecentExchanges } from './recent-exchanges.ts';
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
 type Write = (this: unknown, chunk?: unknown, encoding?: unknown, callback?: unknown) => unknown;
@@ -14,26 +15,8 @@ type HttpModule = {
   ServerResponse?: { prototype: { emit: Emit; write: Write; end: Write } };
 };
 
-/** Where a request and its response keep their exchange (set when the request arrives). */
-const EXCHANGE = Symbol('spyglass.http.exchange');
-type Carrier = { [EXCHANGE]?: Exchange };
-
-/** The exchange of the request that arrived last (see exchangeOf). */
-let latest: Exchange | undefined;
-
-/**
- * The exchange a request or response belongs to. Most of a request's events
- * and writes come before the next request arrives (a handler that answers at
- * once, 'finish' and 'close' on the ticks after): the latest exchange is
- * compared first, and the message's mark is read only when it is not that
- * one's. Reading the mark is a megamorphic property load once express has
- * moved the messages onto its prototypes (see message-field.ts).
- */
-function exchangeOf(message: unknown): Exchange | undefined {
-  const last = latest;
-  if (last !== undefined && (message === last.request || message === last.response)) return last;
-  return (message as Carrier)[EXCHANGE];
-}
+/** The exchanges of the latest requests, by which events and writes find theirs. */
+const recent = new RecentExchanges();
 
 /**
  * The HTTP server span, in place of @opentelemetry/instrumentation-http's
@@ -101,14 +84,12 @@ export class HttpServerInstrumentation extends InstrumentationBase {
       // eslint-disable-next-line prefer-rest-params -- forwarded as is, without a copy
       const args = arguments;
       if (event !== 'request') return Reflect.apply(original, this, args) as boolean;
-      const request = args[1] as IncomingMessage & Carrier;
-      const response = args[2] as ServerResponse & Carrier;
+      const request = args[1] as IncomingMessage;
+      const response = args[2] as ServerResponse;
       let exchange: Exchange;
       try {
         exchange = Exchange.start(request, response, scheme, scope, deps);
-        request[EXCHANGE] = exchange;
-        response[EXCHANGE] = exchange;
-        latest = exchange;
+        recent.remember(exchange);
       } catch {
         // never break the application's request because of telemetry
         return Reflect.apply(original, this, args) as boolean;
@@ -128,7 +109,10 @@ export class HttpServerInstrumentation extends InstrumentationBase {
     if (!incoming || !outgoing || this.#patchedMessages === outgoing) return;
     this.#patchedMessages = outgoing;
     this._wrap(incoming, 'emit', (original: Emit) =>
-      emitInExchange(original, ['data'], (exchange, _event, chunk) => exchange.observeRequestChunk(chunk)),
+      emitInExchange(original, ['data', 'close'], (exchange, event, chunk) => {
+        if (event === 'data') exchange.observeRequestChunk(chunk);
+        else exchange.noteRequestClosed();
+      }),
     );
     this._wrap(outgoing, 'emit', (original: Emit) =>
       emitInExchange(original, ['close', 'error'], (exchange, event, arg) => {
@@ -183,7 +167,7 @@ function emitInExchange(
       const listeners = messageField(this as object, '_events') as Listeners;
       const listened = listeners === undefined || listeners === null || listeners[event] !== undefined;
       if (listened || watches) {
-        const exchange = exchangeOf(this);
+        const exchange = recent.of(this);
         if (exchange !== undefined) {
           if (watches) see(exchange, event, a);
           // eslint-disable-next-line prefer-rest-params -- forwarded as is
@@ -235,7 +219,7 @@ function passesThrough(event: string | symbol): boolean {
  */
 function observeWrite(original: Write, ending: boolean): Write {
   return function observed(this: unknown, chunk?: unknown, encoding?: unknown, callback?: unknown): unknown {
-    const exchange = exchangeOf(this);
+    const exchange = recent.of(this);
     if (exchange !== undefined) {
       exchange.observeResponseChunk(chunk, encoding);
       if (ending) exchange.noteRoute();
