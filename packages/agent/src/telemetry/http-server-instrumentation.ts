@@ -25,16 +25,19 @@ const recent = new RecentExchanges();
  * context contract, for much less work per request. node:http and node:https
  * are patched when the application loads them, as upstream does:
  * - `Server.prototype.emit('request')` starts an Exchange (the span, sampled
- *   like any other; see http-server-exchange.ts), marks the request and the
- *   response with it, and runs the application's handler in its context;
+ *   like any other; see http-server-exchange.ts), keeps it among the recent
+ *   ones (recent-exchanges.ts: found by the request's and response's
+ *   identity), and runs the application's handler in its context;
  * - `IncomingMessage.prototype.emit` and `ServerResponse.prototype.emit` run a
- *   marked message's events in its exchange's context (upstream binds both
+ *   server message's events in its exchange's context (upstream binds both
  *   emitters per request, which wraps every listener added to them) and see
- *   'data' (the request body), 'close' (the end) and 'error';
+ *   'data' and 'close' of the request (its body, its end), 'close' (the end)
+ *   and 'error' of the response;
  * - `ServerResponse.prototype.write`/`end` see the response body, and `end`
  *   express's route.
  * Patching the prototypes once, rather than each request's objects, costs
- * an unmarked message (a client's response) one property read per call.
+ * another message (a client's response) a look through the recent exchanges
+ * and one property read per event it is listened to for.
  * express's route is read from the request when the response finishes
  * (`req.baseUrl` + `req.route.path`, see expressRoute) instead of tracking every
  * middleware layer as @opentelemetry/instrumentation-express does; that
@@ -146,10 +149,10 @@ type Listeners = Record<string | symbol, unknown> | null | undefined;
 
 /**
  * An `emit` of a request or response. The events the exchange watches
- * (`watched`: 'data' of a request, 'close' and 'error' of a response) are
- * seen by a marked message's exchange (`see`, with the event's first
+ * (`watched`: 'data' and 'close' of a request, 'close' and 'error' of a
+ * response) are seen by the message's exchange (`see`, with the event's first
  * argument); events somebody listens to run in its exchange's context.
- * Other events go straight through, without reading the mark: a context
+ * Other events go straight through, without looking for the exchange: a context
  * matters only to a listener, and switching costs an AsyncLocalStorage run;
  * those of passesThrough (below) without reading the listener table either.
  * The listener table is read, not listenerCount(): it is EventEmitter's own
