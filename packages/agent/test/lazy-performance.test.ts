@@ -4,16 +4,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { runInThisContext } from 'node:vm';
-import { FACADE, FACADE_MEMBERS } from '../src/build/lazy-performance-plugin.ts';
+import { FACADE } from '../src/build/lazy-performance-plugin.ts';
 
 // build/lazy-performance-plugin.ts puts a facade over the global `performance` in place of
 // @opentelemetry/core's `otperformance`: it must answer as performance does, and have every member
 // the installed OpenTelemetry packages read.
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const facade = runInThisContext(`(${FACADE})`) as { now(): number; timeOrigin: number };
 
 test("the facade's now() and timeOrigin are performance's", () => {
-  const facade = runInThisContext(`(${FACADE})`) as { now(): number; timeOrigin: number };
   assert.equal(facade.timeOrigin, performance.timeOrigin);
   const before = performance.now();
   const now = facade.now();
@@ -45,7 +45,7 @@ test('the installed OpenTelemetry packages read no member of otperformance the f
     walk(join(modules, '@opentelemetry'));
   assert.ok(files > 0, 'the packages were found (core defines otperformance)');
   assert.deepEqual(
-    [...read].filter((member) => !(FACADE_MEMBERS as readonly string[]).includes(member)),
+    [...read].filter((member) => !(member in facade)),
     [],
   );
   assert.ok(read.has('now'), 'the scan sees the reads it checks');

@@ -82,22 +82,22 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
       configSchemaApart(),
     ],
   });
-  if (requireHook.redirected() === 0)
-    throw new Error(
-      "no @opentelemetry/instrumentation imports RequireInTheMiddleSingleton any more: update build-agent.ts's ownRequireHook",
-    );
-  if (importHooks.redirected() === 0)
-    throw new Error(
-      "no @opentelemetry/instrumentation imports import-in-the-middle any more: update build-agent.ts's importHooksSwitched",
-    );
-  if (performanceOnFirstUse.replaced() === 0)
-    throw new Error(
-      '@opentelemetry/core no longer sets otperformance = performance: update lazy-performance-plugin.ts',
-    );
-  if (plainExports.redirected() === 0)
-    throw new Error(
-      'no CommonJS file of the bundle requires an ES build of an @opentelemetry package any more: update plain-exports-plugin.ts',
-    );
+  mustHaveApplied(
+    requireHook.redirected(),
+    "no @opentelemetry/instrumentation imports RequireInTheMiddleSingleton any more: update build-agent.ts's ownRequireHook",
+  );
+  mustHaveApplied(
+    importHooks.redirected(),
+    "no @opentelemetry/instrumentation imports import-in-the-middle any more: update build-agent.ts's importHooksSwitched",
+  );
+  mustHaveApplied(
+    performanceOnFirstUse.replaced(),
+    '@opentelemetry/core no longer sets otperformance = performance: update lazy-performance-plugin.ts',
+  );
+  mustHaveApplied(
+    plainExports.redirected(),
+    'no CommonJS file of the bundle requires an ES build of an @opentelemetry package any more: update plain-exports-plugin.ts',
+  );
   // The configuration schema (zod, ~460 KB) in a file of its own: see configSchemaApart.
   await build({
     ...common,
@@ -138,6 +138,15 @@ export async function ensureAgentBuilt(): Promise<{ built: boolean; dist: string
   await rm(tmp, { recursive: true, force: true });
   removeStaleBuilds();
   return { built: true, dist: AGENT_DIST };
+}
+
+/**
+ * A plugin that changes upstream code counts what it changed: none means the
+ * upstream code moved, and the build fails rather than quietly bring back what
+ * the plugin removed.
+ */
+function mustHaveApplied(count: number, message: string): void {
+  if (count === 0) throw new Error(message);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { packedArray } from './packed-array.ts';
 import { ProtobufWriter } from './protobuf-writer.ts';
 
 /**
@@ -20,11 +21,6 @@ function keepsPaying(hits: number, misses: number): boolean {
   return misses <= 4 * hits + 16;
 }
 
-/** `n` undefined entries, packed (`new Array(n)` makes a holey array, read with hole checks). */
-function slots<T>(n: number): Array<T | undefined> {
-  return Array.from({ length: n }, () => undefined);
-}
-
 /**
  * An attribute name with its KeyValue.key field already encoded (tag, length,
  * UTF-8 bytes), and the last few string values written with it in the short
@@ -39,8 +35,8 @@ function slots<T>(n: number): Array<T | undefined> {
 export class AttributeKey {
   readonly field: Uint8Array;
   /** The values remembered, and their KeyValues' bytes after the tag; filled in turn. */
-  readonly #values = slots<string>(REMEMBERED);
-  readonly #bytes = slots<Uint8Array>(REMEMBERED);
+  readonly #values = packedArray<string | undefined>(REMEMBERED, undefined);
+  readonly #bytes = packedArray<Uint8Array | undefined>(REMEMBERED, undefined);
   #next = 0;
   #hits = 0;
   #misses = 0;
@@ -219,17 +215,17 @@ const KEY_PARTS = 6;
  */
 export class GroupMemo {
   /** Slot-major: the key parts of slot s are #keys[s * KEY_PARTS, (s + 1) * KEY_PARTS). */
-  readonly #keys = slots<unknown>(GROUPS * KEY_PARTS);
-  readonly #rules = slots<object>(GROUPS);
-  readonly #tags: number[] = Array.from({ length: GROUPS }, () => -1);
-  readonly #bytes = slots<Uint8Array>(GROUPS);
-  readonly #counts: number[] = Array.from({ length: GROUPS }, () => 0);
+  readonly #keys = packedArray<unknown>(GROUPS * KEY_PARTS, undefined);
+  readonly #rules = packedArray<object | undefined>(GROUPS, undefined);
+  readonly #tags = packedArray(GROUPS, -1);
+  readonly #bytes = packedArray<Uint8Array | undefined>(GROUPS, undefined);
+  readonly #counts = packedArray(GROUPS, 0);
   #next = 0;
   #hits = 0;
   #misses = 0;
   /** The key of the group being written (see key()). */
   #rulesNow: object | undefined;
-  readonly #keyNow = slots<unknown>(KEY_PARTS);
+  readonly #keyNow = packedArray<unknown>(KEY_PARTS, undefined);
 
   /** Sets the key of the group about to be written: values compared with ===, and the rules object. */
   key(rules: object, a: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown): void {

@@ -1,4 +1,5 @@
 import type { Exchange } from './http-server-exchange.ts';
+import { packedArray } from './packed-array.ts';
 
 /** Where an exchange that left the ring unsettled is found: a property of its request and response. */
 const EXCHANGE = Symbol('spyglass.http.exchange');
@@ -27,7 +28,7 @@ const SIZE = 16;
  * requests in flight) gets the property then, and is found by it.
  */
 export class RecentExchanges {
-  readonly #ring: Array<Exchange | undefined> = Array.from({ length: SIZE }, () => undefined);
+  readonly #ring = packedArray<Exchange | undefined>(SIZE, undefined);
   #newest = SIZE - 1;
 
   /** Keeps `exchange` as the newest, marking the one it replaces if that one is not settled. */

@@ -78,7 +78,7 @@ const NO_EVENTS: TimedEvent[] = Object.freeze([]) as unknown as TimedEvent[];
  * globalThis (each read calls its getter, ~12 ns), and `timeOrigin` a getter
  * too: both are read once and kept.
  */
-export function epochNowMs(): number {
+function epochNowMs(): number {
   if (clock === undefined) {
     clock = performance;
     originMs = clock.timeOrigin;
