@@ -1,6 +1,6 @@
 /**
- * node --import tsx bench/agent/callgrind-functions.ts FILE.callgrind [--map FILE.perf-map] [--requests 3000] [--top 40] [--match TEXT] [--callers NAME] [--callees NAME]
- * node --import tsx bench/agent/callgrind-functions.ts --categories FILE.callgrind [FILE2.callgrind ...]
+ * node --import tsx bench/agent/callgrind-functions.ts FILE.callgrind [--map FILE.perf-map] [--requests 3000] [--top 40] [--match TEXT] [--callers NAME] [--callees NAME] [--event Ir]
+ * node --import tsx bench/agent/callgrind-functions.ts --categories FILE.callgrind [FILE2.callgrind ...] [--event Ir]
  *
  * Reads one callgrind output kept by `npm run bench:agent-instructions -- --keep DIR` and prints
  * instructions per request by function: V8's builtins, runtime and GC and Node's C++ by their
@@ -19,6 +19,11 @@
  *   per trivial request even in the baseline, the fourteenth session) and a major GC lands there
  *   or not: runs of one build spread by 20-50 K, mostly in those two. Compare the other
  *   categories to decide a small change.
+ * - `--event`: which of the file's events to count (default Ir, instructions). Outputs kept with
+ *   `bench:agent-instructions --cache-sim` also hold the simulated cache misses (I1mr, D1mr, D1mw:
+ *   first level; ILmr, DLmr, DLmw: last level), and `CEst` weighs them as an estimate of cycles,
+ *   Ir + 10 x first-level misses + 100 x last-level misses (KCachegrind's formula): what
+ *   instructions alone miss when code or data does not stay in the caches.
  * Inclusive figures count a recursive or mutually recursive call more than once.
  */
 import { readFileSync } from 'node:fs';
@@ -36,6 +41,7 @@ const { values, positionals } = parseArgs({
     callers: { type: 'string' },
     callees: { type: 'string' },
     categories: { type: 'boolean', default: false },
+    event: { type: 'string', default: 'Ir' },
   },
 });
 const file = positionals[0];
@@ -44,6 +50,37 @@ if (!file) {
   process.exit(2);
 }
 const requests = Number(values.requests);
+const event = values.event;
+
+/** KCachegrind's cycle estimate: a first-level miss ~10 instructions' time, a last-level one ~100. */
+const CEST_WEIGHTS: Record<string, number> = {
+  Ir: 1,
+  I1mr: 10,
+  D1mr: 10,
+  D1mw: 10,
+  ILmr: 100,
+  DLmr: 100,
+  DLmw: 100,
+};
+
+/** How a cost line's values (in the file's `events:` order) become the one `--event` counts. */
+function eventReader(events: readonly string[]): (values: readonly number[]) => number {
+  if (event === 'CEst') {
+    if (!events.includes('D1mr'))
+      throw new Error(
+        'CEst needs the cache misses: keep the outputs with bench:agent-instructions --cache-sim',
+      );
+    const weights = events.map((e) => CEST_WEIGHTS[e] ?? 0);
+    return (v) => {
+      let sum = 0;
+      for (let i = 0; i < v.length; i++) sum += v[i]! * weights[i]!;
+      return sum;
+    };
+  }
+  const at = events.indexOf(event);
+  if (at === -1) throw new Error(`no event ${event} in this file (it has ${events.join(', ')})`);
+  return (v) => v[at] ?? 0;
+}
 
 function readPerfMap(path: string): { start: number; end: number; name: string }[] {
   let text: string;
@@ -108,12 +145,17 @@ function readProfile(file: string, mapFile: string): Profile {
   let fn = '?';
   let callee = '?';
   let pendingCalls = -1;
+  // Files without an `events:` line count instructions alone.
+  let read = (v: readonly number[]) => v[0] ?? 0;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.startsWith('fn=')) fn = nameOf(line.slice(3));
+    if (line.startsWith('events:')) read = eventReader(line.slice(7).trim().split(/\s+/));
+    else if (line.startsWith('fn=')) fn = nameOf(line.slice(3));
     else if (line.startsWith('cfn=')) callee = nameOf(line.slice(4));
     else if (line.startsWith('calls=')) pendingCalls = Number(line.slice(6).split(' ')[0]);
     else if (/^[0-9+\-*]/.test(line)) {
-      const cost = Number(line.split(' ')[1]);
+      // A position, then one value per event (trailing zeros left out).
+      const fields = line.split(' ');
+      const cost = read(fields.slice(1).map(Number));
       if (!Number.isFinite(cost)) continue;
       if (pendingCalls >= 0) {
         if (callee !== fn) called.set(fn, (called.get(fn) ?? 0) + cost);
@@ -174,7 +216,7 @@ if (values.categories) {
       ],
     ]);
   }
-  console.log(`instructions per request by kind, K (${requests} requests)`);
+  console.log(`${event} per request by kind, K (${requests} requests)`);
   console.table(table);
   process.exit(0);
 }
@@ -204,20 +246,22 @@ if (values.callers || values.callees) {
       sum[1] += calls;
       found.set(key, sum);
     }
-  console.log(`${values.callers ? 'callers of' : 'called by'} functions named *${wanted}*, per request`);
+  console.log(
+    `${values.callers ? 'callers of' : 'called by'} functions named *${wanted}*, ${event} per request`,
+  );
   rows(
     [...found]
       .sort((a, b) => b[1][0] - a[1][0])
       .map(([k, [cost, calls]]) => [
         k,
-        { instructions: perRequest(cost), calls: Number((calls / requests).toFixed(1)) },
+        { [event]: perRequest(cost), calls: Number((calls / requests).toFixed(1)) },
       ]),
   );
 } else {
   const names = [...new Set([...own.keys(), ...called.keys()])].filter(
     (n) => !values.match || n.includes(values.match),
   );
-  console.log(`functions by their own instructions, per request (${requests} requests)`);
+  console.log(`functions by their own ${event}, per request (${requests} requests)`);
   rows(
     names
       .map((n) => [n, own.get(n) ?? 0] as const)

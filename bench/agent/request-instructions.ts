@@ -64,6 +64,12 @@ const { values, positionals } = parseArgs({
      * to the counts (as the JIT compiles): compare kept runs with kept runs.
      */
     keep: { type: 'string' },
+    /**
+     * Simulate the caches too (callgrind --cache-sim=yes: first-level instruction and data caches
+     * and the last level, configured like this machine's CPU): the kept outputs then carry the
+     * misses beside the instructions, read with callgrind-functions.ts --event. Slower (~1.5x).
+     */
+    'cache-sim': { type: 'boolean', default: false },
   },
 });
 const warmup = Number(values.warmup);
@@ -101,6 +107,7 @@ async function count(v: AgentVariant, run: number): Promise<Count> {
     [
       '--tool=callgrind',
       '--instr-atstart=no',
+      ...(values['cache-sim'] ? ['--cache-sim=yes'] : []),
       `--callgrind-out-file=${join(dir, 'callgrind.out')}`,
       process.execPath,
       ...(values.keep ? ['--perf-basic-prof'] : []),

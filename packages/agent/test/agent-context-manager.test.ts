@@ -91,3 +91,36 @@ test('apply runs the function in the context and restores the previous one, as c
     context.disable();
   }
 });
+
+/*
+ * call() is apply() for wrappers that hand on their arguments one by one (the
+ * emit of every request and response): the callee must see exactly the
+ * arguments it was given, no more (a listener of emit('end') that reads
+ * arguments.length, or a default parameter, must not see an `undefined` the
+ * wrapper added), with its `this`, in the context, switched or not.
+ */
+test('call hands on exactly count arguments, with this, in the context', () => {
+  const manager = new AgentContextManager();
+  assert.equal(context.setGlobalContextManager(manager.enable()), true);
+  try {
+    const outer = withValue('outer');
+    function seen(this: { self: string }, ...args: unknown[]): string {
+      return `${this.self} [${args.map(String).join(',')}] ${args.length} ${String(active(manager))}`;
+    }
+    const self = { self: 'me' };
+    for (const round of ['first', 'later'])
+      assert.deepEqual(
+        [0, 1, 2, 3].map((count) => manager.call(outer, seen, self, count, 'a', undefined, 'c')),
+        ['me [] 0 outer', 'me [a] 1 outer', 'me [a,undefined] 2 outer', 'me [a,undefined,c] 3 outer'],
+        round,
+      );
+    assert.equal(active(manager), undefined, 'restored after the calls');
+    // The context already active: the same arguments, without a switch.
+    assert.equal(
+      manager.call(outer, () => manager.call(outer, seen, self, 2, 'x', 'y'), null, 0),
+      'me [x,y] 2 outer',
+    );
+  } finally {
+    context.disable();
+  }
+});

@@ -98,6 +98,17 @@ test('times from milliseconds: the same bytes as the HrTime @opentelemetry/core 
   }
 });
 
+test('fixed32: the four little-endian bytes Buffer writes, for the whole unsigned range and negative numbers', () => {
+  for (const value of [0, 1, 0xff, 0x100, 0x1234_5678, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, -1, -2]) {
+    const w = new ProtobufWriter(2);
+    w.fixed32(12, value);
+    const expected = Buffer.alloc(5);
+    expected[0] = (12 << 3) | 5;
+    expected.writeUInt32LE(value >>> 0, 1);
+    assert.deepEqual([...w.finish()], [...expected], String(value));
+  }
+});
+
 test('small: copies already-encoded bytes and grows the buffer', () => {
   const w = new ProtobufWriter(4);
   const bytes = Uint8Array.from([10, 3, 97, 98, 99]);

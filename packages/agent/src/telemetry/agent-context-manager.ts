@@ -1,7 +1,7 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { context, type Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { HookContextStorage } from './hook-context-storage.ts';
+import { HookContextStorage, callWith } from './hook-context-storage.ts';
 
 /**
  * AsyncLocalStorage as Node.js 20 and 22 implement it on async hooks: an
@@ -14,12 +14,12 @@ type HookedStorage = AsyncLocalStorage<Context> & { readonly kResourceStore?: un
 /**
  * The agent's context manager: OpenTelemetry's AsyncLocalStorage one (on
  * HookContextStorage where Node's AsyncLocalStorage is built on async hooks), plus
- * `apply`, a call in a context for the agent's own hot paths (the handler of
- * every HTTP request, the listened-to events of its request and response): no
- * bound function and no argument copies (the API's `context.with` makes
- * both), and no storage switch at all when the context is already the active
- * one (events emitted from the handler's own calls, such as 'finish' from
- * `res.end`).
+ * `call` and `apply`, a call in a context for the agent's own hot paths (the
+ * handler of every HTTP request, the listened-to events of its request and
+ * response): no bound function and no argument copies (the API's
+ * `context.with` makes both), and no storage switch at all when the context
+ * is already the active one (events emitted from the handler's own calls,
+ * such as 'finish' from `res.end`).
  */
 export class AgentContextManager extends AsyncLocalStorageContextManager {
   constructor() {
@@ -34,11 +34,24 @@ export class AgentContextManager extends AsyncLocalStorageContextManager {
 
   /** Calls `fn` with `thisArg` and `args` (an arguments object) in `ctx`. */
   apply<R>(ctx: Context, fn: (...args: never[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
+    return this.call(ctx, Reflect.apply, undefined, 3, fn, thisArg, args) as R;
+  }
+
+  /** Calls `fn` with `thisArg` and the first `count` (0 to 3) of `a`, `b`, `c` in `ctx`. */
+  call<R>(
+    ctx: Context,
+    fn: (...args: never[]) => R,
+    thisArg: unknown,
+    count: number,
+    a?: unknown,
+    b?: unknown,
+    c?: unknown,
+  ): R {
     const storage = this.storage();
-    if (storage instanceof HookContextStorage) return storage.apply(ctx, fn, thisArg, args) as R;
+    if (storage instanceof HookContextStorage) return storage.call(ctx, fn, thisArg, count, a, b, c) as R;
     // AsyncContextFrame's storage (Node 24).
-    if (storage.getStore() === ctx) return Reflect.apply(fn, thisArg, args) as R;
-    return storage.run(ctx, () => Reflect.apply(fn, thisArg, args) as R);
+    if (storage.getStore() === ctx) return callWith(fn, thisArg, count, a, b, c);
+    return storage.run(ctx, () => callWith(fn, thisArg, count, a, b, c));
   }
 
   // The parent's storage: a protected-in-spirit field of @opentelemetry/context-async-hooks (stable
@@ -55,7 +68,7 @@ export class AgentContextManager extends AsyncLocalStorageContextManager {
 
 let installed: AgentContextManager | undefined;
 
-/** Registers the manager as the API's global one; `applyInContext` uses it from then on. */
+/** Registers the manager as the API's global one; `applyInContext` and `callInContext` use it from then on. */
 export function installContextManager(manager: AgentContextManager): boolean {
   const ok = context.setGlobalContextManager(manager.enable());
   if (ok) installed = manager;
@@ -74,4 +87,22 @@ export function applyInContext<R>(
 ): R {
   if (installed) return installed.apply(ctx, fn, thisArg, args);
   return context.with(ctx, () => Reflect.apply(fn, thisArg, args) as R);
+}
+
+/**
+ * `fn.call(thisArg, a, b, c)` with the first `count` (0 to 3) of those
+ * arguments, in `ctx`: applyInContext for a wrapper that knows how many
+ * arguments it was given, without its arguments object.
+ */
+export function callInContext<R>(
+  ctx: Context,
+  fn: (...args: never[]) => R,
+  thisArg: unknown,
+  count: number,
+  a?: unknown,
+  b?: unknown,
+  c?: unknown,
+): R {
+  if (installed) return installed.call(ctx, fn, thisArg, count, a, b, c);
+  return context.with(ctx, () => callWith(fn, thisArg, count, a, b, c));
 }

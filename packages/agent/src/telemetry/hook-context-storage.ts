@@ -24,7 +24,7 @@ type Resource = Record<symbol, unknown>;
  * instructions per trivial request, this design none that showed
  * (bench/agent/RESULTS.md, fourteenth session).
  *
- * `apply` is run() for the context manager's hot path (see AgentContextManager.apply).
+ * `call` and `apply` are run() for the context manager's hot path (see AgentContextManager.call).
  *
  * While `apply` runs its callback, the context it made current is also kept
  * beside the execution's async id (`#applied`): a resource created then (most
@@ -85,17 +85,36 @@ export class HookContextStorage<T> {
 
   /**
    * `callback.apply(thisArg, args)` with `store` active, and what was active
-   * before restored after: run() without its rest array and with one lookup
-   * of the current resource (the context manager's hot path, for every HTTP
-   * request and its listened-to events), and no switch at all when `store`
-   * is active already.
+   * before restored after: run() without its rest array (see `call`).
    */
   apply<R>(store: T, callback: (...args: never[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
+    return this.call(store, Reflect.apply, undefined, 3, callback, thisArg, args) as R;
+  }
+
+  /**
+   * `callback.call(thisArg, a, b, c)` with its first `count` (0 to 3) of
+   * those arguments, `store` active, and what was active before restored
+   * after: the context manager's hot path (the handler of every HTTP request,
+   * the listened-to events of its request and response), with one lookup of
+   * the current resource and no switch at all when `store` is active already.
+   * The arguments come one by one, not as an arguments object: a wrapper that
+   * passed on its `arguments` had it made on every call (V8 allocates it at
+   * the function's entry when it escapes on any path), listened-to event or not.
+   */
+  call<R>(
+    store: T,
+    callback: (...args: never[]) => R,
+    thisArg: unknown,
+    count: number,
+    a?: unknown,
+    b?: unknown,
+    c?: unknown,
+  ): R {
     this.#enable();
     const resource = executionAsyncResource() as Resource;
     const key = this.kResourceStore;
     const previous = resource[key];
-    if (previous === store) return Reflect.apply(callback, thisArg, args) as R;
+    if (previous === store) return callWith(callback, thisArg, count, a, b, c);
     const applied = this.#applied;
     const outerId = applied.asyncId;
     const outerContext = applied.context;
@@ -103,7 +122,7 @@ export class HookContextStorage<T> {
     applied.asyncId = executionAsyncId();
     applied.context = store;
     try {
-      return Reflect.apply(callback, thisArg, args) as R;
+      return callWith(callback, thisArg, count, a, b, c);
     } finally {
       resource[key] = previous;
       applied.asyncId = outerId;
@@ -132,6 +151,28 @@ export class HookContextStorage<T> {
     this.enabled = true;
     this.#read.asyncId = -1;
     this.#hook.enable();
+  }
+}
+
+/** `fn.call(thisArg, a, b, c)` with the first `count` (0 to 3) of those arguments. */
+export function callWith<R>(
+  fn: (...args: never[]) => R,
+  thisArg: unknown,
+  count: number,
+  a: unknown,
+  b: unknown,
+  c: unknown,
+): R {
+  const call = fn as (this: unknown, ...args: unknown[]) => R;
+  switch (count) {
+    case 0:
+      return call.call(thisArg);
+    case 1:
+      return call.call(thisArg, a);
+    case 2:
+      return call.call(thisArg, a, b);
+    default:
+      return call.call(thisArg, a, b, c);
   }
 }
 

@@ -162,9 +162,10 @@ export class Exchange implements RouteSource {
   /**
    * Called as the response is ended (the handler's `res.end`, before node:http
    * emits 'finish'): the request still holds express's matched route and mount path.
+   * Only a recording span's name and attributes use it.
    */
   noteRoute(): void {
-    if (this.metadata.route !== undefined) return;
+    if (this.metadata.route !== undefined || !(this.span instanceof HttpServerSpan)) return;
     const route = this.currentRoute();
     if (route !== undefined) this.metadata.route = route;
   }

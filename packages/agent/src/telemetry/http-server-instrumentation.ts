@@ -2,8 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { AGENT_VERSION } from '../version.ts';
-import { applyInContext } from './agent-context-manager.ts';
+import { applyInContext, callInContext } from './agent-context-manager.ts';
 import { Exchange, type HttpServerDeps } from './http-server-exchange.ts';
+import { callWith } from './hook-context-storage.ts';
 import { messageField } from './message-field.ts';
 import { RecentExchanges } from './recent-exchanges.ts';
 
@@ -83,22 +84,33 @@ export class HttpServerInstrumentation extends InstrumentationBase {
   #patchServerEmit(original: Emit, scheme: 'http' | 'https'): Emit {
     const deps = this.#deps;
     const scope = this.#scope;
-    return function emit(this: unknown, event: string | symbol): boolean {
-      // eslint-disable-next-line prefer-rest-params -- forwarded as is, without a copy
-      const args = arguments;
-      if (event !== 'request') return Reflect.apply(original, this, args) as boolean;
-      const request = args[1] as IncomingMessage;
-      const response = args[2] as ServerResponse;
+    // node:http emits 'request' with the request and the response; an emit of it with other
+    // arguments (by the application) goes through as it is, untraced.
+    return function emit(
+      this: unknown,
+      event: string | symbol,
+      request?: unknown,
+      response?: unknown,
+    ): boolean {
+      if (event !== 'request' || arguments.length !== 3)
+        // eslint-disable-next-line prefer-rest-params -- forwarded as is, without a copy
+        return Reflect.apply(original, this, arguments) as boolean;
       let exchange: Exchange;
       try {
-        exchange = Exchange.start(request, response, scheme, scope, deps);
+        exchange = Exchange.start(
+          request as IncomingMessage,
+          response as ServerResponse,
+          scheme,
+          scope,
+          deps,
+        );
         recent.remember(exchange);
       } catch {
         // never break the application's request because of telemetry
-        return Reflect.apply(original, this, args) as boolean;
+        return original.call(this, event, request, response);
       }
       try {
-        return applyInContext(exchange.context, original, this, args);
+        return callInContext(exchange.context, original, this, 3, event, request, response);
       } catch (err) {
         exchange.fail(err);
         throw err;
@@ -142,9 +154,9 @@ type Listeners = Record<string | symbol, unknown> | null | undefined;
 
 /*
  * The wrappers below call the original with the arguments they were given,
- * written out for the usual counts: `original.call(this, a, b)` can be
- * inlined and leaves no arguments object behind, where forwarding
- * `arguments` (Reflect.apply) cannot and does.
+ * written out for the usual counts (callWith): `original.call(this, a, b)`
+ * can be inlined and leaves no arguments object behind, where passing
+ * `arguments` on cannot and does.
  */
 
 /**
@@ -164,32 +176,38 @@ function emitInExchange(
   see: (exchange: Exchange, event: string | symbol, arg: unknown) => void,
 ): Emit {
   const [first, second] = watched;
-  return function emit(this: unknown, event: string | symbol, a?: unknown, b?: unknown): boolean {
-    if (!passesThrough(event)) {
-      const watches = event === first || event === second;
-      const listeners = messageField(this as object, '_events') as Listeners;
-      const listened = listeners === undefined || listeners === null || listeners[event] !== undefined;
-      if (listened || watches) {
-        const exchange = recent.of(this);
-        if (exchange !== undefined) {
-          if (watches) see(exchange, event, a);
-          // eslint-disable-next-line prefer-rest-params -- forwarded as is
-          if (listened) return applyInContext(exchange.context, original, this, arguments);
-        }
-      }
-    }
-    switch (arguments.length) {
-      case 1:
-        return original.call(this, event);
-      case 2:
-        return original.call(this, event, a);
-      case 3:
-        return original.call(this, event, a, b);
-      default:
-        // eslint-disable-next-line prefer-rest-params -- forwarded as is
-        return Reflect.apply(original, this, arguments) as boolean;
-    }
+  /** Shows a watched event to the message's exchange; the exchange to run the listeners in, if any. */
+  const exchangeFor = (message: unknown, event: string | symbol, arg: unknown): Exchange | undefined => {
+    if (passesThrough(event)) return undefined;
+    const watches = event === first || event === second;
+    const listeners = messageField(message as object, '_events') as Listeners;
+    const listened = listeners === undefined || listeners === null || listeners[event] !== undefined;
+    if (!listened && !watches) return undefined;
+    const exchange = recent.of(message);
+    if (exchange === undefined) return undefined;
+    if (watches) see(exchange, event, arg);
+    return listened ? exchange : undefined;
   };
+  // The usual emit, of at most two arguments after the event, handed on one by one (see
+  // HookContextStorage.call: an arguments object passed on would be made for every event).
+  function emit(this: unknown, event: string | symbol, a?: unknown, b?: unknown): boolean {
+    const count = arguments.length;
+    if (count > 3)
+      // eslint-disable-next-line prefer-rest-params -- forwarded as is, without a copy
+      return Reflect.apply(emitMany, this, arguments) as boolean;
+    const exchange = exchangeFor(this, event, a);
+    if (exchange !== undefined) return callInContext(exchange.context, original, this, count, event, a, b);
+    return callWith(original, this, count, event, a, b);
+  }
+  // Any other emit: the same, with its arguments as they came.
+  function emitMany(this: unknown, event: string | symbol, a?: unknown): boolean {
+    const exchange = exchangeFor(this, event, a);
+    // eslint-disable-next-line prefer-rest-params -- forwarded as is
+    if (exchange !== undefined) return applyInContext(exchange.context, original, this, arguments);
+    // eslint-disable-next-line prefer-rest-params -- forwarded as is
+    return Reflect.apply(original, this, arguments) as boolean;
+  }
+  return emit;
 }
 
 /**
@@ -227,18 +245,9 @@ function observeWrite(original: Write, ending: boolean): Write {
       exchange.observeResponseChunk(chunk, encoding);
       if (ending) exchange.noteRoute();
     }
-    switch (arguments.length) {
-      case 0:
-        return original.call(this);
-      case 1:
-        return original.call(this, chunk);
-      case 2:
-        return original.call(this, chunk, encoding);
-      case 3:
-        return original.call(this, chunk, encoding, callback);
-      default:
-        // eslint-disable-next-line prefer-rest-params -- forwarded as is
-        return Reflect.apply(original, this, arguments);
-    }
+    const count = arguments.length;
+    // eslint-disable-next-line prefer-rest-params -- forwarded as is
+    if (count > 3) return Reflect.apply(original, this, arguments);
+    return callWith(original, this, count, chunk, encoding, callback);
   };
 }
