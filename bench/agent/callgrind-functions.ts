@@ -21,9 +21,10 @@
  *   categories to decide a small change.
  * - `--event`: which of the file's events to count (default Ir, instructions). Outputs kept with
  *   `bench:agent-instructions --cache-sim` also hold the simulated cache misses (I1mr, D1mr, D1mw:
- *   first level; ILmr, DLmr, DLmw: last level), and `CEst` weighs them as an estimate of cycles,
- *   Ir + 10 x first-level misses + 100 x last-level misses (KCachegrind's formula): what
- *   instructions alone miss when code or data does not stay in the caches.
+ *   first level; ILmr, DLmr, DLmw: last level) and, with --branch-sim, the mispredicted
+ *   conditional and indirect branches (Bcm, Bim), and `CEst` weighs them as an estimate of cycles,
+ *   Ir + 10 x (first-level misses + mispredictions) + 100 x last-level misses (KCachegrind's
+ *   formula): what instructions alone miss when code or data does not stay in the caches.
  * Inclusive figures count a recursive or mutually recursive call more than once.
  */
 import { readFileSync } from 'node:fs';

@@ -18,7 +18,7 @@
  *   NAME=agent:CONFIG:VAR=VALUE   the same with one more environment variable ('' for no config)
  *   NAME=preload:FILE             `node --require FILE`, a hand-written experiment (an upper bound)
  * On this VM rounds move by +-15-25 us per request: compare variants within a
- * round, over 4-5 rounds. `--pin` runs the app on CPU 1 and this process (the
+ * round, over 4-5 rounds or more (the order of the runs rotates each round). `--pin` runs the app on CPU 1 and this process (the
  * load generator) on CPU 0. `--cpu-prof DIR` writes a V8 CPU profile of each
  * run there (with SPYGLASS_AGENT_READABLE=1 the agent is rebuilt with its
  * function names kept).
@@ -72,8 +72,18 @@ function parseVariant(spec: string): Variant {
         return env;
       },
     };
+  // A preloaded build exports to the sink as the agent does (without an endpoint it would send to
+  // the default one, where nothing listens: failed exports, a different cost).
   if (kind === 'preload' && file)
-    return { name, env: (base) => ({ ...base, NODE_OPTIONS: `--require ${file}` }) };
+    return {
+      name,
+      env: (base) => ({
+        ...base,
+        NODE_OPTIONS: `--require ${file}`,
+        SPYGLASS_SERVICE_NAME: 'bench-cpu',
+        SPYGLASS_ENDPOINT: endpoint,
+      }),
+    };
   throw new Error(`unknown variant '${spec}' (agent, agent:CONFIG, agent:CONFIG:VAR=VALUE, preload:FILE)`);
 }
 
@@ -123,11 +133,16 @@ async function measure(variant: Variant): Promise<number> {
 const perRequest = new Map<string, number[]>(variants.map((v) => [v.name, []]));
 const deltas = new Map<string, number[]>(variants.map((v) => [v.name, []]));
 for (let round = 0; round < Number(values.rounds); round++) {
+  // The order rotates every round: with a fixed one, the variant measured last in each round read
+  // 5-10 us per request more than the same build measured earlier (the twenty-first session, two
+  // builds in both orders), which is as large as the differences this compares.
+  const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
+  const measured = new Map<string, number>();
+  for (const variant of order) measured.set(variant.name, await measure(variant));
+  const baseline = measured.get('baseline')!;
   const line: string[] = [];
-  let baseline = 0;
   for (const variant of variants) {
-    const us = await measure(variant);
-    if (variant.name === 'baseline') baseline = us;
+    const us = measured.get(variant.name)!;
     perRequest.get(variant.name)!.push(us);
     deltas.get(variant.name)!.push(us - baseline);
     line.push(
@@ -136,7 +151,9 @@ for (let round = 0; round < Number(values.rounds); round++) {
         : `${variant.name} ${us.toFixed(0)} us (+${(us - baseline).toFixed(0)})`,
     );
   }
-  console.log(`round ${round + 1}: ${values.path} at ${rate}/s: ${line.join(', ')} per request`);
+  console.log(
+    `round ${round + 1} (${order.map((v) => v.name).join(', ')}): ${values.path} at ${rate}/s: ${line.join(', ')} per request`,
+  );
 }
 console.log(
   `median: ${variants

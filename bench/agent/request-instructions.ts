@@ -70,6 +70,8 @@ const { values, positionals } = parseArgs({
      * misses beside the instructions, read with callgrind-functions.ts --event. Slower (~1.5x).
      */
     'cache-sim': { type: 'boolean', default: false },
+    /** Simulate branch prediction too (--branch-sim=yes: conditional and indirect branches, their mispredictions). */
+    'branch-sim': { type: 'boolean', default: false },
   },
 });
 const warmup = Number(values.warmup);
@@ -108,6 +110,7 @@ async function count(v: AgentVariant, run: number): Promise<Count> {
       '--tool=callgrind',
       '--instr-atstart=no',
       ...(values['cache-sim'] ? ['--cache-sim=yes'] : []),
+      ...(values['branch-sim'] ? ['--branch-sim=yes'] : []),
       `--callgrind-out-file=${join(dir, 'callgrind.out')}`,
       process.execPath,
       ...(values.keep ? ['--perf-basic-prof'] : []),

@@ -4,7 +4,6 @@ import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opent
 import { AGENT_VERSION } from '../version.ts';
 import { applyInContext, callInContext } from './agent-context-manager.ts';
 import { Exchange, type HttpServerDeps } from './http-server-exchange.ts';
-import { callWith } from './hook-context-storage.ts';
 import { messageField } from './message-field.ts';
 import { RecentExchanges } from './recent-exchanges.ts';
 
@@ -154,9 +153,10 @@ type Listeners = Record<string | symbol, unknown> | null | undefined;
 
 /*
  * The wrappers below call the original with the arguments they were given,
- * written out for the usual counts (callWith): `original.call(this, a, b)`
- * can be inlined and leaves no arguments object behind, where passing
- * `arguments` on cannot and does.
+ * written out for the usual counts: `original.call(this, a, b)` leaves no
+ * arguments object behind, where passing `arguments` on does. Each wrapper
+ * has its own switch, not a shared helper's: a call site sees one or two
+ * originals here, where one in a helper would see every wrapped method.
  */
 
 /**
@@ -197,7 +197,16 @@ function emitInExchange(
       return Reflect.apply(emitMany, this, arguments) as boolean;
     const exchange = exchangeFor(this, event, a);
     if (exchange !== undefined) return callInContext(exchange.context, original, this, count, event, a, b);
-    return callWith(original, this, count, event, a, b);
+    switch (count) {
+      case 0:
+        return (original as (this: unknown) => boolean).call(this);
+      case 1:
+        return original.call(this, event);
+      case 2:
+        return original.call(this, event, a);
+      default:
+        return original.call(this, event, a, b);
+    }
   }
   // Any other emit: the same, with its arguments as they came.
   function emitMany(this: unknown, event: string | symbol, a?: unknown): boolean {
@@ -248,6 +257,15 @@ function observeWrite(original: Write, ending: boolean): Write {
     const count = arguments.length;
     // eslint-disable-next-line prefer-rest-params -- forwarded as is
     if (count > 3) return Reflect.apply(original, this, arguments);
-    return callWith(original, this, count, chunk, encoding, callback);
+    switch (count) {
+      case 0:
+        return original.call(this);
+      case 1:
+        return original.call(this, chunk);
+      case 2:
+        return original.call(this, chunk, encoding);
+      default:
+        return original.call(this, chunk, encoding, callback);
+    }
   };
 }
