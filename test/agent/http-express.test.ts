@@ -230,3 +230,25 @@ test('interleaved requests: requests whose bodies end after later requests were 
   }
   assert.equal(traces.size, 21, 'one trace per request');
 });
+
+test("a request's events run their listeners in its trace, with exactly the arguments emitted", async () => {
+  // The agent's emit wrapper hands 0-2 arguments after the event on one by one and more through
+  // the general path (http-server-instrumentation.ts); the fixture emits from a timer made at
+  // startup, outside any request's context, so only the agent can put the listeners in the trace.
+  const service = uniqueService('agent-events');
+  const app = await startServerFixture('http-express.cjs', { service, endpoint: backend().otlpUrl });
+  const response = await fetch(`${app.url}/events`);
+  const { handlerTrace, seen } = (await response.json()) as { handlerTrace: string; seen: unknown[] };
+  await fetch(`${app.url}/shutdown`, { method: 'POST' }).then((r) => r.text());
+  const result = await app.finished();
+  assert.equal(result.code, 0, `the app exits normally\n${result.stderr}`);
+  assert.match(handlerTrace, /^[0-9a-f]{32}$/);
+  const event = (name: string, args: unknown[]) => ({ name, args, sameThis: true, trace: handlerTrace });
+  assert.deepEqual(seen, [
+    event('none', []),
+    event('one', [1]),
+    event('two', [1, 'b']),
+    event('three', [1, 'b', null]),
+    event('four', [1, 'b', null, 4]),
+  ]);
+});
