@@ -231,24 +231,39 @@ test('interleaved requests: requests whose bodies end after later requests were 
   assert.equal(traces.size, 21, 'one trace per request');
 });
 
-test("a request's events run their listeners in its trace, with exactly the arguments emitted", async () => {
+test("a request's and response's events run their listeners in its trace, with exactly the arguments emitted", async () => {
   // The agent's emit wrapper hands 0-2 arguments after the event on one by one and more through
   // the general path (http-server-instrumentation.ts); the fixture emits from a timer made at
   // startup, outside any request's context, so only the agent can put the listeners in the trace.
   const service = uniqueService('agent-events');
   const app = await startServerFixture('http-express.cjs', { service, endpoint: backend().otlpUrl });
-  const response = await fetch(`${app.url}/events`);
-  const { handlerTrace, seen } = (await response.json()) as { handlerTrace: string; seen: unknown[] };
+  const results = [];
+  for (const listen of ['finish', 'end']) {
+    const response = await fetch(`${app.url}/events?listen=${listen}`);
+    const { handlerTrace, seen } = (await response.json()) as { handlerTrace: string; seen: unknown[] };
+    // The application's own 'finish' or 'end' listener, beside node:http's (which the agent runs
+    // without a context switch), runs in the request's trace too, though sent from outside it.
+    let after: Record<string, string> = {};
+    for (let i = 0; i < 50 && after[listen] === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = (await (await fetch(`${app.url}/events-after`)).json()) as typeof after;
+    }
+    results.push({ listen, handlerTrace, seen, after });
+  }
   await fetch(`${app.url}/shutdown`, { method: 'POST' }).then((r) => r.text());
   const result = await app.finished();
   assert.equal(result.code, 0, `the app exits normally\n${result.stderr}`);
-  assert.match(handlerTrace, /^[0-9a-f]{32}$/);
-  const event = (name: string, args: unknown[]) => ({ name, args, sameThis: true, trace: handlerTrace });
-  assert.deepEqual(seen, [
-    event('none', []),
-    event('one', [1]),
-    event('two', [1, 'b']),
-    event('three', [1, 'b', null]),
-    event('four', [1, 'b', null, 4]),
-  ]);
+  for (const { listen, handlerTrace, seen, after } of results) {
+    assert.match(handlerTrace, /^[0-9a-f]{32}$/);
+    const event = (name: string, args: unknown[]) => ({ name, args, sameThis: true, trace: handlerTrace });
+    assert.deepEqual(seen, [
+      event('none', []),
+      event('one', [1]),
+      event('two', [1, 'b']),
+      event('three', [1, 'b', null]),
+      event('four', [1, 'b', null, 4]),
+    ]);
+    assert.deepEqual(after, { [listen]: handlerTrace }, listen);
+  }
+  assert.notEqual(results[0]!.handlerTrace, results[1]!.handlerTrace, 'one trace per request');
 });

@@ -40,6 +40,13 @@ export interface HttpServerDeps {
 export class Exchange implements RouteSource {
   readonly context: Context;
   readonly metadata: RPCMetadata;
+  /**
+   * The response's 'finish' listener when the request arrived: node:http's own
+   * (`resOnFinish`, added before the application sees the response), or
+   * undefined when there was none or more than one. See
+   * http-server-instrumentation.ts: it needs no context.
+   */
+  readonly nodeFinishListener: unknown;
   #ended = false;
   #requestClosed = false;
   /** Set while the span records and bodies are captured. */
@@ -55,6 +62,9 @@ export class Exchange implements RouteSource {
   ) {
     this.metadata = { type: RPCType.HTTP, span };
     this.context = new RequestContext(parent, span, this.metadata, this);
+    // A named read: the response still has node:http's own hidden class here.
+    const finish = (response as unknown as { _events?: Record<string, unknown> })._events?.finish;
+    this.nodeFinishListener = typeof finish === 'function' ? finish : undefined;
   }
 
   /** The server span of a request that just arrived, sampled as any root or remote-child span. */

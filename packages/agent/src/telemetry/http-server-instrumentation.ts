@@ -123,16 +123,26 @@ export class HttpServerInstrumentation extends InstrumentationBase {
     if (!incoming || !outgoing || this.#patchedMessages === outgoing) return;
     this.#patchedMessages = outgoing;
     this._wrap(incoming, 'emit', (original: Emit) =>
-      emitInExchange(original, ['data', 'close'], (exchange, event, chunk) => {
-        if (event === 'data') exchange.observeRequestChunk(chunk);
-        else exchange.noteRequestClosed();
-      }),
+      emitInExchange(
+        original,
+        ['data', 'close'],
+        (exchange, event, chunk) => {
+          if (event === 'data') exchange.observeRequestChunk(chunk);
+          else exchange.noteRequestClosed();
+        },
+        (_exchange, event, listener) => event === 'end' && isClearIncoming(listener),
+      ),
     );
     this._wrap(outgoing, 'emit', (original: Emit) =>
-      emitInExchange(original, ['close', 'error'], (exchange, event, arg) => {
-        if (event === 'close') exchange.finish();
-        else exchange.fail(arg);
-      }),
+      emitInExchange(
+        original,
+        ['close', 'error'],
+        (exchange, event, arg) => {
+          if (event === 'close') exchange.finish();
+          else exchange.fail(arg);
+        },
+        (exchange, event, listener) => event === 'finish' && listener === exchange.nodeFinishListener,
+      ),
     );
     this._wrap(outgoing, 'write', (original: Write) => observeWrite(original, false));
     this._wrap(outgoing, 'end', (original: Write) => observeWrite(original, true));
@@ -163,7 +173,8 @@ type Listeners = Record<string | symbol, unknown> | null | undefined;
  * An `emit` of a request or response. The events the exchange watches
  * (`watched`: 'data' and 'close' of a request, 'close' and 'error' of a
  * response) are seen by the message's exchange (`see`, with the event's first
- * argument); events somebody listens to run in its exchange's context.
+ * argument); events somebody listens to run in its exchange's context,
+ * unless their one listener is node:http's own (`nodeOwn`, see isClearIncoming).
  * Other events go straight through, without looking for the exchange: a context
  * matters only to a listener, and switching costs an AsyncLocalStorage run;
  * those of passesThrough (below) without reading the listener table either.
@@ -174,6 +185,7 @@ function emitInExchange(
   original: Emit,
   watched: readonly [string, string?],
   see: (exchange: Exchange, event: string | symbol, arg: unknown) => void,
+  nodeOwn: (exchange: Exchange, event: string | symbol, listener: unknown) => boolean,
 ): Emit {
   const [first, second] = watched;
   /** Shows a watched event to the message's exchange; the exchange to run the listeners in, if any. */
@@ -181,12 +193,15 @@ function emitInExchange(
     if (passesThrough(event)) return undefined;
     const watches = event === first || event === second;
     const listeners = messageField(message as object, '_events') as Listeners;
-    const listened = listeners === undefined || listeners === null || listeners[event] !== undefined;
+    const tableless = listeners === undefined || listeners === null;
+    const listener = tableless ? undefined : listeners[event];
+    const listened = tableless || listener !== undefined;
     if (!listened && !watches) return undefined;
     const exchange = recent.of(message);
     if (exchange === undefined) return undefined;
     if (watches) see(exchange, event, arg);
-    return listened ? exchange : undefined;
+    if (!listened || (listener !== undefined && nodeOwn(exchange, event, listener))) return undefined;
+    return exchange;
   };
   // The usual emit, of at most two arguments after the event, handed on one by one (see
   // HookContextStorage.call: an arguments object passed on would be made for every event).
@@ -218,6 +233,34 @@ function emitInExchange(
   }
   return emit;
 }
+
+/**
+ * Whether `listener` is node:http's `clearIncoming`, which it adds to a
+ * request's 'end' when the response is done (it clears the parser's pointer
+ * to the request): learned by its name from the first requests, then known
+ * by identity. Like the response's own 'finish' listener (`resOnFinish`,
+ * Exchange.nodeFinishListener) it needs no context, so an event whose only
+ * listener is one of them goes through without the context check (~400
+ * instructions each per request: the current resource's lookup and its
+ * context's read). Their work then carries no request's context into what
+ * they schedule (the response's 'close' tick, the connection's next timer),
+ * as without the agent.
+ */
+function isClearIncoming(listener: unknown): boolean {
+  if (listener === clearIncoming) return true;
+  if (clearIncoming !== undefined || triesLeft === 0 || typeof listener !== 'function') return false;
+  triesLeft--;
+  try {
+    if (listener.name !== 'clearIncoming') return false;
+  } catch {
+    return false; // a proxy's trap may throw; the application's emit must not
+  }
+  clearIncoming = listener;
+  return true;
+}
+let clearIncoming: unknown;
+/** 'end' listeners looked at by name before giving up (an application whose requests always have its own). */
+let triesLeft = 64;
 
 /**
  * Events of a request or response whose listeners need no context of the
