@@ -85,8 +85,7 @@ export function applyInContext<R>(
   thisArg: unknown,
   args: ArrayLike<unknown>,
 ): R {
-  if (installed) return installed.apply(ctx, fn, thisArg, args);
-  return context.with(ctx, () => Reflect.apply(fn, thisArg, args) as R);
+  return callInContext(ctx, Reflect.apply, undefined, 3, fn, thisArg, args) as R;
 }
 
 /**

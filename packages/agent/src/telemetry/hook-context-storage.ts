@@ -24,9 +24,9 @@ type Resource = Record<symbol, unknown>;
  * instructions per trivial request, this design none that showed
  * (bench/agent/RESULTS.md, fourteenth session).
  *
- * `call` and `apply` are run() for the context manager's hot path (see AgentContextManager.call).
+ * `call` is run() for the context manager's hot path (see AgentContextManager.call).
  *
- * While `apply` runs its callback, the context it made current is also kept
+ * While `call` runs its callback, the context it made current is also kept
  * beside the execution's async id (`#applied`): a resource created then (most
  * of a request's: the handler's writes, the response's ticks) takes it from
  * there, where reading it from the current resource costs two megamorphic
@@ -39,13 +39,13 @@ export class HookContextStorage<T> {
   readonly kResourceStore: symbol = Symbol('spyglass.context');
   enabled = false;
   readonly #hook: AsyncHook;
-  /** The execution async id inside the innermost running `apply` (-1: none), and its context. */
+  /** The execution async id inside the innermost running `call` (-1: none), and its context. */
   readonly #applied: { asyncId: number; context: unknown } = { asyncId: -1, context: undefined };
   /**
    * The context `init` last read from the current resource, and that execution's async id (-1:
    * none). An execution often creates several resources (a socket's read makes four tick objects
    * in bench/agent's trivial request): the second and later take it from here. Only enterWith
-   * writes the current resource's context without restoring it (apply restores what it replaced,
+   * writes the current resource's context without restoring it (call restores what it replaced,
    * and the ids of reused native resources are new), so it forgets it; so does enabling again.
    */
   readonly #read: { asyncId: number; context: unknown } = { asyncId: -1, context: undefined };
@@ -80,15 +80,7 @@ export class HookContextStorage<T> {
 
   /** Calls `callback(...args)` with `store` active, and what was active before restored after. */
   run<R, A extends unknown[]>(store: T, callback: (...args: A) => R, ...args: A): R {
-    return this.apply(store, callback as unknown as (...args: never[]) => R, null, args);
-  }
-
-  /**
-   * `callback.apply(thisArg, args)` with `store` active, and what was active
-   * before restored after: run() without its rest array (see `call`).
-   */
-  apply<R>(store: T, callback: (...args: never[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
-    return this.call(store, Reflect.apply, undefined, 3, callback, thisArg, args) as R;
+    return this.call(store, Reflect.apply, undefined, 3, callback, null, args) as R;
   }
 
   /**
@@ -135,7 +127,7 @@ export class HookContextStorage<T> {
     this.#enable();
     (executionAsyncResource() as Resource)[this.kResourceStore] = store;
     this.#read.asyncId = -1;
-    // Inside an apply's callback, in its execution: the rest of the callback runs with `store` too.
+    // Inside a call's callback, in its execution: the rest of the callback runs with `store` too.
     if (executionAsyncId() === this.#applied.asyncId) this.#applied.context = store;
   }
 

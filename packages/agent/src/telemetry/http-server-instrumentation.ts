@@ -286,8 +286,8 @@ function passesThrough(event: string | symbol): boolean {
 }
 
 /**
- * `ServerResponse.prototype.write`/`end`: a marked response's body chunks
- * are observed; at `end`, the request still holds express's matched route
+ * `ServerResponse.prototype.write`/`end`: a server response's body chunks
+ * are observed (its exchange found among the recent ones); at `end`, the request still holds express's matched route
  * (noted before 'finish' runs and the router unwinds).
  */
 function observeWrite(original: Write, ending: boolean): Write {
