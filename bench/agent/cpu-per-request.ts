@@ -12,11 +12,9 @@
  * answers every OTLP request with 200 at once, so the backend's work is not
  * counted.
  *
- * Variants (default: `agent`, with --agent-config if given):
- *   NAME=agent                    the agent as `spyglass run` starts it
- *   NAME=agent:CONFIG             with an agent configuration file (YAML or JSON), to price a feature
- *   NAME=agent:CONFIG:VAR=VALUE   the same with one more environment variable ('' for no config)
- *   NAME=preload:FILE             `node --require FILE`, a hand-written experiment (an upper bound)
+ * Variants (default: `spyglass`, with --agent-config if given): the grammar of
+ * the other agent benchmarks, see parseVariant in bench-app.ts (`spyglass`,
+ * NAME=agent:CONFIG, NAME=env:K=V,..., NAME=import:FILE, NAME=preload:FILE).
  * On this VM rounds move by +-15-25 us per request: compare variants within a
  * round, over 4-5 rounds or more (the order of the runs rotates each round). `--pin` runs the app on CPU 1 and this process (the
  * load generator) on CPU 0. `--cpu-prof DIR` writes a V8 CPU profile of each
@@ -28,9 +26,16 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureAgentBuilt } from '@spyglass/agent';
-import { agentEnvironment } from '../../packages/cli/src/commands/run.ts';
 import { cpuSeconds } from '../support/process-stats.ts';
-import { appEnvironment, benchServices, startBenchApp, startExportSink, stopBenchApp } from './bench-app.ts';
+import {
+  appEnvironment,
+  benchServices,
+  startBenchApp,
+  startExportSink,
+  stopBenchApp,
+  variantsFromArgs,
+  type AgentVariant,
+} from './bench-app.ts';
 import { median } from '../support/stats.ts';
 
 const { values, positionals } = parseArgs({
@@ -50,60 +55,18 @@ const { values, positionals } = parseArgs({
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 
-interface Variant {
-  readonly name: string;
-  env(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
-}
-
-function parseVariant(spec: string): Variant {
-  const eq = spec.indexOf('=');
-  if (eq <= 0) throw new Error(`a variant is NAME=SPEC, got '${spec}'`);
-  const name = spec.slice(0, eq);
-  const [kind, file = '', extra] = spec.slice(eq + 1).split(':');
-  if (kind === 'agent')
-    return {
-      name,
-      env: (base) => {
-        const env = agentEnvironment(base, { serviceName: 'bench-cpu', endpoint, config: file || undefined });
-        if (extra) {
-          const [key, value = ''] = extra.split('=');
-          env[key!] = value;
-        }
-        return env;
-      },
-    };
-  // A preloaded build exports to the sink as the agent does (without an endpoint it would send to
-  // the default one, where nothing listens: failed exports, a different cost).
-  if (kind === 'preload' && file)
-    return {
-      name,
-      env: (base) => ({
-        ...base,
-        NODE_OPTIONS: `--require ${file}`,
-        SPYGLASS_SERVICE_NAME: 'bench-cpu',
-        SPYGLASS_ENDPOINT: endpoint,
-      }),
-    };
-  throw new Error(`unknown variant '${spec}' (agent, agent:CONFIG, agent:CONFIG:VAR=VALUE, preload:FILE)`);
-}
-
-const variants: Variant[] = [
-  { name: 'baseline', env: (base) => base },
-  ...(positionals.length
-    ? positionals.map(parseVariant)
-    : [parseVariant(`agent=agent:${values['agent-config'] ?? ''}`)]),
-];
-
 const services = await benchServices();
 await ensureAgentBuilt();
 
 const sink = await startExportSink();
-const endpoint = sink.endpoint;
+const agent = { serviceName: 'bench-cpu', endpoint: sink.endpoint };
+const defaults = values['agent-config'] ? [`spyglass=agent:${values['agent-config']}`] : [];
+const variants = variantsFromArgs(positionals.length > 0 ? positionals : defaults, agent);
 
 const pin = values.pin && availableParallelism() >= 2;
 if (pin) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
 
-function startApp(variant: Variant) {
+function startApp(variant: AgentVariant) {
   const prof = values['cpu-prof']
     ? [
         '--cpu-prof',
@@ -113,10 +76,13 @@ function startApp(variant: Variant) {
         `${variant.name}-${Date.now()}.cpuprofile`,
       ]
     : [];
-  return startBenchApp(variant.name, (port) => variant.env(appEnvironment(services, port)), prof);
+  return startBenchApp(variant.name, (port) => variant.env(appEnvironment(services, port)), [
+    ...variant.nodeArgs,
+    ...prof,
+  ]);
 }
 
-async function measure(variant: Variant): Promise<number> {
+async function measure(variant: AgentVariant): Promise<number> {
   const { child, port } = await startApp(variant);
   if (pin) execFileSync('taskset', ['-a', '-p', '-c', '1', String(child.pid)], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}${values.path}`;
