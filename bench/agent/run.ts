@@ -1,5 +1,5 @@
 /**
- * npm run bench:agent [-- --duration 10 --slice 1 --connections 32 --rounds 2 --pin --backend --record]
+ * npm run bench:agent [-- --duration 10 --slice 1 --connections 32 --rounds 2 --pin --backend --record --node VERSION]
  *
  * The agent's overhead: a small express service (bench/agent/app.cjs) with a
  * trivial route and a route that queries PostgreSQL and Redis, loaded with
@@ -35,6 +35,10 @@
  * backend's ingest of its spans competing for the same two cores (startup is
  * measured before pinning, as without it).
  *
+ * `--node VERSION` runs it all on another Node.js of infra/node-runtimes.txt
+ * (installed by infra/install.sh): the goals are the same on every version
+ * the agent supports, and what a request costs differs between them.
+ *
  * Why a sink by default: with the backend on this machine, the app's CPU time
  * per request rose by 15-17 us more in the agent's mode, on the app's own core
  * (bench:agent-perf, same build, interleaved, three runs: to a sink +39 and
@@ -65,6 +69,7 @@ import {
   startExportSink,
   stopBenchApp,
 } from './bench-app.ts';
+import { runOnNode } from '../support/node-runtime.ts';
 
 const { values } = parseArgs({
   options: {
@@ -80,8 +85,11 @@ const { values } = parseArgs({
     backend: { type: 'boolean', default: false },
     /** Seconds of each route per agent exporting to `spyglass up`, for the captured table. */
     'capture-seconds': { type: 'string', default: '3' },
+    /** Run on this Node.js of infra/node-runtimes.txt (see runOnNode). */
+    node: { type: 'string' },
   },
 });
+runOnNode(values.node);
 const pin = values.pin && availableParallelism() >= 2;
 /** Moves a process (every thread) to one CPU. */
 const pinTo = (pid: number, cpu: number) =>
