@@ -1,5 +1,5 @@
 /**
- * npm run bench:agent-cpu [-- --path /trivial --rate 1500 --seconds 10 --rounds 3 --cpu-prof DIR --pin]
+ * npm run bench:agent-cpu [-- --path /trivial --rate 1500 --seconds 10 --rounds 3 --cpu-prof DIR --pin --node VERSION]
  *                         [-- NAME=SPEC ...]
  *
  * The agent's CPU cost per request, measured at a fixed request rate (not at
@@ -36,11 +36,14 @@ import {
   variantsFromArgs,
   type AgentVariant,
 } from './bench-app.ts';
+import { runOnNode } from '../support/node-runtime.ts';
 import { median } from '../support/stats.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
+    /** Run on this Node.js of infra/node-runtimes.txt (see runOnNode). */
+    node: { type: 'string' },
     path: { type: 'string', default: '/trivial' },
     rate: { type: 'string', default: '1500' },
     seconds: { type: 'string', default: '10' },
@@ -52,6 +55,7 @@ const { values, positionals } = parseArgs({
     pin: { type: 'boolean', default: false },
   },
 });
+runOnNode(values.node);
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 

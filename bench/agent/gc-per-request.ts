@@ -1,5 +1,5 @@
 /**
- * npm run bench:agent-gc [-- --path /trivial --warmup 15000 --requests 30000 --rounds 3 NAME=SPEC ...]
+ * npm run bench:agent-gc [-- --path /trivial --warmup 15000 --requests 30000 --rounds 3 --node VERSION NAME=SPEC ...]
  *
  * What the agent costs the garbage collector per request: bench/agent/app.cjs
  * runs with --trace-gc-nvp, uninstrumented and in each variant, in turns
@@ -33,11 +33,14 @@ import {
   variantsFromArgs,
   type AgentVariant,
 } from './bench-app.ts';
+import { runOnNode } from '../support/node-runtime.ts';
 import { median } from '../support/stats.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
+    /** Run on this Node.js of infra/node-runtimes.txt (see runOnNode). */
+    node: { type: 'string' },
     path: { type: 'string', default: '/trivial' },
     warmup: { type: 'string', default: '15000' },
     requests: { type: 'string', default: '30000' },
@@ -45,6 +48,7 @@ const { values, positionals } = parseArgs({
     connections: { type: 'string', default: '16' },
   },
 });
+runOnNode(values.node);
 const requests = Number(values.requests);
 
 const services = await benchServices();

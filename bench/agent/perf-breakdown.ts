@@ -1,5 +1,5 @@
 /**
- * npm run bench:agent-perf [-- --path /trivial --warmup-paths /trivial,/db --seconds 6 --delay 1 --connections 32 --rounds 3 --top 20 --functions 30 --keep DIR NAME=SPEC ...]
+ * npm run bench:agent-perf [-- --path /trivial --warmup-paths /trivial,/db --seconds 6 --delay 1 --connections 32 --rounds 3 --top 20 --functions 30 --keep DIR --node VERSION NAME=SPEC ...]
  *
  * The agent's CPU cost per request as the CPU sees it. bench/agent/app.cjs
  * runs alone on CPU 1 (all its threads), this process (autocannon and the
@@ -49,10 +49,13 @@ import {
   variantsFromArgs,
   type AgentVariant,
 } from './bench-app.ts';
+import { runOnNode } from '../support/node-runtime.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
+    /** Run on this Node.js of infra/node-runtimes.txt (see runOnNode). */
+    node: { type: 'string' },
     path: { type: 'string', default: '/trivial' },
     seconds: { type: 'string', default: '6' },
     /**
@@ -95,6 +98,7 @@ const { values, positionals } = parseArgs({
     'no-jit-dump': { type: 'boolean', default: false },
   },
 });
+runOnNode(values.node);
 
 try {
   execFileSync('perf', ['--version'], { stdio: 'ignore' });

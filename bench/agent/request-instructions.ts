@@ -1,5 +1,5 @@
 /**
- * npm run bench:agent-instructions [-- --path /trivial --warmup 6000 --warmup-paths /trivial,/db --requests 3000 --idle 10 --runs 3 --keep DIR NAME=SPEC ...]
+ * npm run bench:agent-instructions [-- --path /trivial --warmup 6000 --warmup-paths /trivial,/db --requests 3000 --idle 10 --runs 3 --keep DIR --node VERSION NAME=SPEC ...]
  *
  * The agent's CPU cost per request in instructions: bench/agent/app.cjs runs
  * under valgrind (callgrind, instrumentation off until the app is warm),
@@ -38,11 +38,14 @@ import {
   requireValgrind,
   type AgentVariant,
 } from './bench-app.ts';
+import { runOnNode } from '../support/node-runtime.ts';
 import { median } from '../support/stats.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
+    /** Run on this Node.js of infra/node-runtimes.txt (see runOnNode). */
+    node: { type: 'string' },
     path: { type: 'string', default: '/trivial' },
     // 1,000 (until the seventh session) left JIT compilation in the window: the same app counted
     // 952 K per request after 1,000 and 736 K after 8,000 (the agent's share fell from +35% to +31%).
@@ -74,6 +77,7 @@ const { values, positionals } = parseArgs({
     'branch-sim': { type: 'boolean', default: false },
   },
 });
+runOnNode(values.node);
 const warmup = Number(values.warmup);
 const requests = Number(values.requests);
 const idleSeconds = Number(values.idle);

@@ -1,5 +1,5 @@
 /**
- * npm run bench:agent-startup-phases [-- --starts 12]
+ * npm run bench:agent-startup-phases [-- --starts 12 --node VERSION]
  *
  * Where the agent's startup time goes, in wall-clock time: bench/agent/app.cjs
  * starts with two preloads of this script's around the agent's `--require`
@@ -19,9 +19,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureAgentBuilt, REGISTER_CJS } from '@spyglass/agent';
 import { appEnvironment, benchServices } from './bench-app.ts';
+import { runOnNode } from '../support/node-runtime.ts';
 import { median } from '../support/stats.ts';
 
-const { values } = parseArgs({ options: { starts: { type: 'string', default: '12' } } });
+const { values } = parseArgs({
+  options: { starts: { type: 'string', default: '12' }, node: { type: 'string' } },
+});
+runOnNode(values.node);
 const starts = Number(values.starts);
 
 const services = await benchServices();
