@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, context, createContextKey, trace } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -9,6 +9,7 @@ import { decodeTracesProto } from '@spyglass/otlp';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { SpanCollector } from './support/span-collector.ts';
+import { AgentContextManager } from '../src/telemetry/agent-context-manager.ts';
 import { EncodingSpanProcessor } from '../src/telemetry/encoding-span-processor.ts';
 import type { ExportStats } from '../src/telemetry/export-stats.ts';
 
@@ -264,4 +265,40 @@ test('encoded spans are released before their batch goes; spans waiting to be en
   assert.equal(await live(8), 0, 'encoded (8 of 8): none kept');
   assert.equal(await live(3), 2, 'encoded 6 of 8: the last 2 kept');
   assert.equal(await live(1000), 8, 'none encoded: all kept');
+});
+
+test('batches go in the context of no request: the sender and what it schedules see none of the context the spans ended in', async () => {
+  const manager = new AgentContextManager();
+  assert.equal(context.setGlobalContextManager(manager.enable()), true);
+  try {
+    const KEY = createContextKey('the request a span ended in');
+    const seen: Array<[when: string, value: unknown]> = [];
+    const processor = new EncodingSpanProcessor(
+      {
+        send: (_body, done) => {
+          seen.push(['send', context.active().getValue(KEY)]);
+          setImmediate(() => {
+            seen.push(['answer', context.active().getValue(KEY)]);
+            done({ code: ExportResultCode.SUCCESS });
+          });
+        },
+        shutdown: () => Promise.resolve(),
+      },
+      { maxQueueSize: 100, maxBatchSize: 2, scheduledDelayMs: 20 },
+      { exportedSpans: 0, failedSpans: 0, droppedSpans: 0 },
+    );
+    const spans = makeSpans(2); // four spans: a full batch of two at the second, one left for the timer
+    context.with(ROOT_CONTEXT.setValue(KEY, 'request 1'), () => {
+      for (const span of spans.slice(0, 3)) processor.onEnd(span);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(seen, [
+      ['send', undefined], // the full batch, sent from the span's end
+      ['answer', undefined],
+      ['send', undefined], // the rest, sent by the export timer
+      ['answer', undefined],
+    ]);
+  } finally {
+    context.disable();
+  }
 });

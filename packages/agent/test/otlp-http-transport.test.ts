@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { ROOT_CONTEXT, context, createContextKey } from '@opentelemetry/api';
+import { ExportResultCode, isTracingSuppressed, type ExportResult } from '@opentelemetry/core';
+import { AgentContextManager } from '../src/telemetry/agent-context-manager.ts';
 import { OtlpHttpTransport } from '../src/telemetry/otlp-http-transport.ts';
 
 const listen = async (server: Server | ReturnType<typeof createTcpServer>): Promise<number> => {
@@ -89,4 +91,37 @@ test('after shutdown, a send fails at once', async () => {
   const result = await send(t);
   assert.equal(result.code, ExportResultCode.FAILED);
   assert.match(String(result.error), /shut down/);
+});
+
+test("an export runs with tracing suppressed and none of the application's context, whatever was active when it was sent", async () => {
+  const manager = new AgentContextManager();
+  assert.equal(context.setGlobalContextManager(manager.enable()), true);
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end());
+  });
+  const port = await listen(server);
+  const t = new OtlpHttpTransport({
+    url: `http://127.0.0.1:${port}/v1/traces`,
+    headers: {},
+    timeoutMs: 10_000,
+  });
+  try {
+    const KEY = createContextKey('the request being handled');
+    const answered = await new Promise<{ value: unknown; suppressed: boolean }>((resolve) =>
+      context.with(ROOT_CONTEXT.setValue(KEY, 'request 1'), () =>
+        t.send(Buffer.from('x'), () =>
+          resolve({
+            value: context.active().getValue(KEY),
+            suppressed: isTracingSuppressed(context.active()),
+          }),
+        ),
+      ),
+    );
+    assert.deepEqual(answered, { value: undefined, suppressed: true });
+  } finally {
+    await t.shutdown();
+    server.close();
+    context.disable();
+  }
 });

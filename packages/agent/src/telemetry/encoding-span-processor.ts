@@ -1,4 +1,4 @@
-import { TraceFlags } from '@opentelemetry/api';
+import { ROOT_CONTEXT, TraceFlags, context } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult, type InstrumentationScope } from '@opentelemetry/core';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ExportStats } from './export-stats.ts';
@@ -96,7 +96,7 @@ export class EncodingSpanProcessor implements SpanProcessor {
       return;
     }
     const pending = this.#pending.push(span);
-    if (waiting + 1 >= this.options.maxBatchSize) void this.#flush();
+    if (waiting + 1 >= this.options.maxBatchSize) this.#flushOutsideRequest();
     else {
       if (pending >= this.#encodeEvery && this.#resourceComplete(span)) this.#encodePending();
       this.#scheduleFlush();
@@ -106,8 +106,23 @@ export class EncodingSpanProcessor implements SpanProcessor {
   /** Starts the export timer, unless it runs: what is pending then goes scheduledDelayMs after the first span. */
   #scheduleFlush(): void {
     if (this.#timer) return;
-    this.#timer = setTimeout(() => void this.#flush(), this.options.scheduledDelayMs);
+    this.#timer = context.with(ROOT_CONTEXT, () =>
+      setTimeout(() => void this.#flush(), this.options.scheduledDelayMs),
+    );
     this.#timer.unref();
+  }
+
+  /**
+   * A flush from onEnd, in the context of no request. Spans end inside the
+   * application's requests, and what the flush creates there (the timer
+   * above, the export's promises, sockets and timers) would carry that
+   * request's context: its span, request and response kept alive until the
+   * export is answered. Those survivors made V8 13 (Node.js 24) grow its young
+   * generation from 16 to 128 MB under load (bench/agent/RESULTS.md,
+   * twenty-second session).
+   */
+  #flushOutsideRequest(): void {
+    context.with(ROOT_CONTEXT, () => void this.#flush());
   }
 
   /** Sends what is pending; resolves when every request in flight has finished. */

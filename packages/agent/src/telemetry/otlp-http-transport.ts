@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { context } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
 
 export interface TransportOptions {
@@ -118,7 +118,9 @@ export class OtlpHttpTransport {
       if (request) this.#inFlight.delete(request);
       callback(status, retryAfterMs, error);
     };
-    context.with(suppressTracing(context.active()), () => {
+    // With tracing suppressed, and none of the application's context: the request's sockets, timers
+    // and response would otherwise keep whatever request was active alive for the round trip.
+    context.with(suppressTracing(ROOT_CONTEXT), () => {
       request = (this.#url.protocol === 'https:' ? httpsRequest : httpRequest)(
         this.#url,
         {
