@@ -15,6 +15,7 @@ import { RecordingTracerProvider } from './recording-tracer.ts';
 import { registerProcessMetrics } from './process-metrics.ts';
 import { buildResource } from './resource.ts';
 import type { ServiceIdentity } from './service-identity.ts';
+import { OutsideRequestLogProcessor } from './outside-request-log-processor.ts';
 
 /**
  * Step 2 of the agent's start (see start-agent.ts): the SDK's providers and
@@ -69,11 +70,13 @@ export function startPipeline(config: ConfigStore, service: ServiceIdentity, sta
   const loggerProvider = new LoggerProvider({
     resource,
     processors: [
-      new BatchLogRecordProcessor({
-        exporter: logExporter,
-        maxQueueSize: initial.export.maxQueueSize,
-        scheduledDelayMillis: initial.export.scheduledDelayMs,
-      }),
+      new OutsideRequestLogProcessor(
+        new BatchLogRecordProcessor({
+          exporter: logExporter,
+          maxQueueSize: initial.export.maxQueueSize,
+          scheduledDelayMillis: initial.export.scheduledDelayMs,
+        }),
+      ),
     ],
   });
 
