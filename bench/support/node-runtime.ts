@@ -1,9 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-
-/** Where infra/install.sh unpacks the Node.js runtimes of infra/node-runtimes.txt. */
-const RUNTIMES = join(import.meta.dirname, '../../infra/.cache/node');
+import { dirname } from 'node:path';
+import { nodeRuntimeBinary } from '../../test/support/node-runtimes.ts';
 
 /**
  * `--node VERSION`: runs this benchmark again on that Node.js (one of
@@ -13,7 +11,7 @@ const RUNTIMES = join(import.meta.dirname, '../../infra/.cache/node');
  */
 export function runOnNode(version: string | undefined): void {
   if (version === undefined || version === process.versions.node) return;
-  const node = join(RUNTIMES, version, 'bin/node');
+  const node = nodeRuntimeBinary(version);
   if (!existsSync(node)) {
     console.error(
       `no Node.js ${version} at ${node}: bash infra/install.sh installs those of infra/node-runtimes.txt`,

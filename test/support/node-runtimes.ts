@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './agent-harness.ts';
 import { requirePeer } from './require-peer.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
 
 /** A Node.js binary to run an application with, and whether the test must skip for want of it. */
 export interface NodeRuntime {
@@ -10,8 +11,10 @@ export interface NodeRuntime {
   readonly skip: string | false;
 }
 
-/** Where infra/install.sh unpacks the runtimes of infra/node-runtimes.txt. */
-export const NODE_RUNTIMES_DIR = join(ROOT, 'infra/.cache/node');
+/** Where infra/install.sh unpacks the runtimes of infra/node-runtimes.txt: their `node` binaries. */
+export function nodeRuntimeBinary(version: string): string {
+  return join(ROOT, 'infra/.cache/node', version, 'bin/node');
+}
 
 /**
  * The Node.js versions the agent is tested on, oldest first: this process's
@@ -28,7 +31,7 @@ export function nodeRuntimes(): NodeRuntime[] {
   const others = listed
     .filter((version) => version !== own.version)
     .map((version): NodeRuntime => {
-      const node = join(NODE_RUNTIMES_DIR, version, 'bin/node');
+      const node = nodeRuntimeBinary(version);
       const { skip } = requirePeer(`Node.js ${version} (bash infra/install.sh)`, () => existsSync(node));
       return { version, node, skip };
     });

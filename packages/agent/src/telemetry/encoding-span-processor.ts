@@ -1,7 +1,8 @@
-import { ROOT_CONTEXT, TraceFlags, context } from '@opentelemetry/api';
+import { TraceFlags } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult, type InstrumentationScope } from '@opentelemetry/core';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ExportStats } from './export-stats.ts';
+import { outsideRequest } from './outside-request.ts';
 import { ProtobufWriter } from './protobuf-writer.ts';
 import { writeAttributes } from './attribute-encoding.ts';
 import { writeSpan } from './trace-encoder.ts';
@@ -96,34 +97,21 @@ export class EncodingSpanProcessor implements SpanProcessor {
       return;
     }
     const pending = this.#pending.push(span);
-    if (waiting + 1 >= this.options.maxBatchSize) this.#flushOutsideRequest();
+    if (waiting + 1 >= this.options.maxBatchSize) outsideRequest(() => void this.#flush());
     else {
       if (pending >= this.#encodeEvery && this.#resourceComplete(span)) this.#encodePending();
       this.#scheduleFlush();
     }
   }
 
-  /** Starts the export timer, unless it runs: what is pending then goes scheduledDelayMs after the first span. */
+  /**
+   * Starts the export timer, unless it runs: what is pending then goes scheduledDelayMs after the
+   * first span. Made outside the request that span ended in, as the flush above (see outsideRequest).
+   */
   #scheduleFlush(): void {
     if (this.#timer) return;
-    this.#timer = context.with(ROOT_CONTEXT, () =>
-      setTimeout(() => void this.#flush(), this.options.scheduledDelayMs),
-    );
+    this.#timer = outsideRequest(() => setTimeout(() => void this.#flush(), this.options.scheduledDelayMs));
     this.#timer.unref();
-  }
-
-  /**
-   * A flush from onEnd, in the context of no request. Spans end inside the
-   * application's requests, and what the flush creates there (the timer
-   * above, the export's promises, sockets and timers) would carry that
-   * request's context: its span, request and response kept alive until the
-   * export is answered. On Node.js 24 those survivors were 0.30% of what the
-   * agent allocates, 8 times all the rest (0.037%), and each byte surviving a
-   * scavenge brings V8's growth of the young generation closer
-   * (bench/agent/RESULTS.md, twenty-second session).
-   */
-  #flushOutsideRequest(): void {
-    context.with(ROOT_CONTEXT, () => void this.#flush());
   }
 
   /** Sends what is pending; resolves when every request in flight has finished. */

@@ -118,8 +118,8 @@ export class OtlpHttpTransport {
       if (request) this.#inFlight.delete(request);
       callback(status, retryAfterMs, error);
     };
-    // With tracing suppressed, and none of the application's context: the request's sockets, timers
-    // and response would otherwise keep whatever request was active alive for the round trip.
+    // With tracing suppressed, and none of the application's context (see outside-request.ts): the
+    // request's sockets, timers and response would keep whatever request was active alive.
     context.with(suppressTracing(ROOT_CONTEXT), () => {
       request = (this.#url.protocol === 'https:' ? httpsRequest : httpRequest)(
         this.#url,
