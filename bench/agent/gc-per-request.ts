@@ -7,7 +7,16 @@
  * requests, the collections during `--requests` more are summed from V8's
  * trace. Printed per request: bytes allocated and promoted to the old
  * generation, and the collector's pause; and the young (scavenge) and full
- * (mark-compact) collections in the window.
+ * (mark-compact) collections in the window; per scavenge, the bytes that
+ * lived through it (copied or promoted), and the semi-space's size at the end.
+ *
+ * The survivors are what grows the young generation: V8 doubles its
+ * semi-space (up to 64 MB on Node.js 24, committed twice) once the bytes that
+ * lived through scavenges since the last growth exceed its size
+ * (`Heap::ShouldResizeNewSpace`). Objects that live a little (a request kept
+ * until the connection's next one) are copied at every scavenge without ever
+ * being promoted: promotion alone does not show them (the twenty-third
+ * session, bench/agent/RESULTS.md).
  *
  * Objects that live past one or two scavenges are copied, then promoted, and
  * the cost of a scavenge grows with what survives it, not with what dies: an
@@ -59,6 +68,8 @@ const variants = variantsFromArgs(positionals, { serviceName: 'bench-gc', endpoi
 interface Window {
   allocatedPerRequest: number;
   promotedPerRequest: number;
+  survivedPerScavenge: number;
+  semiSpaceMb: number;
   pauseUsPerRequest: number;
   scavenges: number;
   markCompacts: number;
@@ -67,6 +78,10 @@ interface Window {
 interface TraceSum {
   allocated: number;
   promoted: number;
+  /** Bytes that lived through scavenges: copied within the young generation, or promoted. */
+  survived: number;
+  /** The young generation's semi-space after the last collection (it is committed twice). */
+  semiSpace: number;
   pauseMs: number;
   scavenges: number;
   markCompacts: number;
@@ -74,14 +89,26 @@ interface TraceSum {
 
 /** Sums --trace-gc-nvp lines: one per collection, `gc=s` a scavenge, any other kind a full one. */
 function sumTrace(lines: readonly string[]): TraceSum {
-  const sum: TraceSum = { allocated: 0, promoted: 0, pauseMs: 0, scavenges: 0, markCompacts: 0 };
+  const sum: TraceSum = {
+    allocated: 0,
+    promoted: 0,
+    survived: 0,
+    semiSpace: 0,
+    pauseMs: 0,
+    scavenges: 0,
+    markCompacts: 0,
+  };
   for (const line of lines) {
     const kind = /\bgc=(\w+)/.exec(line)?.[1];
     if (kind === undefined) continue;
-    if (kind === 's') sum.scavenges++;
-    else sum.markCompacts++;
+    const promoted = Number(/\bpromoted=(\d+)/.exec(line)?.[1] ?? 0);
+    if (kind === 's') {
+      sum.scavenges++;
+      sum.survived += promoted + Number(/\bnew_space_survived=(\d+)/.exec(line)?.[1] ?? 0);
+    } else sum.markCompacts++;
     sum.allocated += Number(/\ballocated=(\d+)/.exec(line)?.[1] ?? 0);
-    sum.promoted += Number(/\bpromoted=(\d+)/.exec(line)?.[1] ?? 0);
+    sum.promoted += promoted;
+    sum.semiSpace = Number(/\bnew_space_capacity=(\d+)/.exec(line)?.[1] ?? sum.semiSpace);
     sum.pauseMs += Number(/\bpause=([\d.]+)/.exec(line)?.[1] ?? 0);
   }
   return sum;
@@ -111,6 +138,8 @@ async function measure(v: AgentVariant): Promise<Window> {
     return {
       allocatedPerRequest: sum.allocated / requests,
       promotedPerRequest: sum.promoted / requests,
+      survivedPerScavenge: sum.scavenges > 0 ? sum.survived / sum.scavenges : 0,
+      semiSpaceMb: sum.semiSpace / 2 ** 20,
       pauseUsPerRequest: (sum.pauseMs * 1000) / requests,
       scavenges: sum.scavenges,
       markCompacts: sum.markCompacts,
@@ -143,6 +172,8 @@ console.table(
       {
         'allocated (KiB)': Number((of(v.name, (w) => w.allocatedPerRequest) / 1024).toFixed(2)),
         'promoted (KiB)': Number((of(v.name, (w) => w.promotedPerRequest) / 1024).toFixed(2)),
+        'survived/scavenge (KiB)': Number((of(v.name, (w) => w.survivedPerScavenge) / 1024).toFixed(1)),
+        'semi-space (MB)': of(v.name, (w) => w.semiSpaceMb),
         'pause (us)': Number(of(v.name, (w) => w.pauseUsPerRequest).toFixed(1)),
         'added pause (us)': Number(
           (of(v.name, (w) => w.pauseUsPerRequest) - of('baseline', (w) => w.pauseUsPerRequest)).toFixed(1),

@@ -44,22 +44,32 @@ export class Exchange implements RouteSource {
    * The response's 'finish' listener when the request arrived: node:http's own
    * (`resOnFinish`, added before the application sees the response), or
    * undefined when there was none or more than one. See
-   * http-server-instrumentation.ts: it needs no context.
+   * http-server-instrumentation.ts: it needs no context. Let go once settled
+   * (it is bound to the request and the response).
    */
-  readonly nodeFinishListener: unknown;
+  nodeFinishListener: unknown;
   #ended = false;
   #requestClosed = false;
   /** Set while the span records and bodies are captured. */
   #requestBody: PayloadCollector | undefined;
   #responseBody: PayloadCollector | undefined;
 
+  /**
+   * The request and response, until the exchange is settled; then undefined
+   * (see #release).
+   */
+  request: IncomingMessage | undefined;
+  response: ServerResponse | undefined;
+
   private constructor(
     readonly span: Span,
     parent: Context,
-    readonly request: IncomingMessage,
-    readonly response: ServerResponse,
+    request: IncomingMessage,
+    response: ServerResponse,
     private readonly deps: HttpServerDeps,
   ) {
+    this.request = request;
+    this.response = response;
     this.metadata = { type: RPCType.HTTP, span };
     this.context = new RequestContext(parent, span, this.metadata, this);
     // A named read: the response still has node:http's own hidden class here.
@@ -132,6 +142,25 @@ export class Exchange implements RouteSource {
   /** The request emitted 'close'. */
   noteRequestClosed(): void {
     this.#requestClosed = true;
+    if (this.#ended) this.#release();
+  }
+
+  /**
+   * Settled: the request, the response and the bodies are let go. The
+   * exchange lives on for as long as its context does, and that is longer
+   * than the request: whatever was scheduled in the request's context holds
+   * it (a timer, a promise; node:http's keep-alive timer of the connection,
+   * armed as the response finishes, until the connection's next request).
+   * Holding the messages too kept one request per open connection alive,
+   * which on Node.js 24 is what grew V8's young generation from 16 to 128 MB
+   * under load (bench/agent/RESULTS.md, twenty-third session).
+   */
+  #release(): void {
+    this.request = undefined;
+    this.response = undefined;
+    this.nodeFinishListener = undefined;
+    this.#requestBody = undefined;
+    this.#responseBody = undefined;
   }
 
   /** A chunk of the request body the application reads ('data'). */
@@ -161,9 +190,10 @@ export class Exchange implements RouteSource {
   /** The route as far as it is known now (RouteSource): the metadata's, else express's matched one. */
   currentRoute(): string | undefined {
     const route = this.metadata.route;
-    if (route !== undefined || !this.deps.expressRoutes()) return route;
+    const request = this.request;
+    if (route !== undefined || request === undefined || !this.deps.expressRoutes()) return route;
     try {
-      return expressRoute(this.request);
+      return expressRoute(request);
     } catch {
       return undefined;
     }
@@ -184,12 +214,19 @@ export class Exchange implements RouteSource {
   finish(): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#endSpan();
+    if (this.#requestClosed) this.#release();
+  }
+
+  #endSpan(): void {
     const span = this.span;
+    // Still held: the messages are released once the span has ended.
+    const response = this.response as ServerResponse;
     if (!(span instanceof HttpServerSpan)) return;
     try {
       this.noteRoute();
       // Keyed reads (see message-field.ts): express has given both messages new maps by now.
-      const status = messageField(this.response, 'statusCode') as number;
+      const status = messageField(response, 'statusCode') as number;
       const route = this.metadata.route;
       if (route) span.updateName(serverSpanName(span.request.method, route));
       if (!(status >= 100 && status < 500)) span.setStatus({ code: SpanStatusCode.ERROR });
@@ -201,7 +238,7 @@ export class Exchange implements RouteSource {
         capture: captures ? capture : undefined,
         // As received (the headers object may have been changed by the application since).
         requestHeaders: captures ? span.request.rawHeaders : undefined,
-        responseHeaders: captures ? sentHeaders(this.response) : undefined,
+        responseHeaders: captures ? sentHeaders(response) : undefined,
         requestBody: this.#requestBody,
         responseBody: this.#responseBody,
       });
@@ -224,6 +261,7 @@ export class Exchange implements RouteSource {
       // best effort
     }
     this.span.end();
+    if (this.#requestClosed) this.#release();
   }
 }
 
