@@ -7,11 +7,11 @@ import { nodeRuntimes } from '../support/node-runtimes.ts';
 // in a request's context (a timer, a promise) holds that context for as long as it lives, and so
 // does node:http's keep-alive timer of the connection, armed as the response finishes, until the
 // connection's next request. The agent's context held the request and the response; under load that
-// kept one request per open connection alive, which on Node.js 24 grew V8's young generation from
-// 16 to 128 MB (bench/agent/RESULTS.md, twenty-third session). Checked with the garbage collector
-// itself (retention-app.cjs: weak references to each request and response, 20 requests whose
-// handlers each leave a 60 s timer behind, then gc()), on every Node.js version the agent supports:
-// async context is built differently on each (async hooks; AsyncContextFrame on 24).
+// kept one request per open connection alive, copied at every scavenge, and what survives scavenges
+// grows V8's young generation (bench/agent/RESULTS.md, twenty-third session). Checked with the
+// garbage collector itself (retention-app.cjs: weak references to each request and response, 20
+// requests whose handlers each leave a 60 s timer behind, then gc()), on every Node.js version the
+// agent supports: async context is built differently on each (async hooks, AsyncContextFrame).
 
 for (const runtime of nodeRuntimes()) {
   test(

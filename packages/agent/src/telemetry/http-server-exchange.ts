@@ -151,9 +151,11 @@ export class Exchange implements RouteSource {
    * than the request: whatever was scheduled in the request's context holds
    * it (a timer, a promise; node:http's keep-alive timer of the connection,
    * armed as the response finishes, until the connection's next request).
-   * Holding the messages too kept one request per open connection alive,
-   * which on Node.js 24 is what grew V8's young generation from 16 to 128 MB
-   * under load (bench/agent/RESULTS.md, twenty-third session).
+   * Holding the messages too kept one request per open connection alive
+   * under load, copied at every scavenge (Node.js 24, a trivial route: ~215
+   * KB per scavenge, 2 KB without the agent), and what survives scavenges is
+   * what grows V8's young generation (bench/agent/RESULTS.md, twenty-third
+   * session).
    */
   #release(): void {
     this.request = undefined;
