@@ -1,9 +1,9 @@
-// Experiment (not a benchmark): a heap snapshot of the app 6 s into a 10 s load of /trivial,
+// Experiment (not a benchmark): a heap snapshot of the app 6 s into a 10 s load of --path (/trivial),
 // uninstrumented and in each variant (bench-app.ts's grammar; default `spyglass`), written to
 // /tmp/spyglass-snapshots/<variant>/. Read them with retainers.cjs beside this file: how many
 // requests are alive, and what holds them. The twenty-third session found this way that the
 // agent's context kept one request per connection alive (bench/agent/RESULTS.md).
-//   node --import tsx bench/agent/experiments/snapshot-under-load.ts [--node VERSION] [NAME=SPEC ...]
+//   node --import tsx bench/agent/experiments/snapshot-under-load.ts [--node VERSION] [--path /db] [NAME=SPEC ...]
 import { mkdirSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -18,7 +18,10 @@ import {
 } from '../bench-app.ts';
 import { runOnNode } from '../../support/node-runtime.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { node: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { node: { type: 'string' }, path: { type: 'string', default: '/trivial' } },
+});
 runOnNode(values.node);
 const services = await benchServices();
 await ensureAgentBuilt();
@@ -32,7 +35,11 @@ for (const v of variants) {
     `--diagnostic-dir=${dir}`,
     ...v.nodeArgs,
   ]);
-  const load = autocannon({ url: `http://127.0.0.1:${app.port}/trivial`, connections: 32, duration: 10 });
+  const load = autocannon({
+    url: `http://127.0.0.1:${app.port}${values.path}`,
+    connections: 32,
+    duration: 10,
+  });
   await new Promise((resolve) => setTimeout(resolve, 6000));
   app.child.kill('SIGUSR2');
   await load;
