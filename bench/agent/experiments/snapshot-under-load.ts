@@ -3,7 +3,7 @@
 // /tmp/spyglass-snapshots/<variant>/. Read them with retainers.cjs beside this file: how many
 // requests are alive, and what holds them. The twenty-third session found this way that the
 // agent's context kept one request per connection alive (bench/agent/RESULTS.md).
-//   node --import tsx bench/agent/experiments/snapshot-under-load.ts [--node VERSION] [--path /db] [NAME=SPEC ...]
+//   node --import tsx bench/agent/experiments/snapshot-under-load.ts [--node VERSION] [--path /db] [--rate N] [NAME=SPEC ...]
 import { mkdirSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -20,7 +20,12 @@ import { runOnNode } from '../../support/node-runtime.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { node: { type: 'string' }, path: { type: 'string', default: '/trivial' } },
+  options: {
+    node: { type: 'string' },
+    path: { type: 'string', default: '/trivial' },
+    /** Requests per second in all (default: as many as the app serves). */
+    rate: { type: 'string' },
+  },
 });
 runOnNode(values.node);
 const services = await benchServices();
