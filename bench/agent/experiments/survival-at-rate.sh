@@ -21,7 +21,7 @@ fi
 "$NODE_BIN" --trace-gc-nvp ${EXTRA:-} "${PRELOAD[@]}" bench/agent/experiments/async-route-app.cjs >"$LOG" 2>&1 &
 APP=$!
 sleep 1.5
-npx autocannon -c 32 -d 12 -R 2000 "http://127.0.0.1:$PORT/" >/dev/null 2>&1
+npx autocannon -c "${CONNECTIONS:-32}" -d 12 ${RATE_ARGS--R 2000} "http://127.0.0.1:$PORT/" >/dev/null 2>&1
 kill "$APP"
 sleep 0.5
 awk -v label="$1 $2 ${3:-}" '/gc=s /{

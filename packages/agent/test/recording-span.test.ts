@@ -249,4 +249,22 @@ test('the request context answers like setRPCMetadata(trace.setSpan(parent, span
   const without = trace.deleteSpan(ctx);
   assert.equal(trace.getSpan(without), undefined);
   assert.equal(getRPCMetadata(without), metadata);
+
+  // Derived again and again (each derivation is a new context; none changes its parent's values).
+  const third = createContextKey('third key');
+  const deeper = derived.setValue(third, 'x');
+  assert.equal(deeper.getValue(third), 'x');
+  assert.equal(deeper.getValue(OTHER), 42);
+  assert.equal(trace.getSpan(deeper), child);
+  assert.equal(derived.getValue(third), undefined, 'the parent is unchanged');
+  const replaced = deeper.setValue(OTHER, 43);
+  assert.equal(replaced.getValue(OTHER), 43);
+  assert.equal(deeper.getValue(OTHER), 42);
+  const deleted = replaced.deleteValue(OTHER).deleteValue(KEY);
+  assert.equal(deleted.getValue(OTHER), undefined);
+  assert.equal(deleted.getValue(KEY), undefined, "a value of the request's parent can be deleted too");
+  assert.equal(deleted.getValue(third), 'x');
+  assert.equal(replaced.getValue(KEY), 'from the parent');
+  assert.equal(trace.getSpan(trace.deleteSpan(deeper)), undefined);
+  assert.equal(getRPCMetadata(trace.deleteSpan(deeper)), metadata);
 });

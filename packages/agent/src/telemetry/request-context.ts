@@ -23,13 +23,11 @@ export const ROUTE_SOURCE_KEY = createContextKey('spyglass.http.route-source');
  * which express, koa, fastify and nest record `http.route` (and the route
  * source, see above). Equal to
  * `setRPCMetadata(trace.setSpan(parent, span), metadata)`, without the
- * copies of the parent's values that would make: the values live in fields,
- * and a full context is built only if someone derives one from it (a child
- * span does, through setValue), then reused.
+ * copies of the parent's values that would make: the values live in fields.
+ * What an instrumentation derives from it (a child span's context, through
+ * setValue) is a DerivedContext, and so is everything derived from that.
  */
 export class RequestContext implements Context {
-  #full: Context | undefined;
-
   constructor(
     private readonly parent: Context,
     private readonly span: Span,
@@ -45,17 +43,45 @@ export class RequestContext implements Context {
   }
 
   setValue(key: symbol, value: unknown): Context {
-    return this.full().setValue(key, value);
+    return new DerivedContext(this, new Map([[key, value]]));
   }
 
   deleteValue(key: symbol): Context {
-    return this.full().deleteValue(key);
+    return new DerivedContext(this, new Map([[key, undefined]]));
+  }
+}
+
+/**
+ * A context derived from a request's (a child span's, a library call's):
+ * the values set since, in a map copied at each derivation as
+ * @opentelemetry/api's BaseContext copies its own, over the request's
+ * context for the rest. Not a BaseContext: that one makes three closures per
+ * context (its getValue, setValue and deleteValue are per-instance arrow
+ * functions), and on Node.js 24 contexts made so, holding a request's span,
+ * metadata and exchange, lived through V8's young-generation collections
+ * long after the request (while a full collection found them dead): an app
+ * awaiting one PostgreSQL query per request, under the agent, one request
+ * at a time, kept 2.8-3.6 MB through each scavenge and grew the young
+ * generation to 64 MB semi-spaces; with this class 374 KB and 16 MB (without
+ * the agent 136 KB, 8 MB; bench/agent/RESULTS.md, twenty-third session).
+ * A deleted value is kept as undefined, which is what getValue answers.
+ */
+export class DerivedContext implements Context {
+  constructor(
+    private readonly base: RequestContext,
+    private readonly values: Map<symbol, unknown>,
+  ) {}
+
+  getValue(key: symbol): unknown {
+    const values = this.values;
+    return values.has(key) ? values.get(key) : this.base.getValue(key);
   }
 
-  private full(): Context {
-    return (this.#full ??= this.parent
-      .setValue(SPAN_KEY, this.span)
-      .setValue(RPC_METADATA_KEY, this.metadata)
-      .setValue(ROUTE_SOURCE_KEY, this.routes));
+  setValue(key: symbol, value: unknown): Context {
+    return new DerivedContext(this.base, new Map(this.values).set(key, value));
+  }
+
+  deleteValue(key: symbol): Context {
+    return new DerivedContext(this.base, new Map(this.values).set(key, undefined));
   }
 }
