@@ -142,7 +142,7 @@ export class Exchange implements RouteSource {
   /** The request emitted 'close'. */
   noteRequestClosed(): void {
     this.#requestClosed = true;
-    if (this.#ended) this.#release();
+    if (this.settled) this.#release();
   }
 
   /**
@@ -217,7 +217,7 @@ export class Exchange implements RouteSource {
     if (this.#ended) return;
     this.#ended = true;
     this.#endSpan();
-    if (this.#requestClosed) this.#release();
+    if (this.settled) this.#release();
   }
 
   #endSpan(): void {
@@ -263,7 +263,7 @@ export class Exchange implements RouteSource {
       // best effort
     }
     this.span.end();
-    if (this.#requestClosed) this.#release();
+    if (this.settled) this.#release();
   }
 }
 

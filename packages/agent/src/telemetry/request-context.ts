@@ -74,7 +74,9 @@ export class DerivedContext implements Context {
 
   getValue(key: symbol): unknown {
     const values = this.values;
-    return values.has(key) ? values.get(key) : this.base.getValue(key);
+    const value = values.get(key);
+    // One lookup when the value is here; a deleted one is here as undefined.
+    return value !== undefined || values.has(key) ? value : this.base.getValue(key);
   }
 
   setValue(key: symbol, value: unknown): Context {
